@@ -1,0 +1,794 @@
+//! Use cases shared by the `sealpost` CLI and the desktop app. Each takes and returns plain
+//! data (DTOs that serialise to the JSON both front ends show); errors carry a small
+//! [`ErrorCode`] the front ends branch on and a plain-words message.
+
+pub mod report;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::cms::envelope::{ContentCipher, KeyHolder, Recipient, RsaTransport};
+use crate::keystore::{self, KeyStore, KeyStoreError, file::FileKeyStore, os::OsKeyStore};
+use crate::pki::cert::{Cert, CertInfo};
+use crate::pki::keys::PrivateKey;
+use crate::pki::pkcs12::{self, Pkcs12Error, Pkcs12Format};
+use crate::pki::validate::{self, Purpose, TrustContext};
+use crate::smime::{self, SmimeError};
+use crate::store::{CertKind, Store, StoreError};
+pub use report::{Report, SignatureReport};
+
+/// What a front end branches on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    BadInput,
+    NotFound,
+    Ambiguous,
+    WrongPassword,
+    KeystoreUnavailable,
+    DecryptionFailed,
+    SignatureInvalid,
+    Storage,
+}
+
+#[derive(Debug, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::new(ErrorCode::Storage, e.to_string())
+    }
+}
+
+impl From<KeyStoreError> for ApiError {
+    fn from(e: KeyStoreError) -> Self {
+        let code = match e {
+            KeyStoreError::Unavailable { .. } => ErrorCode::KeystoreUnavailable,
+            KeyStoreError::WrongPassphrase => ErrorCode::WrongPassword,
+            _ => ErrorCode::Storage,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<Pkcs12Error> for ApiError {
+    fn from(e: Pkcs12Error) -> Self {
+        let code = match e {
+            Pkcs12Error::WrongPassword => ErrorCode::WrongPassword,
+            _ => ErrorCode::BadInput,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<SmimeError> for ApiError {
+    fn from(e: SmimeError) -> Self {
+        use crate::cms::CmsError;
+        let code = match &e {
+            SmimeError::Cms(CmsError::DecryptionFailed) => ErrorCode::DecryptionFailed,
+            SmimeError::Cms(CmsError::NoRecipientKey) => ErrorCode::NotFound,
+            SmimeError::Cms(CmsError::ContentTwice | CmsError::NoContent) => {
+                ErrorCode::SignatureInvalid
+            }
+            SmimeError::NotSmime => ErrorCode::SignatureInvalid,
+            _ => ErrorCode::BadInput,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+/// A source of the file keystore's passphrase (a prompt, a file), asked only when needed.
+pub type PassphraseSource<'a> = &'a dyn Fn() -> Result<Zeroizing<String>, ApiError>;
+
+/// A Sealpost data directory: the database plus the choice of keystore.
+pub struct Home {
+    dir: PathBuf,
+    store: Store,
+}
+
+/// The platform data directory, unless overridden.
+pub fn default_home() -> PathBuf {
+    directories::ProjectDirs::from("org", "Sealpost", "Sealpost")
+        .map(|p| p.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".sealpost"))
+}
+
+const META_HOME_ID: &str = "home_id";
+const META_KEYSTORE: &str = "keystore";
+const KEYFILE: &str = "keys.sealed";
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CertDto {
+    pub kind: CertKind,
+    pub trusted: bool,
+    #[serde(flatten)]
+    pub info: CertInfo,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportResult {
+    pub imported: Vec<CertDto>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Pem,
+    Der,
+    P7c,
+    P12,
+}
+
+/// Which cipher to encrypt with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CipherChoice {
+    Auto,
+    Fixed(ContentCipher),
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Addresses in a From/To header value: the part in angle brackets, or the bare word with '@'.
+pub fn addresses(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_quote = false;
+    let mut cur = String::new();
+    let mut items = Vec::new();
+    for c in value.chars() {
+        match c {
+            '"' => {
+                in_quote = !in_quote;
+                cur.push(c);
+            }
+            ',' if !in_quote => items.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    items.push(cur);
+    for item in items {
+        let addr = if let (Some(s), Some(e)) = (item.rfind('<'), item.rfind('>')) {
+            if s < e {
+                item[s + 1..e].to_string()
+            } else {
+                String::new()
+            }
+        } else {
+            item.split_whitespace()
+                .find(|w| w.contains('@'))
+                .unwrap_or("")
+                .to_string()
+        };
+        let addr = addr.trim().to_string();
+        if addr.contains('@') {
+            out.push(addr);
+        }
+    }
+    out
+}
+
+impl Home {
+    /// Opens (creating if needed) the home at `dir`.
+    pub fn open(dir: &Path) -> Result<Home, ApiError> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Storage,
+                format!("cannot create the data directory {}: {e}", dir.display()),
+            )
+        })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        }
+        let store = Store::open(&dir.join("sealpost.db"))?;
+        if store.meta(META_HOME_ID)?.is_none() {
+            let mut id = [0u8; 16];
+            rand::Rng::fill_bytes(&mut rand::rng(), &mut id);
+            store.set_meta(META_HOME_ID, &hex::encode(id))?;
+        }
+        Ok(Home {
+            dir: dir.to_path_buf(),
+            store,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// "os" or "file".
+    pub fn keystore_kind(&self) -> Result<String, ApiError> {
+        Ok(self
+            .store
+            .meta(META_KEYSTORE)?
+            .unwrap_or_else(|| "os".to_string()))
+    }
+
+    /// Switches this home to the passphrase-protected file store (creating it).
+    pub fn use_file_keystore(&self, passphrase: &str) -> Result<(), ApiError> {
+        if self.has_private_keys()? && self.keystore_kind()? != "file" {
+            return Err(ApiError::new(
+                ErrorCode::BadInput,
+                "this home already holds private keys under the OS keystore; export them first",
+            ));
+        }
+        let path = self.dir.join(KEYFILE);
+        if !FileKeyStore::exists(&path) {
+            if passphrase.chars().count() < 8 {
+                return Err(ApiError::new(
+                    ErrorCode::BadInput,
+                    "the passphrase must have at least 8 characters",
+                ));
+            }
+            FileKeyStore::create(&path, passphrase.as_bytes())?;
+        } else {
+            FileKeyStore::open(&path, passphrase.as_bytes())?;
+        }
+        self.store.set_meta(META_KEYSTORE, "file")?;
+        Ok(())
+    }
+
+    /// Switches this home to the OS keystore, checking that it is reachable.
+    pub fn use_os_keystore(&self) -> Result<(), ApiError> {
+        if self.has_private_keys()? && self.keystore_kind()? != "os" {
+            return Err(ApiError::new(
+                ErrorCode::BadInput,
+                "this home already holds private keys under the file keystore",
+            ));
+        }
+        keystore::os::probe()?;
+        self.store.set_meta(META_KEYSTORE, "os")?;
+        Ok(())
+    }
+
+    fn has_private_keys(&self) -> Result<bool, ApiError> {
+        Ok(self
+            .store
+            .all()?
+            .iter()
+            .any(|s| s.kind == CertKind::Identity))
+    }
+
+    fn keystore(&self, passphrase: PassphraseSource) -> Result<Box<dyn KeyStore>, ApiError> {
+        match self.keystore_kind()?.as_str() {
+            "file" => {
+                let pass = passphrase()?;
+                Ok(Box::new(FileKeyStore::open(
+                    self.dir.join(KEYFILE),
+                    pass.as_bytes(),
+                )?))
+            }
+            _ => {
+                let id = self
+                    .store
+                    .meta(META_HOME_ID)?
+                    .ok_or_else(|| ApiError::new(ErrorCode::Storage, "home id missing"))?;
+                Ok(Box::new(OsKeyStore::new(&id)?))
+            }
+        }
+    }
+
+    fn dto(&self, cert: &Cert) -> Result<CertDto, ApiError> {
+        let fp = cert.fingerprint();
+        let stored = self.store.by_fingerprint_prefix(&fp)?;
+        let (kind, trusted) = stored
+            .first()
+            .map(|s| (s.kind, s.trusted))
+            .unwrap_or((CertKind::Person, false));
+        Ok(CertDto {
+            kind,
+            trusted,
+            info: cert.info(),
+        })
+    }
+
+    fn put_public(&self, cert: &Cert) -> Result<(), ApiError> {
+        let kind = if cert.is_ca() {
+            CertKind::Authority
+        } else {
+            CertKind::Person
+        };
+        self.store.put_cert(cert, kind)?;
+        Ok(())
+    }
+
+    /// Imports a file by its name: `.p12`/`.pfx` as an identity (needs `password`), anything
+    /// else as public certificates (PEM, DER, PKCS#7).
+    pub fn import(
+        &self,
+        name: &str,
+        data: &[u8],
+        password: Option<&dyn Fn() -> Result<Zeroizing<String>, ApiError>>,
+        passphrase: PassphraseSource,
+    ) -> Result<ImportResult, ApiError> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".p12") || lower.ends_with(".pfx") {
+            let password = password
+                .ok_or_else(|| ApiError::new(ErrorCode::BadInput, "a password is needed"))?(
+            )?;
+            let id = pkcs12::parse(data, &password)?;
+            let ks = self.keystore(passphrase)?;
+            let kek = keystore::key_encryption_key(ks.as_ref())?;
+            let fp = id.cert.fingerprint();
+            let wrapped = kek.wrap(fp.as_bytes(), &id.key_pkcs8);
+            self.store.put_cert(&id.cert, CertKind::Identity)?;
+            self.store.put_private_key(&fp, &wrapped)?;
+            let mut imported = vec![self.dto(&id.cert)?];
+            for c in &id.chain {
+                self.put_public(c)?;
+                imported.push(self.dto(c)?);
+            }
+            return Ok(ImportResult { imported });
+        }
+        let certs = crate::pki::parse_certificates(data)
+            .map_err(|e| ApiError::new(ErrorCode::BadInput, format!("{name}: {e}")))?;
+        let mut imported = Vec::new();
+        for c in &certs {
+            self.put_public(c)?;
+            imported.push(self.dto(c)?);
+        }
+        Ok(ImportResult { imported })
+    }
+
+    pub fn list(&self) -> Result<Vec<CertDto>, ApiError> {
+        self.store
+            .all()?
+            .iter()
+            .map(|s| {
+                Ok(CertDto {
+                    kind: s.kind,
+                    trusted: s.trusted,
+                    info: s.cert.info(),
+                })
+            })
+            .collect()
+    }
+
+    /// Resolves a selector: an e-mail address, a SHA-256 fingerprint prefix (>= 8 hex digits),
+    /// or an unambiguous common name.
+    pub fn select(&self, selector: &str) -> Result<Cert, ApiError> {
+        let sel = selector.trim();
+        let found = if sel.contains('@') {
+            self.store.by_email(sel)?
+        } else if sel.len() >= 8 && sel.chars().all(|c| c.is_ascii_hexdigit()) {
+            self.store.by_fingerprint_prefix(sel)?
+        } else {
+            self.store
+                .all()?
+                .into_iter()
+                .filter(|s| s.cert.common_name().as_deref() == Some(sel))
+                .collect()
+        };
+        match found.len() {
+            0 => Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("no certificate matches {sel:?}"),
+            )),
+            1 => Ok(found
+                .into_iter()
+                .next()
+                .map(|s| s.cert)
+                .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no certificate"))?),
+            n => {
+                // Several for one address: prefer an identity, then the newest.
+                if sel.contains('@')
+                    && let Some(id) = found.iter().find(|s| s.kind == CertKind::Identity)
+                {
+                    return Ok(id.cert.clone());
+                }
+                Err(ApiError::new(
+                    ErrorCode::Ambiguous,
+                    format!("{n} certificates match {sel:?}; give a longer fingerprint prefix"),
+                ))
+            }
+        }
+    }
+
+    pub fn show(&self, selector: &str) -> Result<CertDto, ApiError> {
+        let c = self.select(selector)?;
+        self.dto(&c)
+    }
+
+    pub fn trust(&self, selector: &str) -> Result<CertDto, ApiError> {
+        let c = self.select(selector)?;
+        if !c.is_ca() && !c.is_self_issued() {
+            return Err(ApiError::new(
+                ErrorCode::BadInput,
+                format!("{} is not a certification authority", c.subject()),
+            ));
+        }
+        self.store.set_trusted(&c.fingerprint(), true)?;
+        self.dto(&c)
+    }
+
+    pub fn delete(&self, selector: &str) -> Result<CertDto, ApiError> {
+        let c = self.select(selector)?;
+        let dto = self.dto(&c)?;
+        self.store.delete_cert(&c.fingerprint())?;
+        Ok(dto)
+    }
+
+    fn private_key(
+        &self,
+        cert: &Cert,
+        passphrase: PassphraseSource,
+    ) -> Result<PrivateKey, ApiError> {
+        let fp = cert.fingerprint();
+        let wrapped = self.store.private_key(&fp)?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!("no private key for {}", cert.subject()),
+            )
+        })?;
+        let ks = self.keystore(passphrase)?;
+        let kek = keystore::key_encryption_key(ks.as_ref())?;
+        let pkcs8 = kek.unwrap(fp.as_bytes(), &wrapped)?;
+        PrivateKey::from_pkcs8_der(&pkcs8)
+            .map_err(|e| ApiError::new(ErrorCode::Storage, format!("stored key: {e}")))
+    }
+
+    fn chain_for(&self, cert: &Cert) -> Result<Vec<Cert>, ApiError> {
+        // Issuers known to the store, nearest first, self-signed roots excluded from messages.
+        let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let mut chain = Vec::new();
+        let mut cur = cert.clone();
+        for _ in 0..8 {
+            let Some(issuer) = pool.iter().find(|c| {
+                c.subject_der() == cur.issuer_der()
+                    && *c != &cur
+                    && validate::issued_by(&cur, c).is_ok()
+            }) else {
+                break;
+            };
+            if issuer.is_self_issued() || chain.contains(issuer) {
+                break;
+            }
+            chain.push(issuer.clone());
+            cur = issuer.clone();
+        }
+        Ok(chain)
+    }
+
+    pub fn export(
+        &self,
+        selector: &str,
+        format: ExportFormat,
+        password: Option<&str>,
+        passphrase: PassphraseSource,
+    ) -> Result<Vec<u8>, ApiError> {
+        let c = self.select(selector)?;
+        Ok(match format {
+            ExportFormat::Der => c.der().to_vec(),
+            ExportFormat::Pem => crate::pki::to_pem("CERTIFICATE", c.der()).into_bytes(),
+            ExportFormat::P7c => crate::cms::sign::certs_only(&[c])
+                .map_err(|e| ApiError::new(ErrorCode::BadInput, e.to_string()))?,
+            ExportFormat::P12 => {
+                let password = password.ok_or_else(|| {
+                    ApiError::new(ErrorCode::BadInput, "a password for the .p12 is needed")
+                })?;
+                let key = self.private_key(&c, passphrase)?;
+                let pkcs8 = key
+                    .to_pkcs8_der()
+                    .map_err(|e| ApiError::new(ErrorCode::Storage, e.to_string()))?;
+                let chain = self.chain_for(&c)?;
+                let name = c
+                    .emails()
+                    .first()
+                    .cloned()
+                    .or_else(|| c.common_name())
+                    .unwrap_or_else(|| "sealpost".into());
+                pkcs12::write(&pkcs8, &c, &chain, &name, password, Pkcs12Format::Modern)?
+            }
+        })
+    }
+
+    /// The identity used to sign as `from`.
+    fn signing_identity(
+        &self,
+        from: &str,
+        passphrase: PassphraseSource,
+    ) -> Result<(Cert, PrivateKey), ApiError> {
+        let at = now();
+        let candidates: Vec<_> = self
+            .store
+            .by_email(from)?
+            .into_iter()
+            .filter(|s| s.kind == CertKind::Identity)
+            .collect();
+        if candidates.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("no identity (certificate with private key) for {from}"),
+            ));
+        }
+        let usable = candidates
+            .iter()
+            .find(|s| {
+                s.cert.sign_problem().is_none()
+                    && s.cert.not_after() >= at
+                    && s.cert.not_before() <= at
+            })
+            .ok_or_else(|| {
+                let why = candidates[0]
+                    .cert
+                    .sign_problem()
+                    .unwrap_or_else(|| "it is expired or not yet valid".into());
+                ApiError::new(ErrorCode::BadInput, format!("cannot sign as {from}: {why}"))
+            })?;
+        let key = self.private_key(&usable.cert, passphrase)?;
+        Ok((usable.cert.clone(), key))
+    }
+
+    fn from_address(entity_outer: &[crate::smime::mime::HeaderField]) -> Option<String> {
+        entity_outer
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case("From"))
+            .and_then(|h| addresses(&h.value()).into_iter().next())
+    }
+
+    /// Signs a whole RFC 5322 message.
+    pub fn sign_message(
+        &self,
+        msg: &[u8],
+        from: &str,
+        opaque: bool,
+        passphrase: PassphraseSource,
+    ) -> Result<Vec<u8>, ApiError> {
+        let (outer, entity) = smime::split_message(msg)?;
+        let (cert, key) = self.signing_identity(from, passphrase)?;
+        let chain = self.chain_for(&cert)?;
+        let signer = smime::SignerParams {
+            key: &key,
+            cert: &cert,
+            chain: &chain,
+        };
+        let signed = if opaque {
+            smime::sign_opaque(&entity, &signer)?
+        } else {
+            smime::sign_detached(&entity, &signer)?
+        };
+        Ok(smime::assemble(&outer, &signed))
+    }
+
+    /// The certificate to encrypt to for `email`: usable for encryption and valid now.
+    fn encryption_cert(&self, email: &str, own: bool) -> Result<Cert, ApiError> {
+        let at = now();
+        let all = self.store.by_email(email)?;
+        let mut reasons = Vec::new();
+        for s in &all {
+            if own && s.kind != CertKind::Identity {
+                continue;
+            }
+            if let Some(p) = s.cert.encrypt_problem() {
+                reasons.push(p);
+                continue;
+            }
+            if s.cert.not_after() < at {
+                reasons.push(format!(
+                    "the certificate expired on {}",
+                    crate::pki::cert::rfc3339(s.cert.not_after())
+                ));
+                continue;
+            }
+            if s.cert.not_before() > at {
+                reasons.push("the certificate is not valid yet".into());
+                continue;
+            }
+            return Ok(s.cert.clone());
+        }
+        Err(ApiError::new(
+            ErrorCode::NotFound,
+            if reasons.is_empty() {
+                format!("no certificate is known for {email}")
+            } else {
+                format!("no usable certificate for {email}: {}", reasons.join("; "))
+            },
+        ))
+    }
+
+    /// Encrypts (optionally signing first) a whole RFC 5322 message to `to` and the sender.
+    pub fn encrypt_message(
+        &self,
+        msg: &[u8],
+        to: &[String],
+        sign_from: Option<&str>,
+        cipher: CipherChoice,
+        passphrase: PassphraseSource,
+    ) -> Result<Vec<u8>, ApiError> {
+        let (outer, mut entity) = smime::split_message(msg)?;
+        let sender = sign_from
+            .map(str::to_string)
+            .or_else(|| Self::from_address(&outer));
+        let mut certs: Vec<(String, Cert)> = Vec::new();
+        for r in to {
+            let c = self.encryption_cert(r, false)?;
+            if !certs.iter().any(|(_, x)| x == &c) {
+                certs.push((r.clone(), c));
+            }
+        }
+        // RFC 8551 §3.3 practice: the sender can read its own sent mail.
+        if let Some(s) = &sender
+            && let Ok(c) = self.encryption_cert(s, true)
+            && !certs.iter().any(|(_, x)| x == &c)
+        {
+            certs.push((s.clone(), c));
+        }
+        let caps: Vec<Option<Vec<String>>> = certs
+            .iter()
+            .map(|(email, c)| {
+                if self
+                    .store
+                    .by_fingerprint_prefix(&c.fingerprint())
+                    .ok()
+                    .and_then(|v| v.into_iter().next())
+                    .is_some_and(|s| s.kind == CertKind::Identity)
+                {
+                    // Our own client reads everything we send.
+                    Some(
+                        crate::cms::sign::OUR_CAPABILITIES
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect(),
+                    )
+                } else {
+                    self.store.capabilities(email).ok().flatten()
+                }
+            })
+            .collect();
+        let cipher = match cipher {
+            CipherChoice::Fixed(c) => c,
+            CipherChoice::Auto => {
+                let all_gcm = caps.iter().all(|c| {
+                    c.as_ref()
+                        .is_some_and(|v| v.iter().any(|o| o == "2.16.840.1.101.3.4.1.46"))
+                });
+                if all_gcm {
+                    ContentCipher::Aes256Gcm
+                } else {
+                    ContentCipher::Aes256Cbc
+                }
+            }
+        };
+        if let Some(from) = sign_from {
+            let (cert, key) = self.signing_identity(from, passphrase)?;
+            let chain = self.chain_for(&cert)?;
+            entity = smime::sign_detached(
+                &entity,
+                &smime::SignerParams {
+                    key: &key,
+                    cert: &cert,
+                    chain: &chain,
+                },
+            )?;
+        }
+        let recipients: Vec<Recipient> = certs
+            .iter()
+            .zip(caps.iter())
+            .map(|((_, c), cap)| Recipient {
+                cert: c,
+                rsa: if cap
+                    .as_ref()
+                    .is_some_and(|v| v.iter().any(|o| o == "1.2.840.113549.1.1.7"))
+                {
+                    RsaTransport::OaepSha256
+                } else {
+                    RsaTransport::Pkcs1v15
+                },
+            })
+            .collect();
+        let enc = smime::encrypt(&entity, &recipients, cipher)?;
+        Ok(smime::assemble(&outer, &enc))
+    }
+
+    /// Unwraps, decrypts and verifies a message. Keys are unlocked only when the message is
+    /// encrypted. Certificates and capabilities are harvested from valid signatures only.
+    pub fn open_message(
+        &self,
+        msg: &[u8],
+        passphrase: PassphraseSource,
+    ) -> Result<(Report, Vec<u8>), ApiError> {
+        let all = self.store.all()?;
+        let pool: Vec<Cert> = all.iter().map(|s| s.cert.clone()).collect();
+        let anchors = self.store.anchors()?;
+        let needs_keys = msg_is_encrypted(msg);
+        let mut owned_keys: Vec<(Cert, PrivateKey)> = Vec::new();
+        if needs_keys {
+            for s in all.iter().filter(|s| s.kind == CertKind::Identity) {
+                match self.private_key(&s.cert, passphrase) {
+                    Ok(k) => owned_keys.push((s.cert.clone(), k)),
+                    Err(e) if e.code == ErrorCode::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let holders: Vec<KeyHolder> = owned_keys
+            .iter()
+            .map(|(c, k)| KeyHolder { cert: c, key: k })
+            .collect();
+        let opened = smime::open(msg, &holders, &pool)?;
+        let from: Vec<String> = opened
+            .outer
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("From"))
+            .flat_map(|h| addresses(&h.value()))
+            .collect();
+        let report = report::build(&opened, &from, &anchors, &pool, now());
+        // Harvest (RFC 8551 §2.5.2): only from signatures that are fully valid.
+        for layer in &opened.layers {
+            if let smime::Layer::Signed { verified, .. } = layer {
+                for s in &verified.signers {
+                    if let (Ok(()), Some(cert)) = (&s.outcome, &s.cert) {
+                        let trusted = validate::validate(
+                            cert,
+                            Purpose::Sign,
+                            &TrustContext {
+                                anchors: &anchors,
+                                intermediates: &[pool.clone(), verified.certificates.clone()]
+                                    .concat(),
+                                at: now(),
+                            },
+                        )
+                        .is_ok();
+                        if trusted && from.iter().any(|f| cert.has_email(f)) {
+                            self.store.put_cert(cert, CertKind::Person)?;
+                            if !s.capabilities.is_empty() {
+                                for e in cert.emails() {
+                                    self.store.set_capabilities(&e, &s.capabilities)?;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok((report, opened.message))
+    }
+}
+
+/// Cheap look at the top-level Content-Type: do we need private keys?
+fn msg_is_encrypted(msg: &[u8]) -> bool {
+    let head_end = msg
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| msg.windows(2).position(|w| w == b"\n\n"))
+        .unwrap_or(msg.len().min(64 * 1024));
+    let head = String::from_utf8_lossy(&msg[..head_end]).to_ascii_lowercase();
+    head.contains("pkcs7-mime") || head.contains(".p7m")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_extraction() {
+        assert_eq!(
+            addresses("\"Doe, Jane\" <jane@example.test>, bob@example.test"),
+            vec!["jane@example.test", "bob@example.test"]
+        );
+        assert_eq!(
+            addresses("Alice <alice@example.test>"),
+            vec!["alice@example.test"]
+        );
+        assert!(addresses("undisclosed-recipients:;").is_empty());
+    }
+}

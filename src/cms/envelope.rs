@@ -1,0 +1,809 @@
+//! EnvelopedData (RFC 5652 §6) and AuthEnvelopedData (RFC 5083, AES-GCM per RFC 5084):
+//! encryption to RSA recipients (PKCS#1 v1.5 or OAEP, RFC 3560) and EC recipients
+//! (ephemeral-static ECDH with the X9.63 KDF and AES key wrap, RFC 5753 §3.1), and
+//! decryption of the same plus 3DES-CBC content for old mail.
+//!
+//! A GCM tag failure returns an error and no plaintext: decryption runs into a buffer that is
+//! only handed out after the tag checked.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
+use cms::authenveloped_data::AuthEnvelopedData;
+use cms::content_info::CmsVersion;
+use cms::enveloped_data::{
+    EncryptedContentInfo, EnvelopedData, KeyAgreeRecipientIdentifier, KeyAgreeRecipientInfo,
+    KeyTransRecipientInfo, OriginatorIdentifierOrKey, OriginatorPublicKey, RecipientEncryptedKey,
+    RecipientIdentifier, RecipientInfo, RecipientInfos,
+};
+use der::asn1::{BitString, ObjectIdentifier, OctetString, SetOfVec};
+use der::{Any, Decode, Encode, Sequence};
+use serde::Serialize;
+use spki::AlgorithmIdentifierOwned;
+use zeroize::Zeroizing;
+
+use super::{CmsError, OID_AUTH_ENVELOPED_DATA, OID_DATA, OID_ENVELOPED_DATA};
+use crate::pki::cert::Cert;
+use crate::pki::keys::{PrivateKey, PublicKey};
+use crate::pki::signature::HashAlg;
+
+const OID_RSA_ENC: &str = "1.2.840.113549.1.1.1";
+const OID_RSAES_OAEP: &str = "1.2.840.113549.1.1.7";
+const OID_MGF1: &str = "1.2.840.113549.1.1.8";
+const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+const OID_ECDH_SHA1_KDF: &str = "1.3.133.16.840.63.0.2";
+const OID_ECDH_SHA224_KDF: &str = "1.3.132.1.11.0";
+const OID_ECDH_SHA256_KDF: &str = "1.3.132.1.11.1";
+const OID_ECDH_SHA384_KDF: &str = "1.3.132.1.11.2";
+const OID_ECDH_SHA512_KDF: &str = "1.3.132.1.11.3";
+const OID_AES128_WRAP: &str = "2.16.840.1.101.3.4.1.5";
+const OID_AES192_WRAP: &str = "2.16.840.1.101.3.4.1.25";
+const OID_AES256_WRAP: &str = "2.16.840.1.101.3.4.1.45";
+const OID_AES128_CBC: &str = "2.16.840.1.101.3.4.1.2";
+const OID_AES192_CBC: &str = "2.16.840.1.101.3.4.1.22";
+const OID_AES256_CBC: &str = "2.16.840.1.101.3.4.1.42";
+const OID_AES128_GCM: &str = "2.16.840.1.101.3.4.1.6";
+const OID_AES192_GCM: &str = "2.16.840.1.101.3.4.1.26";
+const OID_AES256_GCM: &str = "2.16.840.1.101.3.4.1.46";
+const OID_DES_EDE3_CBC: &str = "1.2.840.113549.3.7";
+
+/// Content-encryption algorithms. 3DES is decrypt-only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContentCipher {
+    Aes128Cbc,
+    Aes192Cbc,
+    Aes256Cbc,
+    Aes128Gcm,
+    Aes192Gcm,
+    Aes256Gcm,
+    DesEde3Cbc,
+}
+
+impl ContentCipher {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ContentCipher::Aes128Cbc => "aes-128-cbc",
+            ContentCipher::Aes192Cbc => "aes-192-cbc",
+            ContentCipher::Aes256Cbc => "aes-256-cbc",
+            ContentCipher::Aes128Gcm => "aes-128-gcm",
+            ContentCipher::Aes192Gcm => "aes-192-gcm",
+            ContentCipher::Aes256Gcm => "aes-256-gcm",
+            ContentCipher::DesEde3Cbc => "des-ede3-cbc",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Self> {
+        Some(match s {
+            "aes-128-cbc" => ContentCipher::Aes128Cbc,
+            "aes-256-cbc" => ContentCipher::Aes256Cbc,
+            "aes-128-gcm" => ContentCipher::Aes128Gcm,
+            "aes-256-gcm" => ContentCipher::Aes256Gcm,
+            _ => return None,
+        })
+    }
+
+    pub fn is_aead(&self) -> bool {
+        matches!(
+            self,
+            ContentCipher::Aes128Gcm | ContentCipher::Aes192Gcm | ContentCipher::Aes256Gcm
+        )
+    }
+
+    fn key_len(&self) -> usize {
+        match self {
+            ContentCipher::Aes128Cbc | ContentCipher::Aes128Gcm => 16,
+            ContentCipher::Aes192Cbc | ContentCipher::Aes192Gcm | ContentCipher::DesEde3Cbc => 24,
+            ContentCipher::Aes256Cbc | ContentCipher::Aes256Gcm => 32,
+        }
+    }
+
+    fn oid(&self) -> &'static str {
+        match self {
+            ContentCipher::Aes128Cbc => OID_AES128_CBC,
+            ContentCipher::Aes192Cbc => OID_AES192_CBC,
+            ContentCipher::Aes256Cbc => OID_AES256_CBC,
+            ContentCipher::Aes128Gcm => OID_AES128_GCM,
+            ContentCipher::Aes192Gcm => OID_AES192_GCM,
+            ContentCipher::Aes256Gcm => OID_AES256_GCM,
+            ContentCipher::DesEde3Cbc => OID_DES_EDE3_CBC,
+        }
+    }
+
+    fn from_oid(oid: &str) -> Option<Self> {
+        Some(match oid {
+            OID_AES128_CBC => ContentCipher::Aes128Cbc,
+            OID_AES192_CBC => ContentCipher::Aes192Cbc,
+            OID_AES256_CBC => ContentCipher::Aes256Cbc,
+            OID_AES128_GCM => ContentCipher::Aes128Gcm,
+            OID_AES192_GCM => ContentCipher::Aes192Gcm,
+            OID_AES256_GCM => ContentCipher::Aes256Gcm,
+            OID_DES_EDE3_CBC => ContentCipher::DesEde3Cbc,
+            _ => return None,
+        })
+    }
+}
+
+/// GCMParameters (RFC 5084 §3.2).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+struct GcmParameters {
+    nonce: OctetString,
+    #[asn1(default = "default_icv_len")]
+    icv_len: u8,
+}
+
+fn default_icv_len() -> u8 {
+    12
+}
+
+/// ECC-CMS-SharedInfo (RFC 5753 §7.2).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+struct EccCmsSharedInfo {
+    key_info: AlgorithmIdentifierOwned,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    entity_u_info: Option<OctetString>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT")]
+    supp_pub_info: OctetString,
+}
+
+/// How to transport the content key to an RSA recipient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RsaTransport {
+    Pkcs1v15,
+    /// RSAES-OAEP with SHA-256 and MGF1-SHA-256.
+    OaepSha256,
+}
+
+pub struct Recipient<'a> {
+    pub cert: &'a Cert,
+    pub rsa: RsaTransport,
+}
+
+fn random_bytes(n: usize) -> Zeroizing<Vec<u8>> {
+    let mut v = Zeroizing::new(vec![0u8; n]);
+    rand::Rng::fill_bytes(&mut rand::rng(), v.as_mut_slice());
+    v
+}
+
+fn oid(s: &str) -> ObjectIdentifier {
+    ObjectIdentifier::new_unwrap(s)
+}
+
+fn alg(o: &str, parameters: Option<Any>) -> AlgorithmIdentifierOwned {
+    AlgorithmIdentifierOwned {
+        oid: oid(o),
+        parameters,
+    }
+}
+
+/// Encrypts `content` to every recipient with `cipher` (never 3DES) and returns a DER
+/// ContentInfo: EnvelopedData for CBC, AuthEnvelopedData for GCM.
+pub fn encrypt(
+    content: &[u8],
+    recipients: &[Recipient],
+    cipher: ContentCipher,
+) -> Result<Vec<u8>, CmsError> {
+    if cipher == ContentCipher::DesEde3Cbc {
+        return Err(CmsError::UnsupportedAlgorithm(
+            "3DES is accepted for reading old mail only".into(),
+        ));
+    }
+    if recipients.is_empty() {
+        return Err(CmsError::BadRecipient("no recipients".into()));
+    }
+    let cek = random_bytes(cipher.key_len());
+    let mut infos = Vec::new();
+    for r in recipients {
+        infos.push(recipient_info(r, &cek)?);
+    }
+    let recip_infos = RecipientInfos(SetOfVec::try_from(infos)?);
+    if cipher.is_aead() {
+        let nonce = random_bytes(12);
+        let sealed = gcm_seal(cipher, &cek, &nonce, content, &[])?;
+        let (ct, tag) = sealed.split_at(sealed.len() - 16);
+        let params = GcmParameters {
+            nonce: OctetString::new(nonce.to_vec())?,
+            icv_len: 16,
+        };
+        let aed = AuthEnvelopedData {
+            version: CmsVersion::V0,
+            originator_info: None,
+            recip_infos,
+            auth_encrypted_content_info: EncryptedContentInfo {
+                content_type: oid(OID_DATA),
+                content_enc_alg: alg(cipher.oid(), Some(Any::encode_from(&params)?)),
+                encrypted_content: Some(OctetString::new(ct.to_vec())?),
+            },
+            auth_attrs: None,
+            mac: OctetString::new(tag.to_vec())?,
+            unauth_attrs: None,
+        };
+        super::content_info(OID_AUTH_ENVELOPED_DATA, &aed)
+    } else {
+        let iv = random_bytes(16);
+        let ct = cbc_encrypt(cipher, &cek, &iv, content)?;
+        let kari = recipients.iter().any(|r| {
+            !matches!(
+                PublicKey::from_spki_der(&r.cert.spki_der()),
+                Ok(PublicKey::Rsa(_))
+            )
+        });
+        let ed = EnvelopedData {
+            // RFC 5652 §6.1: version 2 when any RecipientInfo is not v0 KTRI... KARI is v3,
+            // which still yields EnvelopedData version 2.
+            version: if kari { CmsVersion::V2 } else { CmsVersion::V0 },
+            originator_info: None,
+            recip_infos,
+            encrypted_content: EncryptedContentInfo {
+                content_type: oid(OID_DATA),
+                content_enc_alg: alg(
+                    cipher.oid(),
+                    Some(Any::encode_from(&OctetString::new(iv.to_vec())?)?),
+                ),
+                encrypted_content: Some(OctetString::new(ct)?),
+            },
+            unprotected_attrs: None,
+        };
+        super::content_info(OID_ENVELOPED_DATA, &ed)
+    }
+}
+
+fn recipient_info(r: &Recipient, cek: &[u8]) -> Result<RecipientInfo, CmsError> {
+    let key = PublicKey::from_spki_der(&r.cert.spki_der())
+        .map_err(|e| CmsError::BadRecipient(format!("{}: {e}", r.cert.subject())))?;
+    let mut rng = rand::rng();
+    match key {
+        PublicKey::Rsa(pk) => {
+            let (key_enc_alg, enc) = match r.rsa {
+                RsaTransport::Pkcs1v15 => (
+                    alg(OID_RSA_ENC, Some(Any::null())),
+                    pk.encrypt(&mut rng, rsa::Pkcs1v15Encrypt, cek),
+                ),
+                RsaTransport::OaepSha256 => {
+                    let sha256 = alg(crate::pki::signature::OID_SHA256, None);
+                    let params = rsa::pkcs1::RsaOaepParamsOwned {
+                        hash: sha256.clone(),
+                        mask_gen: spki::AlgorithmIdentifier {
+                            oid: oid(OID_MGF1),
+                            parameters: Some(sha256.clone()),
+                        },
+                        p_source: rsa::pkcs1::RsaOaepParamsOwned::default().p_source,
+                    };
+                    (
+                        alg(OID_RSAES_OAEP, Some(Any::from_der(&params.to_der()?)?)),
+                        pk.encrypt(&mut rng, rsa::Oaep::<sha2::Sha256>::new(), cek),
+                    )
+                }
+            };
+            let enc = enc.map_err(|_| CmsError::BadRecipient("RSA encryption failed".into()))?;
+            Ok(RecipientInfo::Ktri(KeyTransRecipientInfo {
+                version: CmsVersion::V0,
+                rid: RecipientIdentifier::IssuerAndSerialNumber(super::issuer_and_serial(r.cert)),
+                key_enc_alg,
+                enc_key: OctetString::new(enc)?,
+            }))
+        }
+        PublicKey::P256(pk) => {
+            let eph = <p256::SecretKey as elliptic_curve::Generate>::generate_from_rng(&mut rng);
+            let shared = p256::ecdh::diffie_hellman(eph.to_nonzero_scalar(), pk.as_affine());
+            let eph_point = eph.public_key().to_sec1_bytes();
+            kari(
+                r.cert,
+                cek,
+                shared.raw_secret_bytes(),
+                &eph_point,
+                HashAlg::Sha256,
+                OID_ECDH_SHA256_KDF,
+            )
+        }
+        PublicKey::P384(pk) => {
+            let eph = <p384::SecretKey as elliptic_curve::Generate>::generate_from_rng(&mut rng);
+            let shared = p384::ecdh::diffie_hellman(eph.to_nonzero_scalar(), pk.as_affine());
+            let eph_point = eph.public_key().to_sec1_bytes();
+            kari(
+                r.cert,
+                cek,
+                shared.raw_secret_bytes(),
+                &eph_point,
+                HashAlg::Sha384,
+                OID_ECDH_SHA384_KDF,
+            )
+        }
+        PublicKey::Ed25519(_) => Err(CmsError::BadRecipient(format!(
+            "{}: an Ed25519 key cannot receive encrypted mail",
+            r.cert.subject()
+        ))),
+    }
+}
+
+/// X9.63 KDF (SEC 1 §3.6.1) as RFC 5753 uses it: Hash(Z || counter || SharedInfo).
+fn x963_kdf(hash: HashAlg, z: &[u8], shared_info: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(len + 64));
+    let mut counter: u32 = 1;
+    while out.len() < len {
+        let mut input = Zeroizing::new(Vec::with_capacity(z.len() + 4 + shared_info.len()));
+        input.extend_from_slice(z);
+        input.extend_from_slice(&counter.to_be_bytes());
+        input.extend_from_slice(shared_info);
+        out.extend_from_slice(&hash.digest(&input));
+        counter += 1;
+    }
+    out.truncate(len);
+    out
+}
+
+fn shared_info(wrap_oid: &str, kek_len: usize, ukm: Option<&[u8]>) -> Result<Vec<u8>, CmsError> {
+    let info = EccCmsSharedInfo {
+        key_info: alg(wrap_oid, None),
+        entity_u_info: match ukm {
+            Some(u) => Some(OctetString::new(u.to_vec())?),
+            None => None,
+        },
+        supp_pub_info: OctetString::new(((kek_len * 8) as u32).to_be_bytes().to_vec())?,
+    };
+    Ok(info.to_der()?)
+}
+
+fn aes_wrap(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>, CmsError> {
+    let mut buf = vec![0u8; cek.len() + 8];
+    let fail = |_| CmsError::BadRecipient("key wrap failed".into());
+    let out = match kek.len() {
+        16 => aes_kw::KwAes128::new_from_slice(kek)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .wrap_key(cek, &mut buf)
+            .map_err(fail)?
+            .to_vec(),
+        24 => aes_kw::KwAes192::new_from_slice(kek)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .wrap_key(cek, &mut buf)
+            .map_err(fail)?
+            .to_vec(),
+        _ => aes_kw::KwAes256::new_from_slice(kek)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .wrap_key(cek, &mut buf)
+            .map_err(fail)?
+            .to_vec(),
+    };
+    Ok(out)
+}
+
+fn aes_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+    if wrapped.len() < 24 || wrapped.len() % 8 != 0 {
+        return Err(CmsError::DecryptionFailed);
+    }
+    let mut buf = Zeroizing::new(vec![0u8; wrapped.len() - 8]);
+    let n = match kek.len() {
+        16 => aes_kw::KwAes128::new_from_slice(kek)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .unwrap_key(wrapped, &mut buf)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .len(),
+        24 => aes_kw::KwAes192::new_from_slice(kek)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .unwrap_key(wrapped, &mut buf)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .len(),
+        32 => aes_kw::KwAes256::new_from_slice(kek)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .unwrap_key(wrapped, &mut buf)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .len(),
+        _ => return Err(CmsError::DecryptionFailed),
+    };
+    buf.truncate(n);
+    Ok(buf)
+}
+
+fn kari(
+    cert: &Cert,
+    cek: &[u8],
+    z: &[u8],
+    eph_point: &[u8],
+    hash: HashAlg,
+    kdf_oid: &str,
+) -> Result<RecipientInfo, CmsError> {
+    let ukm = random_bytes(32);
+    let info = shared_info(OID_AES256_WRAP, 32, Some(&ukm))?;
+    let kek = x963_kdf(hash, z, &info, 32);
+    let wrapped = aes_wrap(&kek, cek)?;
+    let keys = vec![RecipientEncryptedKey {
+        rid: KeyAgreeRecipientIdentifier::IssuerAndSerialNumber(super::issuer_and_serial(cert)),
+        enc_key: OctetString::new(wrapped)?,
+    }];
+    Ok(RecipientInfo::Kari(KeyAgreeRecipientInfo {
+        version: CmsVersion::V3,
+        originator: OriginatorIdentifierOrKey::OriginatorKey(OriginatorPublicKey {
+            algorithm: alg(OID_EC_PUBLIC_KEY, None),
+            public_key: BitString::from_bytes(eph_point)?,
+        }),
+        ukm: Some(OctetString::new(ukm.to_vec())?),
+        key_enc_alg: alg(
+            kdf_oid,
+            Some(Any::encode_from(&alg(OID_AES256_WRAP, None))?),
+        ),
+        recipient_enc_keys: keys,
+    }))
+}
+
+fn cbc_encrypt(
+    cipher: ContentCipher,
+    key: &[u8],
+    iv: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, CmsError> {
+    let bad = |_| CmsError::UnsupportedAlgorithm(cipher.name().into());
+    Ok(match cipher {
+        ContentCipher::Aes128Cbc => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .encrypt_padded_vec::<Pkcs7>(data),
+        ContentCipher::Aes192Cbc => cbc::Encryptor::<aes::Aes192>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .encrypt_padded_vec::<Pkcs7>(data),
+        ContentCipher::Aes256Cbc => cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .encrypt_padded_vec::<Pkcs7>(data),
+        _ => return Err(CmsError::UnsupportedAlgorithm(cipher.name().into())),
+    })
+}
+
+fn cbc_decrypt(
+    cipher: ContentCipher,
+    key: &[u8],
+    iv: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, CmsError> {
+    let bad = |_| CmsError::DecryptionFailed;
+    let r = match cipher {
+        ContentCipher::Aes128Cbc => cbc::Decryptor::<aes::Aes128>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .decrypt_padded_vec::<Pkcs7>(data),
+        ContentCipher::Aes192Cbc => cbc::Decryptor::<aes::Aes192>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .decrypt_padded_vec::<Pkcs7>(data),
+        ContentCipher::Aes256Cbc => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .decrypt_padded_vec::<Pkcs7>(data),
+        ContentCipher::DesEde3Cbc => cbc::Decryptor::<des::TdesEde3>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .decrypt_padded_vec::<Pkcs7>(data),
+        _ => return Err(CmsError::DecryptionFailed),
+    };
+    r.map_err(|_| CmsError::DecryptionFailed)
+}
+
+fn gcm_seal(
+    cipher: ContentCipher,
+    key: &[u8],
+    nonce: &[u8],
+    data: &[u8],
+    aad: &[u8],
+) -> Result<Vec<u8>, CmsError> {
+    let nonce: [u8; 12] = nonce.try_into().map_err(|_| CmsError::DecryptionFailed)?;
+    let payload = Payload { msg: data, aad };
+    let r = match cipher {
+        ContentCipher::Aes128Gcm => aes_gcm::Aes128Gcm::new_from_slice(key)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .encrypt(&nonce.into(), payload),
+        ContentCipher::Aes256Gcm => aes_gcm::Aes256Gcm::new_from_slice(key)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .encrypt(&nonce.into(), payload),
+        _ => return Err(CmsError::UnsupportedAlgorithm(cipher.name().into())),
+    };
+    r.map_err(|_| CmsError::UnsupportedAlgorithm("GCM".into()))
+}
+
+fn gcm_open(
+    cipher: ContentCipher,
+    key: &[u8],
+    nonce: &[u8],
+    ct_and_tag: &[u8],
+    aad: &[u8],
+) -> Result<Vec<u8>, CmsError> {
+    let nonce: [u8; 12] = nonce
+        .try_into()
+        .map_err(|_| CmsError::UnsupportedAlgorithm("GCM nonce that is not 12 bytes".into()))?;
+    let payload = Payload {
+        msg: ct_and_tag,
+        aad,
+    };
+    let r = match cipher {
+        ContentCipher::Aes128Gcm => aes_gcm::Aes128Gcm::new_from_slice(key)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .decrypt(&nonce.into(), payload),
+        ContentCipher::Aes256Gcm => aes_gcm::Aes256Gcm::new_from_slice(key)
+            .map_err(|_| CmsError::DecryptionFailed)?
+            .decrypt(&nonce.into(), payload),
+        _ => return Err(CmsError::UnsupportedAlgorithm(cipher.name().into())),
+    };
+    r.map_err(|_| CmsError::DecryptionFailed)
+}
+
+/// A private key with its certificate, as the decryptor needs it.
+pub struct KeyHolder<'a> {
+    pub cert: &'a Cert,
+    pub key: &'a PrivateKey,
+}
+
+/// The result of a successful decryption.
+pub struct Decrypted {
+    pub content: Vec<u8>,
+    pub cipher: ContentCipher,
+    pub authenticated: bool,
+    /// Fingerprint of the certificate whose key opened the message.
+    pub recipient: String,
+}
+
+/// Which certificates a message is addressed to (IssuerAndSerial or SKI of each recipient).
+fn ktri_matches(rid: &RecipientIdentifier, cert: &Cert) -> bool {
+    match rid {
+        RecipientIdentifier::IssuerAndSerialNumber(ias) => super::matches_issuer_serial(cert, ias),
+        RecipientIdentifier::SubjectKeyIdentifier(ski) => {
+            cert.subject_key_id().as_deref() == Some(ski.0.as_bytes())
+        }
+    }
+}
+
+fn kari_matches(rid: &KeyAgreeRecipientIdentifier, cert: &Cert) -> bool {
+    match rid {
+        KeyAgreeRecipientIdentifier::IssuerAndSerialNumber(ias) => {
+            super::matches_issuer_serial(cert, ias)
+        }
+        KeyAgreeRecipientIdentifier::RKeyId(r) => {
+            cert.subject_key_id().as_deref() == Some(r.subject_key_identifier.0.as_bytes())
+        }
+    }
+}
+
+fn oaep_decrypt(
+    key: &rsa::PrivateKey,
+    params: Option<&Any>,
+    ct: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+    let hash = match params {
+        None => HashAlg::Sha1,
+        Some(p) => {
+            let p = rsa::pkcs1::RsaOaepParamsOwned::from_der(&p.to_der()?)
+                .map_err(|_| CmsError::UnsupportedAlgorithm("OAEP parameters".into()))?;
+            let h = HashAlg::from_oid(&p.hash.oid.to_string()).ok_or_else(|| {
+                CmsError::UnsupportedAlgorithm(format!("OAEP hash {}", p.hash.oid))
+            })?;
+            if let Some(mgf) = p.mask_gen.parameters.as_ref()
+                && HashAlg::from_oid(&mgf.oid.to_string()) != Some(h)
+            {
+                return Err(CmsError::UnsupportedAlgorithm(
+                    "OAEP with a different MGF1 hash".into(),
+                ));
+            }
+            h
+        }
+    };
+    let r = match hash {
+        HashAlg::Sha1 => key.decrypt(rsa::Oaep::<sha1::Sha1>::new(), ct),
+        HashAlg::Sha256 => key.decrypt(rsa::Oaep::<sha2::Sha256>::new(), ct),
+        HashAlg::Sha384 => key.decrypt(rsa::Oaep::<sha2::Sha384>::new(), ct),
+        HashAlg::Sha512 => key.decrypt(rsa::Oaep::<sha2::Sha512>::new(), ct),
+    };
+    r.map(Zeroizing::new)
+        .map_err(|_| CmsError::DecryptionFailed)
+}
+
+fn unwrap_for(
+    ri: &RecipientInfo,
+    holder: &KeyHolder,
+    cek_len: usize,
+) -> Option<Result<Zeroizing<Vec<u8>>, CmsError>> {
+    match ri {
+        RecipientInfo::Ktri(k) => {
+            if !ktri_matches(&k.rid, holder.cert) {
+                return None;
+            }
+            let PrivateKey::Rsa(key) = holder.key else {
+                return Some(Err(CmsError::NoRecipientKey));
+            };
+            let ct = k.enc_key.as_bytes();
+            Some(match k.key_enc_alg.oid.to_string().as_str() {
+                OID_RSAES_OAEP => oaep_decrypt(key, k.key_enc_alg.parameters.as_ref(), ct),
+                OID_RSA_ENC => {
+                    // PKCS#1 v1.5: on a padding failure continue with a random key so that the
+                    // failure shows up only as a content decryption failure (RFC 3218 §2.3.2).
+                    match key.decrypt(rsa::Pkcs1v15Encrypt, ct) {
+                        Ok(k) if k.len() == cek_len => Ok(Zeroizing::new(k)),
+                        _ => Ok(random_bytes(cek_len)),
+                    }
+                }
+                other => Err(CmsError::UnsupportedAlgorithm(format!(
+                    "key transport {other}"
+                ))),
+            })
+        }
+        RecipientInfo::Kari(k) => {
+            let rek = k
+                .recipient_enc_keys
+                .iter()
+                .find(|r| kari_matches(&r.rid, holder.cert))?;
+            Some(kari_unwrap(k, rek.enc_key.as_bytes(), holder.key))
+        }
+        _ => None,
+    }
+}
+
+fn kari_unwrap(
+    k: &KeyAgreeRecipientInfo,
+    wrapped: &[u8],
+    key: &PrivateKey,
+) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+    let OriginatorIdentifierOrKey::OriginatorKey(orig) = &k.originator else {
+        return Err(CmsError::UnsupportedAlgorithm("static-static ECDH".into()));
+    };
+    let point = orig
+        .public_key
+        .as_bytes()
+        .ok_or_else(|| CmsError::Malformed("originator key".into()))?;
+    let z: Zeroizing<Vec<u8>> = match key {
+        PrivateKey::P256(sk) => {
+            let pk =
+                p256::PublicKey::from_sec1_bytes(point).map_err(|_| CmsError::DecryptionFailed)?;
+            Zeroizing::new(
+                p256::ecdh::diffie_hellman(sk.to_nonzero_scalar(), pk.as_affine())
+                    .raw_secret_bytes()
+                    .to_vec(),
+            )
+        }
+        PrivateKey::P384(sk) => {
+            let pk =
+                p384::PublicKey::from_sec1_bytes(point).map_err(|_| CmsError::DecryptionFailed)?;
+            Zeroizing::new(
+                p384::ecdh::diffie_hellman(sk.to_nonzero_scalar(), pk.as_affine())
+                    .raw_secret_bytes()
+                    .to_vec(),
+            )
+        }
+        _ => return Err(CmsError::NoRecipientKey),
+    };
+    let kdf_hash = match k.key_enc_alg.oid.to_string().as_str() {
+        OID_ECDH_SHA1_KDF => HashAlg::Sha1,
+        OID_ECDH_SHA256_KDF => HashAlg::Sha256,
+        OID_ECDH_SHA384_KDF => HashAlg::Sha384,
+        OID_ECDH_SHA512_KDF => HashAlg::Sha512,
+        OID_ECDH_SHA224_KDF => {
+            return Err(CmsError::UnsupportedAlgorithm(
+                "ECDH with SHA-224 KDF".into(),
+            ));
+        }
+        other => {
+            return Err(CmsError::UnsupportedAlgorithm(format!(
+                "key agreement {other}"
+            )));
+        }
+    };
+    let wrap = k
+        .key_enc_alg
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<AlgorithmIdentifierOwned>().ok())
+        .ok_or_else(|| CmsError::Malformed("key wrap algorithm missing".into()))?;
+    let wrap_oid = wrap.oid.to_string();
+    let kek_len = match wrap_oid.as_str() {
+        OID_AES128_WRAP => 16,
+        OID_AES192_WRAP => 24,
+        OID_AES256_WRAP => 32,
+        other => return Err(CmsError::UnsupportedAlgorithm(format!("key wrap {other}"))),
+    };
+    let info = shared_info(&wrap_oid, kek_len, k.ukm.as_ref().map(|u| u.as_bytes()))?;
+    let kek = x963_kdf(kdf_hash, &z, &info, kek_len);
+    aes_unwrap(&kek, wrapped)
+}
+
+/// Decrypts an EnvelopedData or AuthEnvelopedData with whichever of `keys` it was sent to.
+pub fn decrypt(data: &[u8], keys: &[KeyHolder]) -> Result<Decrypted, CmsError> {
+    let (ci, _) = super::parse_content_info(data)?;
+    let ct = ci.content_type.to_string();
+    let (recips, eci, aead_parts) = match ct.as_str() {
+        OID_ENVELOPED_DATA => {
+            let ed: EnvelopedData = ci.content.decode_as()?;
+            (ed.recip_infos, ed.encrypted_content, None)
+        }
+        OID_AUTH_ENVELOPED_DATA => {
+            let aed: AuthEnvelopedData = ci.content.decode_as()?;
+            let aad = match &aed.auth_attrs {
+                Some(a) => a.to_der()?,
+                None => Vec::new(),
+            };
+            (
+                aed.recip_infos,
+                aed.auth_encrypted_content_info,
+                Some((aed.mac.as_bytes().to_vec(), aad)),
+            )
+        }
+        other => return Err(CmsError::UnexpectedContentType(other.to_string())),
+    };
+    let cipher_oid = eci.content_enc_alg.oid.to_string();
+    let cipher = ContentCipher::from_oid(&cipher_oid)
+        .ok_or_else(|| CmsError::UnsupportedAlgorithm(format!("content cipher {cipher_oid}")))?;
+    if cipher.is_aead() != aead_parts.is_some() {
+        return Err(CmsError::UnsupportedAlgorithm(format!(
+            "{} in {}",
+            cipher.name(),
+            if aead_parts.is_some() {
+                "AuthEnvelopedData"
+            } else {
+                "EnvelopedData"
+            }
+        )));
+    }
+    let ciphertext = eci
+        .encrypted_content
+        .as_ref()
+        .ok_or_else(|| CmsError::Malformed("no encrypted content".into()))?
+        .as_bytes();
+
+    let mut last_err = CmsError::NoRecipientKey;
+    for holder in keys {
+        for ri in recips.0.iter() {
+            let Some(cek) = unwrap_for(ri, holder, cipher.key_len()) else {
+                continue;
+            };
+            let cek = match cek {
+                Ok(c) => c,
+                Err(e) => {
+                    last_err = e;
+                    continue;
+                }
+            };
+            let params = eci
+                .content_enc_alg
+                .parameters
+                .as_ref()
+                .ok_or_else(|| CmsError::Malformed("cipher parameters missing".into()))?;
+            let content = if let Some((mac, aad)) = &aead_parts {
+                let p: GcmParameters = params.decode_as()?;
+                if p.icv_len as usize != mac.len() || !(12..=16).contains(&mac.len()) {
+                    return Err(CmsError::UnsupportedAlgorithm("GCM tag length".into()));
+                }
+                if mac.len() != 16 {
+                    return Err(CmsError::UnsupportedAlgorithm(
+                        "GCM tags shorter than 16 bytes".into(),
+                    ));
+                }
+                let mut joined = Vec::with_capacity(ciphertext.len() + mac.len());
+                joined.extend_from_slice(ciphertext);
+                joined.extend_from_slice(mac);
+                gcm_open(cipher, &cek, p.nonce.as_bytes(), &joined, aad)
+            } else {
+                let iv: OctetString = params.decode_as()?;
+                cbc_decrypt(cipher, &cek, iv.as_bytes(), ciphertext)
+            };
+            match content {
+                Ok(c) => {
+                    return Ok(Decrypted {
+                        content: c,
+                        cipher,
+                        authenticated: aead_parts.is_some(),
+                        recipient: holder.cert.fingerprint(),
+                    });
+                }
+                Err(e) => last_err = e,
+            }
+        }
+    }
+    Err(last_err)
+}
+
+/// Recipients a message is addressed to, for "which key do I need" messages.
+pub fn recipient_count(data: &[u8]) -> Result<usize, CmsError> {
+    let (ci, _) = super::parse_content_info(data)?;
+    Ok(match ci.content_type.to_string().as_str() {
+        OID_ENVELOPED_DATA => ci.content.decode_as::<EnvelopedData>()?.recip_infos.0.len(),
+        OID_AUTH_ENVELOPED_DATA => ci
+            .content
+            .decode_as::<AuthEnvelopedData>()?
+            .recip_infos
+            .0
+            .len(),
+        other => return Err(CmsError::UnexpectedContentType(other.to_string())),
+    })
+}
+
+#[cfg(test)]
+pub(crate) fn kdf_for_tests(hash: HashAlg, z: &[u8], info: &[u8], len: usize) -> Vec<u8> {
+    x963_kdf(hash, z, info, len).to_vec()
+}

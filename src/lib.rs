@@ -1,0 +1,17 @@
+//! Sealpost core: S/MIME certificates and encrypted mail.
+//!
+//! Layers, each only using the ones above it:
+//! - [`asn1`]: bounded TLV walking and BER→DER normalisation for hostile input.
+//! - [`pki`]: certificates, keys, PKCS#12, signatures, path validation.
+//! - [`cms`]: RFC 5652 SignedData / EnvelopedData / AuthEnvelopedData.
+//! - [`smime`]: RFC 8551 MIME framing (multipart/signed, pkcs7-mime), unwrapping of layers.
+//! - [`keystore`]: the OS keystore / passphrase file / memory holding the key-encryption key.
+//! - [`store`]: the SQLite database (certificates, wrapped private keys, trust, capabilities).
+//! - [`api`]: the use cases shared by the CLI and the desktop app.
+pub mod api;
+pub mod asn1;
+pub mod cms;
+pub mod keystore;
+pub mod pki;
+pub mod smime;
+pub mod store;

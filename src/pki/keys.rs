@@ -1,0 +1,261 @@
+//! Private and public keys of the algorithms S/MIME uses (RFC 8551 §2): RSA, ECDSA/ECDH on
+//! P-256 and P-384, Ed25519. Private keys come in and go out as PKCS#8 DER only; the parsed
+//! forms zeroize themselves on drop (RustCrypto key types do).
+
+use pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
+use serde::Serialize;
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+#[derive(Debug, Error)]
+pub enum KeyError {
+    #[error("unsupported key algorithm {0}")]
+    Unsupported(String),
+    #[error("the private key is malformed")]
+    MalformedPrivate,
+    #[error("the public key is malformed")]
+    MalformedPublic,
+    #[error("{0} keys cannot do this")]
+    WrongOperation(&'static str),
+    #[error("cryptographic operation failed")]
+    Crypto,
+}
+
+pub const OID_RSA: &str = "1.2.840.113549.1.1.1";
+pub const OID_EC: &str = "1.2.840.10045.2.1";
+pub const OID_P256: &str = "1.2.840.10045.3.1.7";
+pub const OID_P384: &str = "1.3.132.0.34";
+pub const OID_ED25519: &str = "1.3.101.112";
+pub const OID_X25519: &str = "1.3.101.110";
+
+/// What kind of key a certificate or identity holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyKind {
+    Rsa { bits: u32 },
+    P256,
+    P384,
+    Ed25519,
+    X25519,
+    Other,
+}
+
+impl KeyKind {
+    pub fn label(&self) -> String {
+        match self {
+            KeyKind::Rsa { bits } => format!("RSA {bits}"),
+            KeyKind::P256 => "ECDSA P-256".into(),
+            KeyKind::P384 => "ECDSA P-384".into(),
+            KeyKind::Ed25519 => "Ed25519".into(),
+            KeyKind::X25519 => "X25519".into(),
+            KeyKind::Other => "unsupported".into(),
+        }
+    }
+}
+
+/// A public key usable for verifying and encrypting.
+pub enum PublicKey {
+    Rsa(rsa::PublicKey),
+    P256(p256::PublicKey),
+    P384(p384::PublicKey),
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+impl PublicKey {
+    /// Parses a DER SubjectPublicKeyInfo.
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
+        let spki =
+            spki::SubjectPublicKeyInfoRef::try_from(der).map_err(|_| KeyError::MalformedPublic)?;
+        let oid = spki.algorithm.oid.to_string();
+        match oid.as_str() {
+            OID_RSA => rsa::PublicKey::from_public_key_der(der)
+                .map(PublicKey::Rsa)
+                .map_err(|_| KeyError::MalformedPublic),
+            OID_EC => {
+                let curve = spki
+                    .algorithm
+                    .parameters
+                    .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
+                    .map(|o| o.to_string())
+                    .unwrap_or_default();
+                match curve.as_str() {
+                    OID_P256 => p256::PublicKey::from_public_key_der(der)
+                        .map(PublicKey::P256)
+                        .map_err(|_| KeyError::MalformedPublic),
+                    OID_P384 => p384::PublicKey::from_public_key_der(der)
+                        .map(PublicKey::P384)
+                        .map_err(|_| KeyError::MalformedPublic),
+                    other => Err(KeyError::Unsupported(format!("EC curve {other}"))),
+                }
+            }
+            OID_ED25519 => ed25519_dalek::VerifyingKey::from_public_key_der(der)
+                .map(PublicKey::Ed25519)
+                .map_err(|_| KeyError::MalformedPublic),
+            other => Err(KeyError::Unsupported(other.to_string())),
+        }
+    }
+
+    pub fn kind(&self) -> KeyKind {
+        match self {
+            PublicKey::Rsa(k) => {
+                use rsa::traits::PublicKeyParts;
+                KeyKind::Rsa {
+                    bits: k.n_bits_precision(),
+                }
+            }
+            PublicKey::P256(_) => KeyKind::P256,
+            PublicKey::P384(_) => KeyKind::P384,
+            PublicKey::Ed25519(_) => KeyKind::Ed25519,
+        }
+    }
+
+    /// DER SubjectPublicKeyInfo, for comparing a key with a certificate.
+    pub fn to_spki_der(&self) -> Result<Vec<u8>, KeyError> {
+        let doc = match self {
+            PublicKey::Rsa(k) => k.to_public_key_der(),
+            PublicKey::P256(k) => k.to_public_key_der(),
+            PublicKey::P384(k) => k.to_public_key_der(),
+            PublicKey::Ed25519(k) => k.to_public_key_der(),
+        };
+        doc.map(|d| d.as_bytes().to_vec())
+            .map_err(|_| KeyError::MalformedPublic)
+    }
+}
+
+/// Classifies an SPKI without fully parsing the key (for display of any certificate).
+pub fn classify_spki(der: &[u8]) -> KeyKind {
+    match PublicKey::from_spki_der(der) {
+        Ok(k) => k.kind(),
+        Err(_) => {
+            let oid = spki::SubjectPublicKeyInfoRef::try_from(der)
+                .map(|s| s.algorithm.oid.to_string())
+                .unwrap_or_default();
+            if oid == OID_X25519 {
+                KeyKind::X25519
+            } else {
+                KeyKind::Other
+            }
+        }
+    }
+}
+
+/// A private key. Held only transiently in memory after unwrapping from the store.
+pub enum PrivateKey {
+    Rsa(Box<rsa::PrivateKey>),
+    P256(p256::SecretKey),
+    P384(p384::SecretKey),
+    Ed25519(Box<ed25519_dalek::SigningKey>),
+}
+
+impl std::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PrivateKey({})", self.public().kind().label())
+    }
+}
+
+impl PrivateKey {
+    /// Parses an unencrypted PKCS#8 DER private key.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
+        let info =
+            pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|_| KeyError::MalformedPrivate)?;
+        let oid = info.algorithm.oid.to_string();
+        match oid.as_str() {
+            OID_RSA => rsa::PrivateKey::from_pkcs8_der(der)
+                .map(|k| PrivateKey::Rsa(Box::new(k)))
+                .map_err(|_| KeyError::MalformedPrivate),
+            OID_EC => {
+                if let Ok(k) = p256::SecretKey::from_pkcs8_der(der) {
+                    Ok(PrivateKey::P256(k))
+                } else if let Ok(k) = p384::SecretKey::from_pkcs8_der(der) {
+                    Ok(PrivateKey::P384(k))
+                } else {
+                    Err(KeyError::Unsupported("EC curve".into()))
+                }
+            }
+            OID_ED25519 => ed25519_dalek::SigningKey::from_pkcs8_der(der)
+                .map(|k| PrivateKey::Ed25519(Box::new(k)))
+                .map_err(|_| KeyError::MalformedPrivate),
+            other => Err(KeyError::Unsupported(other.to_string())),
+        }
+    }
+
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        use pkcs8::EncodePrivateKey;
+        let doc = match self {
+            PrivateKey::Rsa(k) => k.to_pkcs8_der(),
+            PrivateKey::P256(k) => k.to_pkcs8_der(),
+            PrivateKey::P384(k) => k.to_pkcs8_der(),
+            PrivateKey::Ed25519(k) => k.to_pkcs8_der(),
+        }
+        .map_err(|_| KeyError::MalformedPrivate)?;
+        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    pub fn public(&self) -> PublicKey {
+        match self {
+            PrivateKey::Rsa(k) => PublicKey::Rsa(k.to_public_key()),
+            PrivateKey::P256(k) => PublicKey::P256(k.public_key()),
+            PrivateKey::P384(k) => PublicKey::P384(k.public_key()),
+            PrivateKey::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
+        }
+    }
+
+    /// Whether this key belongs to the certificate whose SPKI DER is given.
+    pub fn matches_spki(&self, spki_der: &[u8]) -> bool {
+        let Ok(theirs) = PublicKey::from_spki_der(spki_der) else {
+            return false;
+        };
+        match (self.public().to_spki_der(), theirs.to_spki_der()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// Generates a key (for tests and, later, requests and the internal CA).
+    pub fn generate(kind: KeyKind) -> Result<Self, KeyError> {
+        let mut rng = rand::rng();
+        Ok(match kind {
+            KeyKind::Rsa { bits } => PrivateKey::Rsa(Box::new(
+                rsa::PrivateKey::new(&mut rng, bits as usize).map_err(|_| KeyError::Crypto)?,
+            )),
+            KeyKind::P256 => PrivateKey::P256(
+                <p256::SecretKey as elliptic_curve::Generate>::generate_from_rng(&mut rng),
+            ),
+            KeyKind::P384 => PrivateKey::P384(
+                <p384::SecretKey as elliptic_curve::Generate>::generate_from_rng(&mut rng),
+            ),
+            KeyKind::Ed25519 => {
+                let mut seed = Zeroizing::new([0u8; 32]);
+                rand::Rng::fill_bytes(&mut rng, seed.as_mut());
+                PrivateKey::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(&seed)))
+            }
+            KeyKind::X25519 | KeyKind::Other => return Err(KeyError::Unsupported(kind.label())),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkcs8_round_trip_and_spki_match() {
+        for kind in [KeyKind::P256, KeyKind::P384, KeyKind::Ed25519] {
+            let k = PrivateKey::generate(kind).unwrap();
+            let der = k.to_pkcs8_der().unwrap();
+            let back = PrivateKey::from_pkcs8_der(&der).unwrap();
+            let spki = k.public().to_spki_der().unwrap();
+            assert!(back.matches_spki(&spki));
+            assert_eq!(classify_spki(&spki), kind);
+            let other = PrivateKey::generate(kind).unwrap();
+            assert!(!other.matches_spki(&spki));
+        }
+    }
+
+    #[test]
+    fn garbage_keys_are_errors() {
+        assert!(PrivateKey::from_pkcs8_der(&[0x30, 0x03, 0x02, 0x01, 0x00]).is_err());
+        assert!(PublicKey::from_spki_der(&[]).is_err());
+        assert_eq!(classify_spki(&[1, 2, 3]), KeyKind::Other);
+    }
+}

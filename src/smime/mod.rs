@@ -1,0 +1,372 @@
+//! S/MIME message framing (RFC 8551 §3): building `multipart/signed` and
+//! `application/pkcs7-mime` (signed-data, enveloped-data, authEnveloped-data) messages from a
+//! whole RFC 5322 message, and unwrapping every layer of a received one.
+//!
+//! The outer header (From, To, Cc, Date, Subject, Message-ID, ...) stays outside; the MIME
+//! entity (Content-* headers and body) is what gets signed or encrypted. Everything is
+//! canonicalised to CRLF first (RFC 8551 §3.1.1), so the bytes we sign are the bytes sent.
+
+pub mod mime;
+
+use base64::Engine;
+use thiserror::Error;
+
+use crate::cms::envelope::{self, ContentCipher, KeyHolder, Recipient};
+use crate::cms::sign::SignOptions;
+use crate::cms::verify::Verified;
+use crate::cms::{self, CmsError};
+use crate::pki::cert::Cert;
+use crate::pki::keys::PrivateKey;
+use mime::{Entity, HeaderField};
+
+/// Nested S/MIME layers deeper than this are refused (a triple wrap needs three).
+pub const MAX_LAYERS: usize = 8;
+
+#[derive(Debug, Error)]
+pub enum SmimeError {
+    #[error("not an e-mail message: {0}")]
+    NotAMessage(String),
+    #[error("the message is not signed or encrypted")]
+    NotSmime,
+    #[error("the multipart/signed structure is broken: {0}")]
+    BrokenSigned(String),
+    #[error("the S/MIME body is not valid base64")]
+    BadEncoding,
+    #[error("more than {MAX_LAYERS} nested S/MIME layers")]
+    TooDeep,
+    #[error(transparent)]
+    Cms(#[from] CmsError),
+}
+
+/// How a signed layer was framed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignedForm {
+    MultipartSigned,
+    Opaque,
+}
+
+pub enum Layer {
+    Signed {
+        form: SignedForm,
+        verified: Verified,
+    },
+    Encrypted {
+        cipher: ContentCipher,
+        authenticated: bool,
+        recipient: String,
+    },
+}
+
+pub struct Opened {
+    pub layers: Vec<Layer>,
+    /// The outer header followed by the innermost entity: the readable message.
+    pub message: Vec<u8>,
+    /// The outer header fields.
+    pub outer: Vec<HeaderField>,
+}
+
+/// Canonical CRLF line ends (RFC 8551 §3.1.1).
+pub fn canonicalize(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + data.len() / 32);
+    let mut prev = 0u8;
+    for &b in data {
+        if b == b'\n' && prev != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        prev = b;
+    }
+    out
+}
+
+fn b64_lines(data: &[u8]) -> Vec<u8> {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(data);
+    let mut out = Vec::with_capacity(b64.len() + b64.len() / 38 + 2);
+    for chunk in b64.as_bytes().chunks(76) {
+        out.extend_from_slice(chunk);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+fn boundary() -> String {
+    let mut b = [0u8; 12];
+    rand::Rng::fill_bytes(&mut rand::rng(), &mut b);
+    format!("----sealpost-{}", hex::encode(b))
+}
+
+/// Splits a message into its outer header (non-MIME fields) and its MIME entity. A message
+/// without MIME headers gets `text/plain; charset=utf-8`; 8-bit or over-long bodies of a
+/// single part are base64-encoded so that the signed bytes survive any relay.
+pub fn split_message(msg: &[u8]) -> Result<(Vec<HeaderField>, Entity), SmimeError> {
+    let msg = canonicalize(msg);
+    let entity = Entity::parse(&msg).map_err(SmimeError::NotAMessage)?;
+    let (mime_fields, outer): (Vec<_>, Vec<_>) =
+        entity.headers.into_iter().partition(|h| h.is_mime());
+    let mut inner = Entity {
+        headers: mime_fields
+            .into_iter()
+            .filter(|h| !h.name.eq_ignore_ascii_case("MIME-Version"))
+            .collect(),
+        body: entity.body,
+    };
+    if inner.header("Content-Type").is_none() {
+        inner.headers.insert(
+            0,
+            HeaderField::new("Content-Type", "text/plain; charset=utf-8"),
+        );
+    }
+    let ct = inner.content_type();
+    let needs_encoding = !ct.mime_type.starts_with("multipart/")
+        && inner
+            .header("Content-Transfer-Encoding")
+            .map(|v| {
+                let v = v.trim().to_ascii_lowercase();
+                v != "base64" && v != "quoted-printable"
+            })
+            .unwrap_or(true)
+        && !mime::is_7bit_safe(&inner.body);
+    if needs_encoding {
+        inner
+            .headers
+            .retain(|h| !h.name.eq_ignore_ascii_case("Content-Transfer-Encoding"));
+        inner
+            .headers
+            .push(HeaderField::new("Content-Transfer-Encoding", "base64"));
+        inner.body = b64_lines(&inner.body);
+    }
+    Ok((outer, inner))
+}
+
+/// Outer header + MIME-Version + entity.
+pub fn assemble(outer: &[HeaderField], entity: &Entity) -> Vec<u8> {
+    let mut out = Vec::with_capacity(entity.body.len() + 1024);
+    for h in outer {
+        h.write(&mut out);
+    }
+    HeaderField::new("MIME-Version", "1.0").write(&mut out);
+    out.extend_from_slice(&entity.to_bytes());
+    out
+}
+
+pub struct SignerParams<'a> {
+    pub key: &'a PrivateKey,
+    pub cert: &'a Cert,
+    pub chain: &'a [Cert],
+}
+
+/// multipart/signed (RFC 8551 §3.5.3) around `entity`.
+pub fn sign_detached(entity: &Entity, signer: &SignerParams) -> Result<Entity, SmimeError> {
+    let content = entity.to_bytes();
+    let opts = SignOptions::default();
+    let hash = crate::pki::signature::default_hash(signer.key);
+    let sig = cms::sign::sign(&content, signer.key, signer.cert, signer.chain, &opts)?;
+    let b = boundary();
+    let mut body = Vec::with_capacity(content.len() + sig.len() * 2 + 512);
+    body.extend_from_slice(b"This is a cryptographically signed message in MIME format.\r\n\r\n");
+    body.extend_from_slice(format!("--{b}\r\n").as_bytes());
+    body.extend_from_slice(&content);
+    body.extend_from_slice(format!("\r\n--{b}\r\n").as_bytes());
+    body.extend_from_slice(
+        b"Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n",
+    );
+    body.extend_from_slice(&b64_lines(&sig));
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    Ok(Entity {
+        headers: vec![HeaderField::new(
+            "Content-Type",
+            &format!(
+                "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg={}; boundary=\"{b}\"",
+                hash.micalg()
+            ),
+        )],
+        body,
+    })
+}
+
+fn pkcs7_entity(smime_type: &str, cms_der: &[u8]) -> Entity {
+    Entity {
+        headers: vec![
+            HeaderField::new(
+                "Content-Type",
+                &format!("application/pkcs7-mime; smime-type={smime_type}; name=\"smime.p7m\""),
+            ),
+            HeaderField::new("Content-Transfer-Encoding", "base64"),
+            HeaderField::new("Content-Disposition", "attachment; filename=\"smime.p7m\""),
+        ],
+        body: b64_lines(cms_der),
+    }
+}
+
+/// application/pkcs7-mime; smime-type=signed-data (RFC 8551 §3.5.2).
+pub fn sign_opaque(entity: &Entity, signer: &SignerParams) -> Result<Entity, SmimeError> {
+    let opts = SignOptions {
+        attached: true,
+        ..SignOptions::default()
+    };
+    let der = cms::sign::sign(
+        &entity.to_bytes(),
+        signer.key,
+        signer.cert,
+        signer.chain,
+        &opts,
+    )?;
+    Ok(pkcs7_entity("signed-data", &der))
+}
+
+/// application/pkcs7-mime; smime-type=enveloped-data or authEnveloped-data (RFC 8551 §3.3).
+pub fn encrypt(
+    entity: &Entity,
+    recipients: &[Recipient],
+    cipher: ContentCipher,
+) -> Result<Entity, SmimeError> {
+    let der = envelope::encrypt(&entity.to_bytes(), recipients, cipher)?;
+    Ok(pkcs7_entity(
+        if cipher.is_aead() {
+            "authEnveloped-data"
+        } else {
+            "enveloped-data"
+        },
+        &der,
+    ))
+}
+
+fn decode_body(entity: &Entity) -> Result<Vec<u8>, SmimeError> {
+    let cte = entity
+        .header("Content-Transfer-Encoding")
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if cte == "base64" {
+        let cleaned: Vec<u8> = entity
+            .body
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(&cleaned)
+            .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(&cleaned))
+            .map_err(|_| SmimeError::BadEncoding)
+    } else {
+        Ok(entity.body.clone())
+    }
+}
+
+/// Is this entity an S/MIME CMS object (including the legacy x-pkcs7 names and a
+/// `smime.p7m` attachment sent as application/octet-stream)?
+fn is_pkcs7_mime(entity: &Entity) -> bool {
+    let ct = entity.content_type();
+    match ct.mime_type.as_str() {
+        "application/pkcs7-mime" | "application/x-pkcs7-mime" => true,
+        "application/octet-stream" => {
+            let name = ct
+                .param("name")
+                .or_else(|| entity.disposition_filename())
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            name.ends_with(".p7m")
+        }
+        _ => false,
+    }
+}
+
+/// Unwraps every S/MIME layer: decrypts with `keys`, verifies signatures (certificates from
+/// the message and `pool`). Performs no network access.
+pub fn open(msg: &[u8], keys: &[KeyHolder], pool: &[Cert]) -> Result<Opened, SmimeError> {
+    let (outer, mut entity) = split_message(msg)?;
+    let mut layers = Vec::new();
+    for _ in 0..=MAX_LAYERS {
+        let ct = entity.content_type();
+        if ct.mime_type == "multipart/signed" {
+            let boundary = ct
+                .param("boundary")
+                .ok_or_else(|| SmimeError::BrokenSigned("no boundary".into()))?;
+            let parts =
+                mime::split_multipart(&entity.body, &boundary).map_err(SmimeError::BrokenSigned)?;
+            if parts.len() != 2 {
+                return Err(SmimeError::BrokenSigned(format!(
+                    "{} parts instead of 2",
+                    parts.len()
+                )));
+            }
+            let signed_bytes = parts[0].clone();
+            let sig_entity = Entity::parse(&parts[1]).map_err(SmimeError::BrokenSigned)?;
+            let sig_der = decode_body(&sig_entity)?;
+            let verified = cms::verify::verify(&sig_der, Some(&signed_bytes), pool)?;
+            layers.push(Layer::Signed {
+                form: SignedForm::MultipartSigned,
+                verified,
+            });
+            entity = Entity::parse(&signed_bytes).map_err(SmimeError::BrokenSigned)?;
+        } else if is_pkcs7_mime(&entity) {
+            let der = decode_body(&entity)?;
+            let content_type = cms::content_type(&der)?;
+            let inner = match content_type.as_str() {
+                cms::OID_SIGNED_DATA => {
+                    let verified = cms::verify::verify(&der, None, pool)?;
+                    let content = verified.content.clone();
+                    layers.push(Layer::Signed {
+                        form: SignedForm::Opaque,
+                        verified,
+                    });
+                    content
+                }
+                cms::OID_ENVELOPED_DATA | cms::OID_AUTH_ENVELOPED_DATA => {
+                    let d = envelope::decrypt(&der, keys)?;
+                    layers.push(Layer::Encrypted {
+                        cipher: d.cipher,
+                        authenticated: d.authenticated,
+                        recipient: d.recipient,
+                    });
+                    d.content
+                }
+                other => return Err(CmsError::UnexpectedContentType(other.to_string()).into()),
+            };
+            entity = Entity::parse(&canonicalize(&inner)).map_err(SmimeError::NotAMessage)?;
+        } else {
+            if layers.is_empty() {
+                return Err(SmimeError::NotSmime);
+            }
+            // RFC 8551 §3.1: an inner entity may carry its own copy of protected headers; the
+            // outer ones are what the user saw, and stay.
+            let message = assemble(&outer, &entity);
+            return Ok(Opened {
+                layers,
+                message,
+                outer,
+            });
+        }
+    }
+    Err(SmimeError::TooDeep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonicalize_is_idempotent() {
+        assert_eq!(canonicalize(b"a\nb\r\nc\n"), b"a\r\nb\r\nc\r\n".to_vec());
+        assert_eq!(canonicalize(b"a\r\nb"), b"a\r\nb".to_vec());
+    }
+
+    #[test]
+    fn split_keeps_outer_headers_and_encodes_8bit() {
+        let msg = "From: a@example.test\nSubject: x\nContent-Type: text/plain; charset=utf-8\n\nh\u{e9}llo\n";
+        let (outer, inner) = split_message(msg.as_bytes()).unwrap();
+        assert_eq!(outer.len(), 2);
+        assert_eq!(
+            inner.header("Content-Transfer-Encoding").as_deref(),
+            Some("base64")
+        );
+        let decoded = decode_body(&inner).unwrap();
+        assert_eq!(decoded, "h\u{e9}llo\r\n".as_bytes());
+    }
+
+    #[test]
+    fn plain_message_is_not_smime() {
+        let r = open(b"From: a@example.test\r\n\r\nhi\r\n", &[], &[]);
+        assert!(matches!(r, Err(SmimeError::NotSmime)));
+    }
+}
