@@ -367,7 +367,7 @@ fn aes_wrap(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>, CmsError> {
 }
 
 fn aes_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, CmsError> {
-    if wrapped.len() < 24 || wrapped.len() % 8 != 0 {
+    if wrapped.len() < 24 || !wrapped.len().is_multiple_of(8) {
         return Err(CmsError::DecryptionFailed);
     }
     let mut buf = Zeroizing::new(vec![0u8; wrapped.len() - 8]);
@@ -804,6 +804,69 @@ pub fn recipient_count(data: &[u8]) -> Result<usize, CmsError> {
 }
 
 #[cfg(test)]
-pub(crate) fn kdf_for_tests(hash: HashAlg, z: &[u8], info: &[u8], len: usize) -> Vec<u8> {
-    x963_kdf(hash, z, info, len).to_vec()
+mod tests {
+    use super::*;
+
+    /// The `cms` crate's KARI builder wraps under an all-zero key (notes/crates.md §1.3). Ours
+    /// wraps under the X9.63-derived KEK: the zero key must not open it, the derived one must.
+    #[test]
+    fn ecdh_wrap_does_not_open_with_all_zero_kek() {
+        let eph =
+            <p256::SecretKey as elliptic_curve::Generate>::generate_from_rng(&mut rand::rng());
+        let peer =
+            <p256::SecretKey as elliptic_curve::Generate>::generate_from_rng(&mut rand::rng());
+        let z = p256::ecdh::diffie_hellman(eph.to_nonzero_scalar(), peer.public_key().as_affine());
+        let info = shared_info(OID_AES256_WRAP, 32, Some(b"ukm")).unwrap();
+        let kek = x963_kdf(HashAlg::Sha256, z.raw_secret_bytes(), &info, 32);
+        assert_ne!(kek.as_slice(), &[0u8; 32]);
+        let cek = random_bytes(32);
+        let wrapped = aes_wrap(&kek, &cek).unwrap();
+        assert!(aes_unwrap(&[0u8; 32], &wrapped).is_err());
+        assert_eq!(
+            aes_unwrap(&kek, &wrapped).unwrap().as_slice(),
+            cek.as_slice()
+        );
+        // The recipient side derives the same KEK from its own private key.
+        let z2 = p256::ecdh::diffie_hellman(peer.to_nonzero_scalar(), eph.public_key().as_affine());
+        assert_eq!(
+            x963_kdf(HashAlg::Sha256, z2.raw_secret_bytes(), &info, 32).as_slice(),
+            kek.as_slice()
+        );
+    }
+
+    #[test]
+    fn x963_kdf_known_answer() {
+        // SEC 1 X9.63 KDF with SHA-256, Z = 32 zero bytes, no shared info, 32 bytes out:
+        // SHA-256(Z || 00000001).
+        let mut input = vec![0u8; 32];
+        input.extend_from_slice(&[0, 0, 0, 1]);
+        let expected = HashAlg::Sha256.digest(&input);
+        assert_eq!(
+            x963_kdf(HashAlg::Sha256, &[0u8; 32], &[], 32).as_slice(),
+            expected.as_slice()
+        );
+        assert_eq!(x963_kdf(HashAlg::Sha256, &[0u8; 32], &[], 40).len(), 40);
+    }
+
+    #[test]
+    fn garbage_cms_is_an_error_not_a_panic() {
+        for bad in [
+            &b""[..],
+            b"\x30\x80",
+            b"\x30\x03\x06\x01\x2a",
+            &[
+                0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03,
+            ],
+        ] {
+            assert!(decrypt(bad, &[]).is_err());
+        }
+    }
+
+    #[test]
+    fn triple_des_is_never_used_for_sending() {
+        assert!(matches!(
+            encrypt(b"x", &[], ContentCipher::DesEde3Cbc),
+            Err(CmsError::UnsupportedAlgorithm(_))
+        ));
+    }
 }
