@@ -56,8 +56,9 @@ pub fn parse(data: &[u8], password: &str) -> Result<Identity, Pkcs12Error> {
     }
     // Parse the outer structure first so that a truncated file is reported as such, not as a
     // wrong password.
-    crate::asn1::parse_one(data).map_err(|e| Pkcs12Error::Malformed(e.to_string()))?;
-    let archive = match std::panic::catch_unwind(|| Pkcs12Archive::from_pkcs12(data, password)) {
+    // Windows and .NET write BER (indefinite lengths); the decoder wants DER.
+    let der = crate::asn1::ber_to_der(data).map_err(|e| Pkcs12Error::Malformed(e.to_string()))?;
+    let archive = match std::panic::catch_unwind(|| Pkcs12Archive::from_pkcs12(&der, password)) {
         Ok(r) => r.map_err(map_error)?,
         Err(_) => {
             return Err(Pkcs12Error::Malformed(
