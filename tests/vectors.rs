@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use sealpost::cms::{self, CmsError, envelope::KeyHolder};
+use sealpost::cms::{self, envelope::KeyHolder};
 use sealpost::pki::{cert::Cert, keys::PrivateKey, pkcs12};
 
 fn vectors() -> Option<PathBuf> {
