@@ -175,20 +175,42 @@ fn pss_params(alg: &AlgorithmIdentifierOwned) -> Result<(HashAlg, usize), SigErr
         // Absent parameters mean SHA-1, MGF1-SHA-1, salt 20.
         return Ok((HashAlg::Sha1, 20));
     };
-    let der =
-        der::Encode::to_der(params).map_err(|_| SigError::Unsupported("PSS parameters".into()))?;
-    let p = rsa::pkcs1::RsaPssParamsOwned::from_der(&der)
-        .map_err(|_| SigError::Unsupported("PSS parameters".into()))?;
-    let hash = HashAlg::from_oid(&p.hash.oid.to_string())
-        .ok_or_else(|| SigError::Unsupported(format!("PSS hash {}", p.hash.oid)))?;
-    if let Some(mgf_hash) = p.mask_gen.parameters.as_ref()
-        && HashAlg::from_oid(&mgf_hash.oid.to_string()) != Some(hash)
-    {
-        return Err(SigError::Unsupported(
-            "PSS with a different MGF1 hash".into(),
-        ));
+    // Parsed by hand: salt lengths above 255 (OpenSSL's default for RSA-3072 is 350) do not fit
+    // the u8 of `rsa::pkcs1::RsaPssParams`.
+    let bad = || SigError::Unsupported("PSS parameters".into());
+    let der = der::Encode::to_der(params).map_err(|_| bad())?;
+    let seq = crate::asn1::parse_one(&der).map_err(|_| bad())?;
+    let mut hash = HashAlg::Sha1;
+    let mut salt = 20usize;
+    for child in seq.children() {
+        let child = child.map_err(|_| bad())?;
+        match child.tag {
+            0xa0 => {
+                let alg = child
+                    .children()
+                    .next()
+                    .ok_or_else(bad)?
+                    .map_err(|_| bad())?;
+                let oid = alg.children().next().ok_or_else(bad)?.map_err(|_| bad())?;
+                let oid = ObjectIdentifier::from_bytes(oid.value).map_err(|_| bad())?;
+                hash = HashAlg::from_oid(&oid.to_string())
+                    .ok_or_else(|| SigError::Unsupported(format!("PSS hash {oid}")))?;
+            }
+            0xa2 => {
+                let int = child
+                    .children()
+                    .next()
+                    .ok_or_else(bad)?
+                    .map_err(|_| bad())?;
+                if int.tag != 0x02 || int.value.is_empty() || int.value.len() > 4 {
+                    return Err(bad());
+                }
+                salt = int.value.iter().fold(0usize, |a, b| (a << 8) | *b as usize);
+            }
+            _ => {}
+        }
     }
-    Ok((hash, p.salt_len as usize))
+    Ok((hash, salt))
 }
 
 /// Verifies `sig` over `msg` (the to-be-signed bytes, not a hash).
