@@ -31,10 +31,6 @@ env -u DBUS_SESSION_BUS_ADDRESS HOME="$KR" XDG_RUNTIME_DIR="$KR/run" \
   dbus-run-session -- bash -c '
     set -euo pipefail
     echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    cargo test --locked --lib --bins --test vectors 2>&1
+    cargo test --locked --all-targets 2>&1
   '
-# gpgsm starts its own gpg-agent, which does not come up inside that session: the interop
-# matrix (file keystore) runs outside it.
-t "interop tests (openssl cms, gpgsm, NSS cmsutil)"
-cargo test --locked --test interop 2>&1
 t "done"
