@@ -1,0 +1,85 @@
+// Compose-form logic: recipient chips, encrypt readiness and what blocks saving.
+import type { AddressToken } from './addresses';
+import type { Draft, RecipientStatus } from './ipc/types';
+
+export type ChipState = 'invalid' | 'checking' | 'known' | 'missing';
+
+export type Chip = AddressToken & { state: ChipState; problem: string | null; label: string };
+
+export function chipFor(token: AddressToken, statuses: ReadonlyMap<string, RecipientStatus>): Chip {
+  if (!token.valid) return { ...token, state: 'invalid', problem: null, label: 'not an email address' };
+  const status = statuses.get(token.key);
+  if (!status) return { ...token, state: 'checking', problem: null, label: 'checking…' };
+  if (status.has_certificate) return { ...token, state: 'known', problem: null, label: 'certificate known' };
+  return { ...token, state: 'missing', problem: status.problem, label: status.problem ? `no usable certificate: ${status.problem}` : 'no certificate' };
+}
+
+export type EncryptReadiness = {
+  ready: boolean;
+  /** recipients without a usable certificate */
+  missing: string[];
+  /** recipients still being checked */
+  pending: string[];
+  /** text that is not an email address */
+  invalid: string[];
+  /** what to tell the user, or null when ready */
+  message: string | null;
+};
+
+function list(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export function encryptReadiness(chips: readonly Chip[]): EncryptReadiness {
+  const missing = chips.filter((c) => c.state === 'missing').map((c) => c.email);
+  const pending = chips.filter((c) => c.state === 'checking').map((c) => c.email);
+  const invalid = chips.filter((c) => c.state === 'invalid').map((c) => c.email);
+  let message: string | null = null;
+  if (chips.length === 0) message = 'Add at least one recipient to encrypt.';
+  else if (missing.length > 0)
+    message = `Cannot encrypt: no certificate for ${list(missing)}. Import ${missing.length === 1 ? 'their certificate' : 'their certificates'} or turn off encryption.`;
+  else if (invalid.length > 0) message = `Cannot encrypt: ${list(invalid)} ${invalid.length === 1 ? 'is' : 'are'} not an email address.`;
+  else if (pending.length > 0) message = `Checking certificates for ${list(pending)}…`;
+  return { ready: message === null, missing, pending, invalid, message };
+}
+
+export type DraftInput = {
+  from: string;
+  fromCanSign: boolean;
+  to: readonly Chip[];
+  cc: readonly Chip[];
+  subject: string;
+  body: string;
+  attachments: readonly string[];
+  sign: boolean;
+  encrypt: boolean;
+};
+
+/** Reasons the draft cannot be saved yet (empty when it can). */
+export function draftProblems(input: DraftInput): string[] {
+  const problems: string[] = [];
+  if (!input.from) problems.push('Choose who the message is from.');
+  if (input.to.length === 0) problems.push('Add at least one recipient in To.');
+  const invalid = [...input.to, ...input.cc].filter((c) => c.state === 'invalid').map((c) => c.email);
+  if (invalid.length > 0) problems.push(`${list(invalid)} ${invalid.length === 1 ? 'is' : 'are'} not an email address.`);
+  if (input.sign && input.from && !input.fromCanSign) problems.push(`${input.from} has no identity that can sign.`);
+  if (input.encrypt) {
+    const readiness = encryptReadiness([...input.to, ...input.cc].filter((c) => c.state !== 'invalid'));
+    if (!readiness.ready && readiness.message && input.to.length > 0) problems.push(readiness.message);
+  }
+  return problems;
+}
+
+export function buildDraft(input: DraftInput): Draft {
+  return {
+    from: input.from,
+    to: input.to.map((c) => c.email),
+    cc: input.cc.map((c) => c.email),
+    subject: input.subject,
+    body: input.body,
+    attachments: [...input.attachments],
+    sign: input.sign,
+    encrypt: input.encrypt,
+  };
+}

@@ -1,0 +1,44 @@
+// Typed wrappers over the app's Tauri commands (docs/ipc.md). Arguments go camelCase, results
+// come back as the generated DTO types; a rejection becomes a CommandError with the core's code.
+import { invoke } from '@tauri-apps/api/core';
+import { toCommandError } from '../errors';
+import type {
+  AppStatus,
+  CertDetails,
+  CertDto,
+  ComposeResult,
+  Draft,
+  ExportFormat,
+  ImportResult,
+  MessageView,
+  RecipientStatus,
+} from '../ipc/types';
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toCommandError(error);
+  }
+}
+
+export const commands = {
+  appStatus: () => call<AppStatus>('app_status'),
+  listCertificates: () => call<CertDto[]>('list_certificates'),
+  certificateDetails: (fingerprint: string) => call<CertDetails>('certificate_details', { fingerprint }),
+  importFiles: (paths: string[], password: string | null) => call<ImportResult>('import_files', { paths, password }),
+  exportCertificate: (fingerprint: string, format: ExportFormat, path: string, password: string | null) =>
+    call<null>('export_certificate', { fingerprint, format, path, password }),
+  trustCertificate: (fingerprint: string) => call<CertDto>('trust_certificate', { fingerprint }),
+  deleteCertificate: (fingerprint: string) => call<CertDto>('delete_certificate', { fingerprint }),
+  openMessage: (path: string) => call<MessageView>('open_message', { path }),
+  saveAttachment: (messageId: number, index: number, path: string) =>
+    call<null>('save_attachment', { messageId, index, path }),
+  recipientStatus: (emails: string[]) => call<RecipientStatus[]>('recipient_status', { emails }),
+  composeMessage: (draft: Draft, path: string) => call<ComposeResult>('compose_message', { draft, path }),
+  useFileKeystore: (passphrase: string) => call<AppStatus>('use_file_keystore', { passphrase }),
+  unlockKeystore: (passphrase: string) => call<AppStatus>('unlock_keystore', { passphrase }),
+  useOsKeystore: () => call<AppStatus>('use_os_keystore'),
+};
+
+export type Commands = typeof commands;

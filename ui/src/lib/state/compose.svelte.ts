@@ -1,0 +1,134 @@
+// The compose form's state. It lives outside the component so switching screens keeps the draft.
+import { commands, pickFiles, pickSavePath } from '../platform';
+import { errorText } from '../errors';
+import { parseAddresses, removeAddress } from '../addresses';
+import { buildDraft, chipFor, draftProblems, encryptReadiness, type DraftInput } from '../compose';
+import type { ComposeResult, RecipientStatus } from '../ipc/types';
+import { app } from './app.svelte';
+
+export class ComposeState {
+  from = $state('');
+  toText = $state('');
+  ccText = $state('');
+  subject = $state('');
+  body = $state('');
+  attachments = $state<string[]>([]);
+  /** null until the user toggles Sign: then it follows whether From can sign. */
+  signChoice = $state<boolean | null>(null);
+  encrypt = $state(false);
+  statuses = $state<Record<string, RecipientStatus>>({});
+  checkError = $state<string | null>(null);
+  result = $state<ComposeResult | null>(null);
+  error = $state<string | null>(null);
+  /** Set when the user tried to save while something blocks it. */
+  attempted = $state(false);
+
+  #generation = -1;
+
+  fromOptions = $derived(
+    app.identities.filter((c) => c.can_sign).flatMap((c) => c.emails.map((email) => ({ email, name: c.common_name }))),
+  );
+  fromCanSign = $derived(this.fromOptions.some((o) => o.email.toLowerCase() === this.from.toLowerCase()));
+  sign = $derived(this.signChoice ?? this.fromCanSign);
+
+  statusMap = $derived(new Map(Object.entries(this.statuses)));
+  toChips = $derived(parseAddresses(this.toText).map((t) => chipFor(t, this.statusMap)));
+  ccChips = $derived(parseAddresses(this.ccText).map((t) => chipFor(t, this.statusMap)));
+  /** Valid addresses whose certificate status is not known yet. */
+  unchecked = $derived(
+    [...this.toChips, ...this.ccChips].filter((c) => c.state === 'checking').map((c) => c.key),
+  );
+  readiness = $derived(encryptReadiness([...this.toChips, ...this.ccChips].filter((c) => c.state !== 'invalid')));
+
+  input = $derived<DraftInput>({
+    from: this.from,
+    fromCanSign: this.fromCanSign,
+    to: this.toChips,
+    cc: this.ccChips,
+    subject: this.subject,
+    body: this.body,
+    attachments: this.attachments,
+    sign: this.sign,
+    encrypt: this.encrypt,
+  });
+  problems = $derived(draftProblems(this.input));
+
+  /** Drops cached recipient answers when the certificate list changed (import, delete). */
+  syncWithCertificates(): void {
+    if (this.#generation !== app.generation) {
+      this.#generation = app.generation;
+      this.statuses = {};
+    }
+    if (!this.from && this.fromOptions.length > 0) this.from = this.fromOptions[0].email;
+  }
+
+  async checkRecipients(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      const answers = await commands.recipientStatus(keys);
+      const next = { ...this.statuses };
+      for (const a of answers) next[a.email.toLowerCase()] = a;
+      this.statuses = next;
+      this.checkError = null;
+    } catch (error) {
+      this.checkError = errorText(error, 'Certificates could not be looked up');
+    }
+  }
+
+  toggleSign(): void {
+    this.signChoice = !this.sign;
+  }
+
+  toggleEncrypt(): void {
+    this.encrypt = !this.encrypt;
+  }
+
+  removeRecipient(field: 'to' | 'cc', key: string): void {
+    if (field === 'to') this.toText = removeAddress(this.toText, key);
+    else this.ccText = removeAddress(this.ccText, key);
+  }
+
+  async addAttachments(): Promise<void> {
+    try {
+      const paths = await pickFiles('Attach files', [], true);
+      if (paths) this.attachments = [...this.attachments, ...paths.filter((p) => !this.attachments.includes(p))];
+    } catch (error) {
+      this.error = errorText(error, 'The file dialog could not be opened');
+    }
+  }
+
+  removeAttachment(path: string): void {
+    this.attachments = this.attachments.filter((p) => p !== path);
+  }
+
+  suggestedFileName(): string {
+    const base = this.subject.trim().replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+    return `${base || 'message'}.eml`;
+  }
+
+  async save(): Promise<void> {
+    if (app.running('compose')) return;
+    this.attempted = true;
+    this.error = null;
+    if (this.problems.length > 0) return;
+    let path: string | null;
+    try {
+      path = await pickSavePath('Save message as', this.suggestedFileName(), [{ name: 'Email message', extensions: ['eml'] }]);
+    } catch (error) {
+      this.error = errorText(error, 'The save dialog could not be opened');
+      return;
+    }
+    if (!path) return;
+    const target = path;
+    const draft = buildDraft(this.input);
+    try {
+      this.result = await app.run('compose', 'Saving message…', () => commands.composeMessage(draft, target));
+      this.attempted = false;
+    } catch (error) {
+      this.result = null;
+      this.error = errorText(error, 'The message could not be saved');
+    }
+  }
+}
+
+export const compose = new ComposeState();
