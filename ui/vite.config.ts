@@ -23,6 +23,6 @@ export default defineConfig({
   test: {
     root,
     include: ['src/**/*.test.ts'],
-    environment: 'jsdom',
+    environment: 'node',
   },
 });

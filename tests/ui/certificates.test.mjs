@@ -1,0 +1,218 @@
+// Certificates screen: first run, import (button and drop), details, trust, delete.
+// Needs Chromium at /usr/bin/chromium; see README.md.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, stop, openApp, close, calls, answerDialogs, emitEvent, shoot } from './harness.mjs';
+import { alice, bob, ca, dave, chains, files, fullScenario } from './fixtures.mjs';
+
+before(start);
+after(stop);
+
+const text = async (loc) => (await loc.innerText()).replace(/\s+/g, ' ').trim();
+
+test('first run explains what a certificate is for and offers Import', async () => {
+  const page = await openApp({ certs: [], files });
+  const intro = page.getByTestId('first-run');
+  await intro.waitFor();
+  const words = await text(intro);
+  assert.match(words, /proves to the people you write to that a message really comes from your address/);
+  assert.match(words, /Import the identity file \(\.p12 or \.pfx\)/);
+  assert.equal(await intro.getByRole('button', { name: /Import identity/ }).count(), 1);
+  assert.equal(await page.locator('#import-button').isEnabled(), true);
+  assert.match(await text(page.getByTestId('keystore-status')), /OS keystore/);
+  assert.equal(await page.locator('#nav-certificates').getAttribute('aria-current'), 'page');
+  await shoot(page, 'certificates-first-run');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('Import button → .p12 → wrong password keeps the dialog open → right password imports', async () => {
+  const page = await openApp({ certs: [], files });
+  await answerDialogs(page, ['/home/user/alice.p12']);
+  await page.click('#import-button');
+
+  const dialog = page.getByTestId('import-password-dialog');
+  await dialog.waitFor();
+  assert.equal(await dialog.evaluate((d) => d.open && d.matches(':modal')), true, 'a real modal <dialog>');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'import-password', 'focus moves into the dialog');
+
+  await page.fill('#import-password', 'hunter2');
+  await page.click('#import-password-confirm');
+  const error = page.getByTestId('import-password-error');
+  await error.waitFor();
+  assert.equal(await text(error), 'The password for alice.p12 is not right.');
+  assert.equal(await dialog.evaluate((d) => d.open), true, 'the dialog stays open');
+  assert.equal(await page.inputValue('#import-password'), '', 'the wrong password is cleared');
+  await shoot(page, 'import-wrong-password');
+
+  await page.fill('#import-password', 'secret');
+  await page.click('#import-password-confirm');
+  await dialog.waitFor({ state: 'detached' });
+
+  const result = page.getByTestId('import-result');
+  await result.waitFor();
+  const summary = await text(result);
+  assert.match(summary, /Imported 1 certificate/);
+  assert.match(summary, /Alice Example/);
+  assert.match(summary, /You can sign mail with it and receive encrypted mail/);
+  const row = page.locator(`[data-testid="cert-list-identity"] [data-fingerprint="${alice.fingerprint}"]`);
+  await row.waitFor();
+  assert.equal(await page.getByTestId('first-run').count(), 0, 'the first-run card goes once there is an identity');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'import-button', 'focus returns to the Import button');
+
+  const imports = await calls(page, 'import_files');
+  assert.deepEqual(
+    imports.map((c) => c.args),
+    [
+      { paths: ['/home/user/alice.p12'], password: 'hunter2' },
+      { paths: ['/home/user/alice.p12'], password: 'secret' },
+    ],
+  );
+  const opens = await calls(page, 'plugin:dialog|open');
+  assert.equal(opens.length, 1);
+  assert.deepEqual(opens[0].args.options.filters[0].extensions, ['p12', 'pfx', 'pem', 'cer', 'crt', 'der', 'p7b', 'p7c']);
+  await shoot(page, 'import-result');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('dropping files: certificates import directly, a .p12 asks for its password, Escape skips it', async () => {
+  const page = await openApp({ certs: [], files });
+  await emitEvent(page, 'tauri://drag-enter', { paths: ['/home/user/bob.cer'], position: { x: 300, y: 300 } });
+  await page.getByTestId('drop-overlay').waitFor();
+  await shoot(page, 'drop-overlay');
+  await emitEvent(page, 'tauri://drag-drop', { paths: ['/home/user/bob.cer', '/home/user/alice.p12'], position: { x: 300, y: 300 } });
+  await page.getByTestId('drop-overlay').waitFor({ state: 'detached' });
+
+  const dialog = page.getByTestId('import-password-dialog');
+  await dialog.waitFor();
+  assert.match(await text(dialog), /alice\.p12/);
+  const row = page.locator(`[data-testid="cert-list-person"] [data-fingerprint="${bob.fingerprint}"]`);
+  await row.waitFor();
+  assert.match(await text(page.getByTestId('import-result')), /Bob Builder.*You can encrypt mail to this person and check their signatures/);
+
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.deepEqual(
+    (await calls(page, 'import_files')).map((c) => c.args),
+    [{ paths: ['/home/user/bob.cer'], password: null }],
+    'the .p12 was not imported without a password',
+  );
+
+  // A file that is neither a certificate nor a message is refused with plain words.
+  await emitEvent(page, 'tauri://drag-drop', { paths: ['/home/user/notes.docx'], position: { x: 1, y: 1 } });
+  const err = page.getByTestId('import-error');
+  await err.waitFor();
+  assert.match(await text(err), /notes\.docx: not a certificate, identity or message file/);
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('certificate details show everything the issue lists', async () => {
+  const page = await openApp(fullScenario());
+  await page.locator(`[data-fingerprint="${bob.fingerprint}"] .open-details`).click();
+  const details = page.getByTestId('cert-details');
+  await details.getByRole('heading', { level: 1, name: 'Bob Builder' }).waitFor();
+  const all = await text(details);
+  assert.match(all, /bob@example\.test/);
+  assert.match(await text(page.getByTestId('validity')), /Expires in 2[01] days/);
+  assert.equal(await text(page.getByTestId('key-type')), 'ECDSA P-256');
+  assert.match(all, /Digital signature, Key agreement/);
+  assert.match(all, /Email protection/);
+  assert.equal(await text(page.getByTestId('fingerprint-sha256')), Array(32).fill('BB').join(':'));
+  assert.equal(await text(page.getByTestId('fingerprint-sha1')), Array(20).fill('BB').join(':'));
+  assert.equal(await text(page.getByTestId('can-sign')), 'Can sign');
+  assert.equal(await text(page.getByTestId('can-encrypt')), 'Can encrypt');
+  assert.match(await text(page.getByTestId('issuer-chain')), /Bob Builder this certificate Example Test CA authority/);
+  assert.match(await text(page.getByTestId('trust-text')), /No trusted authority vouches/);
+  await shoot(page, 'details-person');
+
+  await page.getByTestId('details-back').click();
+  await page.locator(`[data-fingerprint="${dave.fingerprint}"] .open-details`).click();
+  await details.getByRole('heading', { level: 1, name: 'Dave Signonly' }).waitFor();
+  assert.match(await text(page.getByTestId('validity')), /Expired [34] days ago/);
+  assert.equal(await text(page.getByTestId('can-encrypt')), 'Cannot encrypt: the key usage does not allow encryption');
+  await shoot(page, 'details-expired');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('trusting an authority asks first, explains what it means, and updates the status', async () => {
+  const page = await openApp(fullScenario());
+  await page.locator(`[data-fingerprint="${ca.fingerprint}"] .open-details`).click();
+  await page.getByTestId('trust-button').click();
+  const dialog = page.getByTestId('trust-dialog');
+  await dialog.waitFor();
+  assert.match(await text(dialog), /Signatures from people whose certificates this authority issued will then be shown as valid/);
+  await shoot(page, 'trust-confirm');
+
+  // Focus stays inside the modal dialog when tabbing past its last control.
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => !!document.activeElement?.closest('dialog[open]')), true, 'focus is trapped');
+  }
+  // Escape cancels, and focus returns to the button that opened the dialog.
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'trust-button');
+  assert.equal((await calls(page, 'trust_certificate')).length, 0);
+
+  await page.getByTestId('trust-button').click();
+  await page.getByTestId('trust-dialog-confirm').click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await text(page.getByTestId('trust-status')), 'Trusted authority');
+  assert.equal(await page.getByTestId('trust-button').count(), 0);
+  assert.deepEqual((await calls(page, 'trust_certificate')).map((c) => c.args), [{ fingerprint: ca.fingerprint }]);
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('deleting an identity warns that mail encrypted to it becomes unreadable', async () => {
+  const page = await openApp(fullScenario());
+  await page.locator(`[data-fingerprint="${alice.fingerprint}"] .open-details`).click();
+  await page.getByTestId('delete-button').click();
+  const dialog = page.getByTestId('delete-dialog');
+  await dialog.waitFor();
+  assert.match(await text(page.getByTestId('delete-identity-warning')), /Mail that was encrypted to alice@example\.test will become unreadable/);
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Cancel', 'the safe choice has focus');
+  await shoot(page, 'delete-identity-confirm');
+  await page.getByTestId('delete-dialog-confirm').click();
+  await page.getByRole('heading', { level: 1, name: 'Certificates' }).waitFor();
+  assert.equal(await page.locator(`[data-fingerprint="${alice.fingerprint}"]`).count(), 0);
+  assert.deepEqual((await calls(page, 'delete_certificate')).map((c) => c.args), [{ fingerprint: alice.fingerprint }]);
+  await shoot(page, 'certificates-list');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('export: public formats through the save dialog, identity .p12 with a password typed twice', async () => {
+  const page = await openApp({ certs: [alice, ca], chains });
+  await page.locator(`[data-fingerprint="${alice.fingerprint}"] .open-details`).click();
+  await page.getByTestId('export-button').click();
+  const dialog = page.getByTestId('export-dialog');
+  await dialog.waitFor();
+  await answerDialogs(page, '/tmp/alice.cer');
+  await page.getByTestId('export-confirm').click();
+  await page.getByTestId('export-done').waitFor();
+  const save = (await calls(page, 'plugin:dialog|save'))[0].args.options;
+  assert.equal(save.defaultPath, 'alice@example.test.cer');
+
+  await page.getByTestId('export-format-p12').check();
+  await page.fill('#export-password', 'new-password-1');
+  await page.fill('#export-password-repeat', 'new-password-2');
+  assert.equal(await page.getByTestId('export-confirm').isDisabled(), true, 'passwords differ');
+  await shoot(page, 'export-p12');
+  await page.fill('#export-password-repeat', 'new-password-1');
+  await answerDialogs(page, '/tmp/alice.p12');
+  await page.getByTestId('export-confirm').click();
+  await page.getByText('Exported to /tmp/alice.p12.').waitFor();
+  assert.deepEqual(
+    (await calls(page, 'export_certificate')).map((c) => c.args),
+    [
+      { fingerprint: alice.fingerprint, format: 'der', path: '/tmp/alice.cer', password: null },
+      { fingerprint: alice.fingerprint, format: 'p12', path: '/tmp/alice.p12', password: 'new-password-1' },
+    ],
+  );
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});

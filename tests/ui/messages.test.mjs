@@ -1,0 +1,133 @@
+// Message workbench (read side): open via button or drop, security banner, sandboxed HTML,
+// attachments. Needs Chromium at /usr/bin/chromium; see README.md.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, stop, openApp, close, calls, answerDialogs, emitEvent, shoot, unexpectedErrors } from './harness.mjs';
+import { fullScenario } from './fixtures.mjs';
+
+before(start);
+after(stop);
+
+const text = async (loc) => (await loc.innerText()).replace(/\s+/g, ' ').trim();
+
+test('opening a signed and encrypted message: banner, headers, sandboxed HTML that cannot run scripts or fetch', async () => {
+  const page = await openApp(fullScenario());
+  const remote = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith('http://127.0.0.1:' + new URL(page.url()).port)) remote.push(r.url());
+  });
+  await page.click('#nav-messages');
+  assert.equal(await page.locator('#nav-messages').getAttribute('aria-current'), 'page');
+  await page.getByTestId('reader-empty').waitFor();
+  await shoot(page, 'messages-empty');
+
+  await answerDialogs(page, ['/home/user/signed-encrypted.eml']);
+  await page.click('#open-message');
+  const banner = page.getByTestId('security-banner');
+  await banner.waitFor();
+  assert.equal(await text(banner), 'Signed by alice@example.test — valid Encrypted with AES-256-GCM');
+  assert.equal(await banner.getAttribute('data-tone'), 'good');
+  assert.deepEqual((await calls(page, 'open_message')).map((c) => c.args), [{ path: '/home/user/signed-encrypted.eml' }]);
+  assert.equal(await text(page.getByTestId('message-subject')), 'Quarterly figures');
+  assert.equal(await text(page.getByTestId('message-from')), 'Alice Example <alice@example.test>');
+
+  const body = page.getByTestId('message-body');
+  assert.equal(await body.getAttribute('data-format'), 'html');
+  const frame = body.locator('iframe');
+  assert.equal(await frame.getAttribute('sandbox'), '', 'sandbox with no allowances: no scripts, no same-origin');
+  const srcdoc = await frame.getAttribute('srcdoc');
+  assert.match(srcdoc, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">/);
+  // The banner is app chrome, outside the frame.
+  assert.equal(await banner.evaluate((b) => !!b.closest('iframe')), false);
+
+  const inner = page.frameLocator('[data-testid="message-frame"]');
+  await inner.locator('#hello').waitFor();
+  assert.equal(await text(inner.locator('#hello')), 'Hello Bob, the figures are attached.');
+  assert.equal(await inner.locator('body').getAttribute('data-script-ran'), null, 'the <script> in the message did not run');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await page.waitForTimeout(300);
+  assert.deepEqual(remote, [], 'no request left the app (the tracker image was blocked)');
+  // Chromium reports both blocks: the sandbox stopped the script, the CSP stopped the image.
+  assert.ok(page.errors.some((e) => /Blocked script execution in 'about:srcdoc'/.test(e)), 'script blocked by the sandbox');
+  assert.ok(page.errors.some((e) => /track\.png' violates .* "img-src data:"/.test(e)), 'image blocked by the frame CSP');
+
+  // Plain text is one click away when both parts exist.
+  await page.getByRole('button', { name: 'Plain text' }).click();
+  assert.equal(await text(body), 'Plain version');
+  await page.getByRole('button', { name: 'HTML' }).click();
+
+  // Attachments: each has a Save button → save dialog → save_attachment.
+  const atts = page.getByTestId('attachment');
+  assert.equal(await atts.count(), 2);
+  assert.match(await text(atts.nth(0)), /figures-q4\.pdf application\/pdf · 47 KB/);
+  await answerDialogs(page, '/home/user/Downloads/figures-q4.pdf');
+  await page.getByRole('button', { name: 'Save figures-q4.pdf' }).click();
+  await page.getByTestId('attachment-note').waitFor();
+  assert.equal(await text(page.getByTestId('attachment-note')), 'Saved figures-q4.pdf to /home/user/Downloads/figures-q4.pdf.');
+  assert.deepEqual((await calls(page, 'save_attachment')).map((c) => c.args), [
+    { messageId: 7, index: 0, path: '/home/user/Downloads/figures-q4.pdf' },
+  ]);
+  const saveDialog = (await calls(page, 'plugin:dialog|save'))[0].args.options;
+  assert.equal(saveDialog.defaultPath, 'figures-q4.pdf');
+  await shoot(page, 'message-signed-encrypted');
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
+test('a dropped .eml opens in the workbench; a bad signature says so in the banner', async () => {
+  const page = await openApp(fullScenario());
+  assert.equal(await page.locator('#nav-certificates').getAttribute('aria-current'), 'page');
+  await emitEvent(page, 'tauri://drag-drop', { paths: ['/home/user/tampered.eml'], position: { x: 10, y: 10 } });
+  const banner = page.getByTestId('security-banner');
+  await banner.waitFor();
+  assert.equal(await page.locator('#nav-messages').getAttribute('aria-current'), 'page', 'the drop switched to Messages');
+  assert.equal(await text(banner), 'Signature not valid: the message was changed after it was signed');
+  assert.equal(await banner.getAttribute('data-tone'), 'bad');
+  const body = page.getByTestId('message-body');
+  assert.equal(await body.getAttribute('data-format'), 'text');
+  assert.equal(await body.locator('pre').innerText(), 'Please pay invoice 42 to the new account.\n\nAlice');
+  assert.equal((await calls(page, 'import_files')).length, 0, 'a message is not imported');
+  await shoot(page, 'message-bad-signature');
+
+  await emitEvent(page, 'tauri://drag-drop', { paths: ['/home/user/plain.eml'], position: { x: 10, y: 10 } });
+  await page.getByText('Lunch on Friday?').waitFor();
+  assert.equal(await text(banner), 'Not signed, not encrypted');
+  assert.equal(await banner.getAttribute('data-tone'), 'neutral');
+
+  // A file the core cannot read: plain words, no banner.
+  await emitEvent(page, 'tauri://drag-drop', { paths: ['/home/user/broken.p7m'], position: { x: 10, y: 10 } });
+  await page.getByTestId('message-error').waitFor();
+  assert.equal(await text(page.getByTestId('message-error')), 'broken.p7m could not be opened: Not a MIME message.');
+  assert.equal(await banner.count(), 0);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
+test('long operations show progress and disable the control that started them', async () => {
+  const scenario = fullScenario();
+  scenario.delays = { open_message: 700 };
+  scenario.progress = {
+    open_message: [
+      { operation: 'open', done: 1, total: 3, detail: 'decrypting' },
+      { operation: 'open', done: 2, total: 3, detail: 'verifying signatures' },
+    ],
+  };
+  const page = await openApp(scenario);
+  await page.click('#nav-messages');
+  await answerDialogs(page, ['/home/user/signed-encrypted.eml']);
+  await page.click('#open-message');
+  const activity = page.getByTestId('activity');
+  await activity.waitFor();
+  assert.equal(await page.locator('#open-message').isDisabled(), true, 'the Open button is disabled while busy');
+  await page.getByText('Opening signed-encrypted.eml… 2 of 3 — verifying signatures').waitFor();
+  assert.equal(await activity.getByRole('progressbar').getAttribute('aria-valuenow'), '67');
+  // The window stays responsive: navigation works while the command runs.
+  await page.click('#nav-certificates');
+  assert.equal(await page.locator('#nav-certificates').getAttribute('aria-current'), 'page');
+  await page.click('#nav-messages');
+  await page.getByTestId('security-banner').waitFor();
+  await activity.waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#open-message').isEnabled(), true);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { parseAddresses } from './addresses';
+import { buildDraft, chipFor, draftProblems, encryptReadiness, type DraftInput } from './compose';
+import type { RecipientStatus } from './ipc/types';
+
+const known = (email: string): RecipientStatus => ({ email, has_certificate: true, fingerprint: 'ab', problem: null });
+const missing = (email: string, problem: string | null = null): RecipientStatus => ({ email, has_certificate: false, fingerprint: null, problem });
+
+function chips(text: string, statuses: RecipientStatus[]) {
+  const map = new Map(statuses.map((s) => [s.email.toLowerCase(), s]));
+  return parseAddresses(text).map((t) => chipFor(t, map));
+}
+
+describe('chipFor', () => {
+  it('says whether a certificate is known, missing, still being checked, or the text is not an address', () => {
+    const c = chips('alice@example.test bob@example.test carol@example.test nope', [known('alice@example.test'), missing('bob@example.test')]);
+    expect(c.map((x) => [x.email, x.state, x.label])).toEqual([
+      ['alice@example.test', 'known', 'certificate known'],
+      ['bob@example.test', 'missing', 'no certificate'],
+      ['carol@example.test', 'checking', 'checking…'],
+      ['nope', 'invalid', 'not an email address'],
+    ]);
+  });
+
+  it('carries the core’s reason when a certificate exists but cannot be used', () => {
+    const [c] = chips('bob@example.test', [missing('bob@example.test', 'the certificate expired on 2024-01-01')]);
+    expect(c.label).toBe('no usable certificate: the certificate expired on 2024-01-01');
+  });
+});
+
+describe('encryptReadiness', () => {
+  it('is ready when every recipient has a certificate', () => {
+    const r = encryptReadiness(chips('a@x.test, b@x.test', [known('a@x.test'), known('b@x.test')]));
+    expect(r).toMatchObject({ ready: true, missing: [], message: null });
+  });
+
+  it('names every recipient without a certificate', () => {
+    const r = encryptReadiness(chips('a@x.test b@x.test c@x.test', [known('a@x.test'), missing('b@x.test'), missing('c@x.test')]));
+    expect(r.ready).toBe(false);
+    expect(r.missing).toEqual(['b@x.test', 'c@x.test']);
+    expect(r.message).toBe('Cannot encrypt: no certificate for b@x.test and c@x.test. Import their certificates or turn off encryption.');
+  });
+
+  it('is not ready while a lookup is pending, or with no recipients', () => {
+    expect(encryptReadiness(chips('a@x.test', [])).message).toBe('Checking certificates for a@x.test…');
+    expect(encryptReadiness([]).ready).toBe(false);
+  });
+});
+
+function input(overrides: Partial<DraftInput> = {}): DraftInput {
+  return {
+    from: 'me@x.test',
+    fromCanSign: true,
+    to: chips('a@x.test', [known('a@x.test')]),
+    cc: [],
+    subject: 'Hi',
+    body: 'Hello',
+    attachments: [],
+    sign: true,
+    encrypt: false,
+    ...overrides,
+  };
+}
+
+describe('draftProblems', () => {
+  it('is empty for a complete draft', () => {
+    expect(draftProblems(input())).toEqual([]);
+  });
+
+  it('needs a sender and a recipient', () => {
+    expect(draftProblems(input({ from: '', to: [] }))).toEqual(['Choose who the message is from.', 'Add at least one recipient in To.']);
+  });
+
+  it('blocks encryption while a recipient (To or Cc) lacks a certificate', () => {
+    const problems = draftProblems(input({ encrypt: true, cc: chips('b@x.test', [missing('b@x.test')]) }));
+    expect(problems).toEqual(['Cannot encrypt: no certificate for b@x.test. Import their certificate or turn off encryption.']);
+    expect(draftProblems(input({ encrypt: false, cc: chips('b@x.test', [missing('b@x.test')]) }))).toEqual([]);
+  });
+
+  it('rejects text that is not an address, and signing without a signing identity', () => {
+    expect(draftProblems(input({ to: chips('a@x.test bob', [known('a@x.test')]), fromCanSign: false }))).toEqual([
+      'bob is not an email address.',
+      'me@x.test has no identity that can sign.',
+    ]);
+  });
+});
+
+describe('buildDraft', () => {
+  it('produces the Draft the core expects', () => {
+    const d = buildDraft(
+      input({ cc: chips('Bob <b@x.test>', [known('b@x.test')]), attachments: ['/tmp/a.pdf'], encrypt: true }),
+    );
+    expect(d).toEqual({
+      from: 'me@x.test',
+      to: ['a@x.test'],
+      cc: ['b@x.test'],
+      subject: 'Hi',
+      body: 'Hello',
+      attachments: ['/tmp/a.pdf'],
+      sign: true,
+      encrypt: true,
+    });
+  });
+});
