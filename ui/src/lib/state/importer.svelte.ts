@@ -9,6 +9,8 @@ export class Importer {
   /** .p12/.pfx files waiting for a password; the first is the one being asked for. */
   queue = $state<string[]>([]);
   passwordError = $state<string | null>(null);
+  /** True when the last attempt failed because the password itself was wrong. */
+  passwordWrong = $state(false);
   /** What this batch imported, newest last. */
   imported = $state<CertDto[]>([]);
   error = $state<string | null>(null);
@@ -63,13 +65,15 @@ export class Importer {
     const path = this.current;
     if (path === null) return;
     this.passwordError = null;
+    this.passwordWrong = false;
     try {
       const result = await app.run('import', `Importing ${basename(path)}…`, () => commands.importFiles([path], password));
       this.imported = [...this.imported, ...result.imported];
       this.queue = this.queue.slice(1);
       await app.refreshAll();
     } catch (error) {
-      this.passwordError = hasCode(error, 'wrong-password')
+      this.passwordWrong = hasCode(error, 'wrong-password');
+      this.passwordError = this.passwordWrong
         ? errorText(error)
         : errorText(error, `${basename(path)} could not be imported`);
     }

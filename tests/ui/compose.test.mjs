@@ -1,0 +1,173 @@
+// Compose: recipient chips, encryption blocked until every recipient has a certificate, the
+// draft sent to compose_message, attachments, keyboard shortcuts. Needs /usr/bin/chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, stop, openApp, close, calls, answerDialogs, shoot } from './harness.mjs';
+import { fullScenario } from './fixtures.mjs';
+
+before(start);
+after(stop);
+
+const text = async (loc) => (await loc.innerText()).replace(/\s+/g, ' ').trim();
+
+async function openCompose(scenario = fullScenario()) {
+  const page = await openApp(scenario);
+  await page.click('#nav-messages');
+  await page.click('#tab-compose');
+  await page.locator('#compose-from').waitFor();
+  return page;
+}
+
+const chip = (page, email) => page.locator(`[data-testid="recipient-chip"][data-email="${email}"]`);
+
+test('chips say whether a certificate is known; encrypting is blocked until every recipient has one', async () => {
+  const page = await openCompose();
+  assert.deepEqual(await page.locator('#compose-from option').allTextContents(), ['Alice Example <alice@example.test>']);
+  assert.equal(await page.inputValue('#compose-from'), 'alice@example.test');
+  assert.equal(await page.locator('#compose-sign').getAttribute('aria-pressed'), 'true', 'signing is on when From can sign');
+  assert.equal(await page.locator('#compose-encrypt').getAttribute('aria-pressed'), 'false');
+
+  // Typing key by key: the lookup waits for a pause (debounce), then marks each chip.
+  await page.locator('#compose-to').pressSequentially('bob@example.test, carol@example.test', { delay: 15 });
+  await page.fill('#compose-cc', 'dave@example.test');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="recipient-chip"][data-state="checking"]'));
+  assert.equal(await chip(page, 'bob@example.test').getAttribute('data-state'), 'known');
+  assert.equal(await text(chip(page, 'bob@example.test')), 'bob@example.test certificate known');
+  assert.equal(await chip(page, 'carol@example.test').getAttribute('data-state'), 'missing');
+  assert.equal(await text(chip(page, 'carol@example.test')), 'carol@example.test no certificate');
+  assert.equal(await chip(page, 'dave@example.test').getAttribute('data-state'), 'missing');
+  assert.match(await text(chip(page, 'dave@example.test')), /no usable certificate: the key usage does not allow encryption/);
+  const lookups = await calls(page, 'recipient_status');
+  assert.ok(lookups.length <= 4, `debounced: ${lookups.length} lookups for ~40 keystrokes`);
+  assert.ok(lookups.some((c) => c.args.emails.includes('carol@example.test')));
+
+  await page.click('#compose-encrypt');
+  assert.equal(await page.locator('#compose-encrypt').getAttribute('aria-pressed'), 'true');
+  const blocked = page.getByTestId('encrypt-blocked');
+  await blocked.waitFor();
+  assert.equal(
+    await text(blocked),
+    'Cannot encrypt: no certificate for carol@example.test and dave@example.test. Import their certificates or turn off encryption.',
+  );
+  await page.fill('#compose-subject', 'Figures');
+  await page.fill('#compose-body', 'See attached.');
+  await shoot(page, 'compose-encrypt-blocked');
+
+  // Saving is refused with the reason, and no file dialog is even shown.
+  await page.click('#compose-save');
+  await page.locator('[data-testid="encrypt-blocked"][data-attempted="true"][role="alert"]').waitFor();
+  assert.equal(await page.getByTestId('compose-problems').count(), 0, 'the same reason is not repeated');
+  assert.equal((await calls(page, 'plugin:dialog|save')).length, 0);
+  assert.equal((await calls(page, 'compose_message')).length, 0);
+
+  // Remove the two recipients without certificates (chip button and editing the field).
+  await page.getByRole('button', { name: 'Remove carol@example.test' }).click();
+  await page.fill('#compose-cc', '');
+  await blocked.waitFor({ state: 'detached' });
+  assert.equal(await page.inputValue('#compose-to'), 'bob@example.test');
+
+  await answerDialogs(page, '/home/user/Figures.eml');
+  await page.click('#compose-save');
+  const result = page.getByTestId('compose-result');
+  await result.waitFor();
+  const save = (await calls(page, 'plugin:dialog|save'))[0].args.options;
+  assert.equal(save.defaultPath, 'Figures.eml');
+  assert.deepEqual(save.filters, [{ name: 'Email message', extensions: ['eml'] }]);
+  assert.deepEqual((await calls(page, 'compose_message')).map((c) => c.args), [
+    {
+      draft: {
+        from: 'alice@example.test',
+        to: ['bob@example.test'],
+        cc: [],
+        subject: 'Figures',
+        body: 'See attached.',
+        attachments: [],
+        sign: true,
+        encrypt: true,
+      },
+      path: '/home/user/Figures.eml',
+    },
+  ]);
+  assert.match(await text(result), /Saved \/home\/user\/Figures\.eml \(2\.0 KB\) Signed, encrypted with AES-256-GCM · for bob@example\.test, alice@example\.test/);
+  await shoot(page, 'compose-saved');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('keyboard shortcuts toggle Sign and Encrypt and save; titles and aria-keyshortcuts say so', async () => {
+  const page = await openCompose();
+  assert.equal(await page.locator('#compose-sign').getAttribute('aria-keyshortcuts'), 'Control+Shift+S');
+  assert.equal(await page.locator('#compose-sign').getAttribute('title'), 'Sign (Ctrl+Shift+S)');
+  assert.equal(await page.locator('#compose-encrypt').getAttribute('aria-keyshortcuts'), 'Control+Shift+E');
+  assert.equal(await page.locator('#compose-save').getAttribute('aria-keyshortcuts'), 'Control+S');
+  assert.match(await page.locator('#compose-save').getAttribute('title'), /Ctrl\+S/);
+
+  await page.fill('#compose-to', 'bob@example.test');
+  await chip(page, 'bob@example.test').and(page.locator('[data-state="known"]')).waitFor();
+  await page.click('#compose-body');
+  await page.keyboard.type('Hello');
+  await page.keyboard.press('Control+Shift+S');
+  assert.equal(await page.locator('#compose-sign').getAttribute('aria-pressed'), 'false');
+  await page.keyboard.press('Control+Shift+E');
+  assert.equal(await page.locator('#compose-encrypt').getAttribute('aria-pressed'), 'true');
+  await page.keyboard.press('Control+Shift+S');
+  assert.equal(await page.locator('#compose-sign').getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.inputValue('#compose-body'), 'Hello', 'shortcuts do not type into the body');
+
+  await answerDialogs(page, '/tmp/message.eml');
+  await page.keyboard.press('Control+S');
+  await page.getByTestId('compose-result').waitFor();
+  const [call] = await calls(page, 'compose_message');
+  assert.equal(call.args.path, '/tmp/message.eml');
+  assert.equal(call.args.draft.sign, true);
+  assert.equal(call.args.draft.encrypt, true);
+  assert.equal(call.args.draft.body, 'Hello');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('attachments are added through the file dialog and can be removed', async () => {
+  const page = await openCompose();
+  await page.fill('#compose-to', 'bob@example.test');
+  await answerDialogs(page, ['/home/user/report.pdf', '/home/user/notes.txt']);
+  await page.getByTestId('compose-attach').click();
+  await page.getByTestId('compose-attachment').nth(1).waitFor();
+  assert.deepEqual(await page.getByTestId('compose-attachment').evaluateAll((els) => els.map((e) => e.dataset.path)), [
+    '/home/user/report.pdf',
+    '/home/user/notes.txt',
+  ]);
+  await page.getByRole('button', { name: 'Remove attachment notes.txt' }).click();
+  assert.equal(await page.getByTestId('compose-attachment').count(), 1);
+  await shoot(page, 'compose-attachments');
+  await answerDialogs(page, '/tmp/with-attachment.eml');
+  await page.click('#compose-save');
+  await page.getByTestId('compose-result').waitFor();
+  const [call] = await calls(page, 'compose_message');
+  assert.deepEqual(call.args.draft.attachments, ['/home/user/report.pdf']);
+  assert.equal(call.args.draft.subject, '');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('without an identity that can sign, From is typed and the draft is not signed', async () => {
+  const scenario = fullScenario();
+  scenario.certs = scenario.certs.filter((c) => c.kind !== 'identity');
+  const page = await openCompose(scenario);
+  assert.equal(await page.locator('#compose-from').evaluate((e) => e.tagName), 'INPUT');
+  assert.equal(await page.locator('#compose-sign').getAttribute('aria-pressed'), 'false');
+  await page.fill('#compose-from', 'me@example.test');
+  await page.fill('#compose-to', 'bob@example.test');
+  await page.keyboard.press('Control+Shift+S');
+  await page.click('#compose-save');
+  await page.getByTestId('compose-problems').waitFor();
+  assert.match(await text(page.getByTestId('compose-problems')), /me@example\.test has no identity that can sign/);
+  await page.keyboard.press('Control+Shift+S');
+  await answerDialogs(page, '/tmp/unsigned.eml');
+  await page.click('#compose-save');
+  await page.getByTestId('compose-result').waitFor();
+  const [call] = await calls(page, 'compose_message');
+  assert.equal(call.args.draft.sign, false);
+  assert.equal(call.args.draft.from, 'me@example.test');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
