@@ -216,3 +216,34 @@ test('export: public formats through the save dialog, identity .p12 with a passw
   assert.deepEqual(page.errors, []);
   await close(page);
 });
+
+test('everything is reachable by keyboard, with a visible focus ring', async () => {
+  const page = await openApp(fullScenario());
+  await page.locator('[data-testid="cert-row"]').first().waitFor();
+  const seen = [];
+  // The seven controls of this screen, in reading order.
+  for (let i = 0; i < 7; i++) {
+    await page.keyboard.press('Tab');
+    seen.push(
+      await page.evaluate(() => {
+        const el = document.activeElement;
+        const s = getComputedStyle(el);
+        return { id: el.id || el.textContent.trim(), outline: s.outlineStyle !== 'none' && s.outlineWidth !== '0px' };
+      }),
+    );
+  }
+  assert.deepEqual(seen.slice(0, 4).map((s) => s.id), ['nav-certificates', 'nav-messages', 'import-button', 'Alice Example']);
+  assert.ok(seen.every((s) => s.outline), 'every focused control shows an outline: ' + JSON.stringify(seen));
+  assert.ok(seen.some((s) => s.id === 'Bob Builder'), 'certificate rows are reachable');
+  await shoot(page, 'keyboard-focus');
+  // Enter on a row opens its details; Back returns focus to that row.
+  while ((await page.evaluate(() => document.activeElement.textContent.trim())) !== 'Bob Builder') await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Bob Builder' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1', 'focus moves to the details heading');
+  await page.getByTestId('details-back').click();
+  await page.getByRole('heading', { level: 1, name: 'Certificates' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Bob Builder');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});

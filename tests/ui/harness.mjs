@@ -72,7 +72,10 @@ export async function stop() {
  * Opens the app with a fake backend for `scenario` (see fake-backend.js). Page errors and
  * console errors are collected in page.errors so tests can assert there were none.
  */
-export async function openApp(scenario = {}, { colorScheme = 'light', waitFor = '[data-testid="keystore-status"][data-kind]' } = {}) {
+export async function openApp(
+  scenario = {},
+  { colorScheme = 'light', waitFor = '[data-testid="keystore-status"][data-kind]', baseURL: url = baseURL } = {},
+) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 820 }, colorScheme, reducedMotion: 'reduce' });
   const page = await context.newPage();
   page.errors = [];
@@ -83,7 +86,7 @@ export async function openApp(scenario = {}, { colorScheme = 'light', waitFor = 
   await page.addInitScript({ content: mockBundle });
   await page.addInitScript({ content: fakeBackend });
   await page.addInitScript({ content: `window.__installFakeBackend(${JSON.stringify(scenario)});` });
-  await page.goto(baseURL);
+  await page.goto(url);
   if (waitFor) await page.waitForSelector(waitFor);
   return page;
 }
