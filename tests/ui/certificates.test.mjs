@@ -43,6 +43,7 @@ test('Import button → .p12 → wrong password keeps the dialog open → right 
   assert.equal(await text(error), 'The password for alice.p12 is not right.');
   assert.equal(await dialog.evaluate((d) => d.open), true, 'the dialog stays open');
   assert.equal(await page.inputValue('#import-password'), '', 'the wrong password is cleared');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'import-password', 'focus is back in the field');
   await shoot(page, 'import-wrong-password');
 
   await page.fill('#import-password', 'secret');

@@ -52,6 +52,7 @@ test('a locked key file asks for the passphrase at start; a wrong one keeps aski
   await page.click('#unlock-confirm');
   await dialog.getByRole('alert').waitFor();
   assert.equal(await text(dialog.getByRole('alert')), 'That passphrase does not open the key file.');
+  await page.waitForFunction(() => document.activeElement?.id === 'unlock-passphrase');
   await shoot(page, 'unlock-wrong');
   await page.fill('#unlock-passphrase', 'correct horse battery');
   await page.click('#unlock-confirm');

@@ -14,37 +14,6 @@ export class CommandError extends Error {
   }
 }
 
-const KNOWN_CODES: readonly ErrorCode[] = [
-  'bad-input',
-  'not-found',
-  'ambiguous',
-  'wrong-password',
-  'keystore-unavailable',
-  'keystore-locked',
-  'decryption-failed',
-  'signature-invalid',
-  'storage',
-  'cancelled',
-];
-
-function isApiError(value: unknown): value is ApiError {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.code === 'string' && typeof v.message === 'string';
-}
-
-/** Whatever a rejected promise carried, as a CommandError with a known code. */
-export function toCommandError(value: unknown): CommandError {
-  if (value instanceof CommandError) return value;
-  if (isApiError(value)) {
-    const code = (KNOWN_CODES as readonly string[]).includes(value.code) ? value.code : 'internal';
-    return new CommandError(code, value.message);
-  }
-  if (value instanceof Error) return new CommandError('internal', value.message);
-  if (typeof value === 'string') return new CommandError('internal', value);
-  return new CommandError('internal', 'Something went wrong.');
-}
-
 /** What to say when the core gave no message of its own. */
 const FALLBACK: Record<UiErrorCode, string> = {
   'bad-input': 'Sealpost could not read that input.',
@@ -56,9 +25,27 @@ const FALLBACK: Record<UiErrorCode, string> = {
   'decryption-failed': 'This message could not be decrypted with any of your identities.',
   'signature-invalid': 'The signature is not valid.',
   storage: 'Sealpost could not read or write its data.',
-  cancelled: 'Cancelled.',
   internal: 'Something went wrong.',
 };
+
+function isApiError(value: unknown): value is ApiError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.code === 'string' && typeof v.message === 'string';
+}
+
+/** Whatever a rejected promise carried, as a CommandError with a known code. */
+export function toCommandError(value: unknown): CommandError {
+  if (value instanceof CommandError) return value;
+  if (isApiError(value)) {
+    // Codes come from the generated ErrorCode union; anything else is treated as internal.
+    const code: UiErrorCode = Object.hasOwn(FALLBACK, value.code) ? (value.code as UiErrorCode) : 'internal';
+    return new CommandError(code, value.message);
+  }
+  if (value instanceof Error) return new CommandError('internal', value.message);
+  if (typeof value === 'string') return new CommandError('internal', value);
+  return new CommandError('internal', 'Something went wrong.');
+}
 
 function capitalise(text: string): string {
   return text.length === 0 ? text : text[0].toUpperCase() + text.slice(1);
@@ -75,9 +62,4 @@ export function errorText(error: unknown, doing?: string): string {
 
 export function hasCode(error: unknown, code: UiErrorCode): boolean {
   return toCommandError(error).code === code;
-}
-
-/** Cancellation is the user's own choice: nothing to report. */
-export function isCancelled(error: unknown): boolean {
-  return hasCode(error, 'cancelled');
 }
