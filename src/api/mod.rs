@@ -2,7 +2,11 @@
 //! data (DTOs that serialise to the JSON both front ends show); errors carry a small
 //! [`ErrorCode`] the front ends branch on and a plain-words message.
 
+#[cfg(test)]
+mod bindings;
+pub mod message;
 pub mod report;
+pub mod session;
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +25,7 @@ pub use report::{Report, SignatureReport};
 
 /// What a front end branches on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorCode {
     BadInput,
@@ -28,12 +33,15 @@ pub enum ErrorCode {
     Ambiguous,
     WrongPassword,
     KeystoreUnavailable,
+    /// The passphrase-protected key file must be unlocked first.
+    KeystoreLocked,
     DecryptionFailed,
     SignatureInvalid,
     Storage,
 }
 
 #[derive(Debug, Serialize, thiserror::Error)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[error("{message}")]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -113,6 +121,7 @@ const META_KEYSTORE: &str = "keystore";
 const KEYFILE: &str = "keys.sealed";
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CertDto {
     pub kind: CertKind,
     pub trusted: bool,
@@ -121,11 +130,14 @@ pub struct CertDto {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ImportResult {
     pub imported: Vec<CertDto>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     Pem,
     Der,
@@ -140,7 +152,7 @@ pub enum CipherChoice {
     Fixed(ContentCipher),
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -209,6 +221,17 @@ impl Home {
             dir: dir.to_path_buf(),
             store,
         })
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Checks a passphrase against the key file without changing anything.
+    pub fn check_file_keystore(&self, passphrase: &str) -> Result<(), ApiError> {
+        FileKeyStore::open(self.dir.join(KEYFILE), passphrase.as_bytes())?;
+        Ok(())
     }
 
     pub fn store(&self) -> &Store {
@@ -446,6 +469,31 @@ impl Home {
             .map_err(|e| ApiError::new(ErrorCode::Storage, format!("stored key: {e}")))
     }
 
+    /// The issuers of `cert` known to this home, nearest first, the root included.
+    pub fn issuers_of(&self, cert: &Cert) -> Result<Vec<Cert>, ApiError> {
+        let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let mut chain: Vec<Cert> = Vec::new();
+        let mut cur = cert.clone();
+        for _ in 0..8 {
+            if cur.is_self_issued() {
+                break;
+            }
+            let Some(issuer) = pool.iter().find(|c| {
+                c.subject_der() == cur.issuer_der()
+                    && *c != &cur
+                    && validate::issued_by(&cur, c).is_ok()
+            }) else {
+                break;
+            };
+            if chain.contains(issuer) {
+                break;
+            }
+            chain.push(issuer.clone());
+            cur = issuer.clone();
+        }
+        Ok(chain)
+    }
+
     fn chain_for(&self, cert: &Cert) -> Result<Vec<Cert>, ApiError> {
         // Issuers known to the store, nearest first, self-signed roots excluded from messages.
         let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
@@ -570,7 +618,7 @@ impl Home {
     }
 
     /// The certificate to encrypt to for `email`: usable for encryption and valid now.
-    fn encryption_cert(&self, email: &str, own: bool) -> Result<Cert, ApiError> {
+    pub(crate) fn encryption_cert(&self, email: &str, own: bool) -> Result<Cert, ApiError> {
         let at = now();
         let all = self.store.by_email(email)?;
         let mut reasons = Vec::new();
@@ -614,6 +662,21 @@ impl Home {
         cipher: CipherChoice,
         passphrase: PassphraseSource,
     ) -> Result<Vec<u8>, ApiError> {
+        Ok(self
+            .encrypt_message_detailed(msg, to, sign_from, cipher, passphrase)?
+            .0)
+    }
+
+    /// [`Home::encrypt_message`], also naming the content cipher chosen and every address the
+    /// message was encrypted to (the sender included).
+    pub fn encrypt_message_detailed(
+        &self,
+        msg: &[u8],
+        to: &[String],
+        sign_from: Option<&str>,
+        cipher: CipherChoice,
+        passphrase: PassphraseSource,
+    ) -> Result<(Vec<u8>, ContentCipher, Vec<String>), ApiError> {
         let (outer, mut entity) = smime::split_message(msg)?;
         let sender = sign_from
             .map(str::to_string)
@@ -696,7 +759,8 @@ impl Home {
             })
             .collect();
         let enc = smime::encrypt(&entity, &recipients, cipher)?;
-        Ok(smime::assemble(&outer, &enc))
+        let emails = certs.iter().map(|(e, _)| e.clone()).collect();
+        Ok((smime::assemble(&outer, &enc), cipher, emails))
     }
 
     /// Unwraps, decrypts and verifies a message. Keys are unlocked only when the message is

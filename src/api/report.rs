@@ -10,6 +10,7 @@ use crate::pki::validate::{self, Purpose, TrustContext};
 use crate::smime::{Layer, Opened, SignedForm};
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SignatureReport {
     /// valid, invalid, untrusted, expired, not-yet-valid, revoked, mismatched-sender,
     /// wrong-usage, unsupported-algorithm.
@@ -22,6 +23,7 @@ pub struct SignatureReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum LayerReport {
     Enveloped {
@@ -37,6 +39,7 @@ pub enum LayerReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Report {
     pub encrypted: bool,
     pub signed: bool,

@@ -64,6 +64,11 @@ impl Cert {
         hex::encode(Sha256::digest(&self.der))
     }
 
+    /// SHA-1 fingerprint (hex), shown because other tools (Windows, Outlook) still print it.
+    pub fn sha1_fingerprint(&self) -> String {
+        hex::encode(sha1::Sha1::digest(&self.der))
+    }
+
     pub fn subject(&self) -> String {
         self.x509.tbs_certificate().subject().to_string()
     }
@@ -379,6 +384,7 @@ pub fn rfc3339(secs: u64) -> String {
 
 /// What the UI and `--json` show about a certificate.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CertInfo {
     pub fingerprint: String,
     pub subject: String,

@@ -40,6 +40,7 @@ pub enum SmimeError {
 
 /// How a signed layer was framed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum SignedForm {
     MultipartSigned,

@@ -19,6 +19,7 @@ pub enum StoreError {
 
 /// The role of a certificate in this home.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum CertKind {
     /// One of ours: a private key is held.

@@ -1,0 +1,228 @@
+//! The Sealpost desktop shell: one window, the file dialogs, drag-and-drop, and the commands of
+//! `docs/ipc.md`, each a line into `sealpost::api::session::Session`. Commands run on a worker
+//! thread so the window never freezes; long ones report `progress` events.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use sealpost::api::session::{
+    AppStatus, CertDetails, ComposeResult, Draft, MessageView, Progress, RecipientStatus, Session,
+};
+use sealpost::api::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
+use tauri::{AppHandle, Emitter, Manager, State};
+use zeroize::Zeroizing;
+
+type Shared = Arc<Mutex<Session>>;
+
+/// Runs `f` with the session on a blocking worker thread.
+async fn with_session<T, F>(state: State<'_, Shared>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Session) -> Result<T, ApiError> + Send + 'static,
+{
+    let shared = Arc::clone(&state);
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut guard = shared.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the operation stopped: {e}")))?
+}
+
+fn progress_to(app: &AppHandle) -> impl Fn(Progress) + use<> {
+    let app = app.clone();
+    move |p| {
+        let _ = app.emit("progress", p);
+    }
+}
+
+/// The UI asks for the status as soon as it has drawn its first screen: with
+/// SEALPOST_STARTUP_REPORT set, the first call prints the wall-clock time (for bench/app-start.sh).
+static STARTUP_REPORTED: std::sync::Once = std::sync::Once::new();
+
+#[tauri::command]
+async fn app_status(state: State<'_, Shared>) -> Result<AppStatus, ApiError> {
+    let status = with_session(state, |s| s.status()).await;
+    if std::env::var_os("SEALPOST_STARTUP_REPORT").is_some() {
+        STARTUP_REPORTED.call_once(|| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or(0);
+            println!("sealpost-ready {now}");
+        });
+    }
+    status
+}
+
+#[tauri::command]
+async fn list_certificates(state: State<'_, Shared>) -> Result<Vec<CertDto>, ApiError> {
+    with_session(state, |s| s.list()).await
+}
+
+#[tauri::command]
+async fn certificate_details(
+    state: State<'_, Shared>,
+    fingerprint: String,
+) -> Result<CertDetails, ApiError> {
+    with_session(state, move |s| s.details(&fingerprint)).await
+}
+
+#[tauri::command]
+async fn import_files(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    paths: Vec<PathBuf>,
+    password: Option<String>,
+) -> Result<ImportResult, ApiError> {
+    let password = password.map(Zeroizing::new);
+    let progress = progress_to(&app);
+    with_session(state, move |s| {
+        s.import_files(&paths, password.as_deref().map(String::as_str), &progress)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn export_certificate(
+    state: State<'_, Shared>,
+    fingerprint: String,
+    format: ExportFormat,
+    path: PathBuf,
+    password: Option<String>,
+) -> Result<(), ApiError> {
+    let password = password.map(Zeroizing::new);
+    with_session(state, move |s| {
+        s.export(
+            &fingerprint,
+            format,
+            &path,
+            password.as_deref().map(String::as_str),
+        )
+    })
+    .await
+}
+
+#[tauri::command]
+async fn trust_certificate(
+    state: State<'_, Shared>,
+    fingerprint: String,
+) -> Result<CertDto, ApiError> {
+    with_session(state, move |s| s.trust(&fingerprint)).await
+}
+
+#[tauri::command]
+async fn delete_certificate(
+    state: State<'_, Shared>,
+    fingerprint: String,
+) -> Result<CertDto, ApiError> {
+    with_session(state, move |s| s.delete(&fingerprint)).await
+}
+
+#[tauri::command]
+async fn open_message(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    path: PathBuf,
+) -> Result<MessageView, ApiError> {
+    let progress = progress_to(&app);
+    with_session(state, move |s| s.open_message(&path, &progress)).await
+}
+
+#[tauri::command]
+async fn save_attachment(
+    state: State<'_, Shared>,
+    message_id: u32,
+    index: u32,
+    path: PathBuf,
+) -> Result<(), ApiError> {
+    with_session(state, move |s| s.save_attachment(message_id, index, &path)).await
+}
+
+#[tauri::command]
+async fn recipient_status(
+    state: State<'_, Shared>,
+    emails: Vec<String>,
+) -> Result<Vec<RecipientStatus>, ApiError> {
+    with_session(state, move |s| s.recipient_status(&emails)).await
+}
+
+#[tauri::command]
+async fn compose_message(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    draft: Draft,
+    path: PathBuf,
+) -> Result<ComposeResult, ApiError> {
+    let progress = progress_to(&app);
+    with_session(state, move |s| s.compose(&draft, &path, &progress)).await
+}
+
+#[tauri::command]
+async fn use_file_keystore(
+    state: State<'_, Shared>,
+    passphrase: String,
+) -> Result<AppStatus, ApiError> {
+    let passphrase = Zeroizing::new(passphrase);
+    with_session(state, move |s| s.use_file_keystore(&passphrase)).await
+}
+
+#[tauri::command]
+async fn unlock_keystore(
+    state: State<'_, Shared>,
+    passphrase: String,
+) -> Result<AppStatus, ApiError> {
+    let passphrase = Zeroizing::new(passphrase);
+    with_session(state, move |s| s.unlock_keystore(&passphrase)).await
+}
+
+#[tauri::command]
+async fn use_os_keystore(state: State<'_, Shared>) -> Result<AppStatus, ApiError> {
+    with_session(state, |s| s.use_os_keystore()).await
+}
+
+fn main() {
+    // SEALPOST_HOME chooses the data directory (tests, several profiles); else the platform's.
+    let home = std::env::var_os("SEALPOST_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(sealpost::api::default_home);
+    let session = match Session::open(&home) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sealpost: cannot open {}: {e}", home.display());
+            std::process::exit(2);
+        }
+    };
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage::<Shared>(Arc::new(Mutex::new(session)))
+        .setup(|app| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.set_title("Sealpost");
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            app_status,
+            list_certificates,
+            certificate_details,
+            import_files,
+            export_certificate,
+            trust_certificate,
+            delete_certificate,
+            open_message,
+            save_attachment,
+            recipient_status,
+            compose_message,
+            use_file_keystore,
+            unlock_keystore,
+            use_os_keystore,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("sealpost: the window could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,69 @@
+//! The app's IPC types for TypeScript, generated from the Rust DTOs (ts-rs). The committed
+//! `ui/src/lib/ipc/types.ts` must equal what this renders; regenerate it with
+//! `SEALPOST_UPDATE_BINDINGS=1 cargo test --lib api::bindings`.
+
+use ts_rs::{Config, TS};
+
+use super::report::{LayerReport, Report, SignatureReport};
+use super::session::{
+    AppStatus, Attachment, CertDetails, ComposeResult, Draft, KeystoreStatus, MessageHeaders,
+    MessageView, Progress, RecipientStatus,
+};
+use super::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
+use crate::pki::cert::CertInfo;
+use crate::smime::SignedForm;
+use crate::store::CertKind;
+
+fn decl<T: TS>(cfg: &Config, out: &mut String) {
+    if let Some(doc) = T::docs() {
+        out.push_str(&doc);
+    }
+    out.push_str("export ");
+    out.push_str(&T::decl(cfg));
+    out.push('\n');
+}
+
+fn render() -> String {
+    let cfg = Config::new();
+    let mut out = String::from(
+        "// Generated from the Rust DTOs in src/api by `SEALPOST_UPDATE_BINDINGS=1 cargo test --lib api::bindings`.\n// Do not edit: a unit test fails when this file and the Rust types differ.\n\n",
+    );
+    decl::<ErrorCode>(&cfg, &mut out);
+    decl::<ApiError>(&cfg, &mut out);
+    decl::<CertKind>(&cfg, &mut out);
+    decl::<CertInfo>(&cfg, &mut out);
+    decl::<CertDto>(&cfg, &mut out);
+    decl::<ImportResult>(&cfg, &mut out);
+    decl::<CertDetails>(&cfg, &mut out);
+    decl::<KeystoreStatus>(&cfg, &mut out);
+    decl::<AppStatus>(&cfg, &mut out);
+    decl::<SignedForm>(&cfg, &mut out);
+    decl::<SignatureReport>(&cfg, &mut out);
+    decl::<LayerReport>(&cfg, &mut out);
+    decl::<Report>(&cfg, &mut out);
+    decl::<MessageHeaders>(&cfg, &mut out);
+    decl::<Attachment>(&cfg, &mut out);
+    decl::<MessageView>(&cfg, &mut out);
+    decl::<RecipientStatus>(&cfg, &mut out);
+    decl::<Draft>(&cfg, &mut out);
+    decl::<ComposeResult>(&cfg, &mut out);
+    decl::<ExportFormat>(&cfg, &mut out);
+    decl::<Progress>(&cfg, &mut out);
+    out
+}
+
+#[test]
+fn typescript_bindings_match_the_rust_types() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/lib/ipc/types.ts");
+    let want = render();
+    if std::env::var_os("SEALPOST_UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &want).expect("write bindings");
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is out of date with the Rust DTOs; run `SEALPOST_UPDATE_BINDINGS=1 cargo test --lib api::bindings` and commit it",
+        path.display()
+    );
+}

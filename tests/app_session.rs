@@ -1,0 +1,431 @@
+//! The desktop app's use cases (`sealpost::api::session`, what every Tauri command calls) on the
+//! generated test PKI: import with wrong and right passwords, details, trust, recipients,
+//! compose signed+encrypted with an attachment, open it again, the output read by
+//! `openssl cms`, and the locked passphrase store. One test crosses the real OS keystore
+//! (Secret Service inside `dbus-run-session` in `tests/run-all.sh`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use sealpost::api::ErrorCode;
+use sealpost::api::session::{Draft, Session};
+use sealpost::store::CertKind;
+
+fn pki() -> &'static Path {
+    static PKI: OnceLock<PathBuf> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let dir = root.join("target").join("test-pki");
+        let st = Command::new("bash")
+            .arg(root.join("tests/pki/make-pki.sh"))
+            .arg(&dir)
+            .status()
+            .expect("run make-pki.sh");
+        assert!(st.success(), "make-pki.sh failed");
+        assert!(dir.join(".done").exists());
+        dir
+    })
+}
+
+fn p(name: &str) -> PathBuf {
+    pki().join(name)
+}
+
+fn no_progress(_: sealpost::api::session::Progress) {}
+
+/// A session on a fresh home using the passphrase file store (no OS keystore needed).
+fn file_session(dir: &Path) -> Session {
+    let mut s = Session::open(dir).unwrap();
+    s.use_file_keystore("correct horse battery").unwrap();
+    s
+}
+
+fn draft(from: &str, to: &[&str], sign: bool, encrypt: bool, attachments: Vec<String>) -> Draft {
+    Draft {
+        from: from.into(),
+        to: to.iter().map(|s| s.to_string()).collect(),
+        cc: vec![],
+        subject: "Lab results for patient 4711".into(),
+        body: "Dear Bob,\nthe results are attached.\nAlice\n".into(),
+        attachments,
+        sign,
+        encrypt,
+    }
+}
+
+#[test]
+fn import_details_compose_and_open_round_trip() {
+    let home = tempfile::tempdir().unwrap();
+    let s = file_session(home.path());
+    let st = s.status().unwrap();
+    assert_eq!(st.identities, 0);
+    assert_eq!(st.keystore.kind, "file");
+    assert!(st.keystore.unlocked);
+
+    // A wrong password is reported as such and imports nothing.
+    let e = s
+        .import_files(&[p("rsa2048.p12")], Some("not the password"), &no_progress)
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::WrongPassword, "{}", e.message);
+    assert!(s.list().unwrap().is_empty());
+    // No password at all for a .p12: the app is told to ask for one.
+    let e = s
+        .import_files(&[p("rsa2048.p12")], None, &no_progress)
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::WrongPassword);
+
+    let seen = std::cell::RefCell::new(Vec::new());
+    let r = s
+        .import_files(&[p("rsa2048.p12")], Some("secret"), &|pr| {
+            seen.borrow_mut().push((pr.done, pr.total))
+        })
+        .unwrap();
+    assert_eq!(seen.borrow().first(), Some(&(0, 1)));
+    assert_eq!(seen.borrow().last(), Some(&(1, 1)));
+    let alice = r
+        .imported
+        .iter()
+        .find(|c| c.kind == CertKind::Identity)
+        .expect("identity imported");
+    assert_eq!(alice.info.emails, vec!["alice@example.test"]);
+    assert!(alice.info.can_sign && alice.info.can_encrypt);
+    // Bob's public certificate, and the CA.
+    s.import_files(&[p("rsa3072.pem"), p("ca.pem")], None, &no_progress)
+        .unwrap();
+    let st = s.status().unwrap();
+    assert_eq!((st.identities, st.people, st.authorities), (1, 1, 1));
+
+    // Details before and after trusting the CA.
+    let d = s.details(&alice.info.fingerprint).unwrap();
+    assert!(d.has_private_key);
+    assert_eq!(d.validity, "valid");
+    assert!(d.days_left > 0);
+    assert_eq!(d.chain.len(), 1, "the CA is the issuer");
+    assert_eq!(d.sha1_fingerprint.len(), 40);
+    assert!(!d.trusted_path, "{}", d.trust);
+    let ca = d.chain[0].info.fingerprint.clone();
+    s.trust(&ca).unwrap();
+    let d = s.details(&alice.info.fingerprint).unwrap();
+    assert!(d.trusted_path, "{}", d.trust);
+    // Trusting a person's certificate is refused.
+    assert_eq!(
+        s.trust(&alice.info.fingerprint).unwrap_err().code,
+        ErrorCode::BadInput
+    );
+
+    // Recipients: bob is known, dave is not.
+    let rs = s
+        .recipient_status(&["bob@example.test".into(), "dave@nowhere.test".into()])
+        .unwrap();
+    assert!(rs[0].has_certificate && rs[0].problem.is_none());
+    assert!(!rs[1].has_certificate);
+    assert!(
+        rs[1]
+            .problem
+            .as_deref()
+            .unwrap_or("")
+            .contains("dave@nowhere.test")
+    );
+
+    // Encrypting to someone without a certificate fails and writes nothing.
+    let out_dir = tempfile::tempdir().unwrap();
+    let bad = out_dir.path().join("bad.eml");
+    let e = s
+        .compose(
+            &draft(
+                "alice@example.test",
+                &["dave@nowhere.test"],
+                true,
+                true,
+                vec![],
+            ),
+            &bad,
+            &no_progress,
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound);
+    assert!(!bad.exists());
+
+    // Signed and encrypted, with a binary attachment.
+    let att = out_dir.path().join("results.pdf");
+    let att_bytes: Vec<u8> = (0..70_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&att, &att_bytes).unwrap();
+    let eml = out_dir.path().join("out.eml");
+    let res = s
+        .compose(
+            &draft(
+                "alice@example.test",
+                &["bob@example.test"],
+                true,
+                true,
+                vec![att.display().to_string()],
+            ),
+            &eml,
+            &no_progress,
+        )
+        .unwrap();
+    assert!(res.signed && res.encrypted);
+    assert_eq!(
+        res.cipher.as_deref(),
+        Some("aes-256-cbc"),
+        "bob's capabilities are unknown"
+    );
+    assert_eq!(
+        res.recipients,
+        vec!["bob@example.test", "alice@example.test"]
+    );
+    let raw = std::fs::read(&eml).unwrap();
+    assert_eq!(raw.len() as u64, res.size);
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("application/pkcs7-mime"));
+    assert!(
+        !text.contains("patient 4711\r\n\r\nDear"),
+        "body must not be in clear"
+    );
+    assert!(!text.contains("Dear Bob"));
+
+    // Bob's side: openssl cms decrypts what the app produced and verifies the signature.
+    let dec = Command::new("openssl")
+        .args(["cms", "-decrypt", "-in"])
+        .arg(&eml)
+        .arg("-recip")
+        .arg(p("rsa3072.pem"))
+        .arg("-inkey")
+        .arg(p("rsa3072.key"))
+        .output()
+        .expect("openssl");
+    assert!(
+        dec.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dec.stderr)
+    );
+    let inner = out_dir.path().join("inner.eml");
+    std::fs::write(&inner, &dec.stdout).unwrap();
+    let ver = Command::new("openssl")
+        .args(["cms", "-verify", "-in"])
+        .arg(&inner)
+        .arg("-CAfile")
+        .arg(p("ca.pem"))
+        .output()
+        .expect("openssl");
+    assert!(
+        ver.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ver.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ver.stdout).contains("Dear Bob"));
+
+    // Alice reopens her sent copy (she is a recipient of everything she encrypts).
+    let mut s = s;
+    let view = s.open_message(&eml, &no_progress).unwrap();
+    assert!(view.report.encrypted && view.report.signed && view.report.valid);
+    assert_eq!(view.headers.subject, "Lab results for patient 4711");
+    assert!(view.text.as_deref().unwrap_or("").contains("Dear Bob"));
+    assert_eq!(view.attachments.len(), 1);
+    assert_eq!(view.attachments[0].filename, "results.pdf");
+    let saved = out_dir.path().join("saved.pdf");
+    s.save_attachment(view.id, 0, &saved).unwrap();
+    assert_eq!(std::fs::read(&saved).unwrap(), att_bytes);
+    assert_eq!(
+        s.save_attachment(view.id + 100, 0, &saved)
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+
+    // Export: the identity as .p12 needs a real password; the public cert as PEM.
+    let pem = out_dir.path().join("alice.pem");
+    s.export(
+        &alice.info.fingerprint,
+        sealpost::api::ExportFormat::Pem,
+        &pem,
+        None,
+    )
+    .unwrap();
+    assert!(
+        std::fs::read_to_string(&pem)
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
+    let p12 = out_dir.path().join("alice.p12");
+    assert_eq!(
+        s.export(
+            &alice.info.fingerprint,
+            sealpost::api::ExportFormat::P12,
+            &p12,
+            Some("short")
+        )
+        .unwrap_err()
+        .code,
+        ErrorCode::BadInput
+    );
+    s.export(
+        &alice.info.fingerprint,
+        sealpost::api::ExportFormat::P12,
+        &p12,
+        Some("a new long password"),
+    )
+    .unwrap();
+    let check = Command::new("openssl")
+        .args(["pkcs12", "-in"])
+        .arg(&p12)
+        .args(["-nokeys", "-passin", "pass:a new long password"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&p12).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "an exported identity is private");
+    }
+
+    // Deleting bob's certificate makes him unknown again.
+    let bob = s
+        .list()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.info.emails.contains(&"bob@example.test".to_string()))
+        .unwrap();
+    s.delete(&bob.info.fingerprint).unwrap();
+    let rs = s.recipient_status(&["bob@example.test".into()]).unwrap();
+    assert!(!rs[0].has_certificate);
+}
+
+#[test]
+fn a_locked_key_file_must_be_unlocked_first() {
+    let home = tempfile::tempdir().unwrap();
+    {
+        let s = file_session(home.path());
+        s.import_files(&[p("p256.p12")], Some("secret"), &no_progress)
+            .unwrap();
+    }
+    // A new app start: the key file is locked.
+    let mut s = Session::open(home.path()).unwrap();
+    let st = s.status().unwrap();
+    assert_eq!(st.keystore.kind, "file");
+    assert!(!st.keystore.unlocked);
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("signed.eml");
+    let d = draft(
+        "carol@example.test",
+        &["bob@example.test"],
+        true,
+        false,
+        vec![],
+    );
+    assert_eq!(
+        s.compose(&d, &path, &no_progress).unwrap_err().code,
+        ErrorCode::KeystoreLocked
+    );
+    assert_eq!(
+        s.unlock_keystore("wrong passphrase").unwrap_err().code,
+        ErrorCode::WrongPassword
+    );
+    assert!(!s.status().unwrap().keystore.unlocked);
+    assert!(
+        s.unlock_keystore("correct horse battery")
+            .unwrap()
+            .keystore
+            .unlocked
+    );
+    let r = s.compose(&d, &path, &no_progress).unwrap();
+    assert!(r.signed && !r.encrypted && r.cipher.is_none());
+    let view = s.open_message(&path, &no_progress).unwrap();
+    assert!(view.report.signed && !view.report.encrypted);
+    // Nobody trusted the CA in this home: the signature verifies but is untrusted.
+    assert!(!view.report.valid);
+}
+
+#[test]
+fn hostile_files_give_clear_errors() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = file_session(home.path());
+    let dir = tempfile::tempdir().unwrap();
+    let trunc = dir.path().join("truncated.p12");
+    let full = std::fs::read(p("rsa2048.p12")).unwrap();
+    std::fs::write(&trunc, &full[..full.len() / 2]).unwrap();
+    let e = s
+        .import_files(&[trunc], Some("secret"), &no_progress)
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::BadInput, "{}", e.message);
+    let junk = dir.path().join("junk.pem");
+    std::fs::write(
+        &junk,
+        b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    assert_eq!(
+        s.import_files(&[junk], None, &no_progress)
+            .unwrap_err()
+            .code,
+        ErrorCode::BadInput
+    );
+    assert_eq!(
+        s.import_files(&[dir.path().join("missing.cer")], None, &no_progress)
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    let not_mail = dir.path().join("x.eml");
+    std::fs::write(&not_mail, [0u8, 159, 146, 150]).unwrap();
+    assert!(s.open_message(&not_mail, &no_progress).is_err());
+    assert!(s.list().unwrap().is_empty());
+}
+
+/// The OS keystore path, as the app uses it by default: inside `tests/run-all.sh` this is
+/// gnome-keyring over D-Bus (SEALPOST_REQUIRE_SECRET_SERVICE=1 makes its absence a failure).
+#[test]
+fn os_keystore_import_and_sign() {
+    let home = tempfile::tempdir().unwrap();
+    let s = Session::open(home.path()).unwrap();
+    let st = s.status().unwrap();
+    assert_eq!(st.keystore.kind, "os");
+    if !st.keystore.available {
+        assert!(
+            std::env::var_os("SEALPOST_REQUIRE_SECRET_SERVICE").is_none(),
+            "the Secret Service is required here but unavailable: {}",
+            st.keystore.detail
+        );
+        println!(
+            "NOT TESTED here (no Secret Service outside tests/run-all.sh): {}",
+            st.keystore.detail
+        );
+        return;
+    }
+    s.import_files(&[p("p384.p12")], Some("secret"), &no_progress)
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("signed.eml");
+    let r = s
+        .compose(
+            &draft(
+                "dave@example.test",
+                &["bob@example.test"],
+                true,
+                false,
+                vec![],
+            ),
+            &path,
+            &no_progress,
+        )
+        .unwrap();
+    assert!(r.signed);
+    let ver = Command::new("openssl")
+        .args(["cms", "-verify", "-in"])
+        .arg(&path)
+        .arg("-CAfile")
+        .arg(p("ca.pem"))
+        .output()
+        .unwrap();
+    assert!(
+        ver.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ver.stderr)
+    );
+}
