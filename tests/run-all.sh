@@ -1,7 +1,9 @@
 #!/bin/bash
 # Installs every test dependency (Debian/Ubuntu, as root or with sudo) and runs all the tests:
-# unit tests, the interop matrix against openssl cms / gpgsm / NSS cmsutil, and the keystore
-# tests against a real Secret Service (gnome-keyring inside dbus-run-session).
+# the core's unit and integration tests, the interop matrix against openssl cms / gpgsm / NSS
+# cmsutil, the keystore tests against a real Secret Service (gnome-keyring inside
+# dbus-run-session), the UI's type check, component and page tests (Chromium, mocked IPC), and
+# the end-to-end tests of the real app under Xvfb through WebKitWebDriver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t() { echo "[tests] $(date +%T) +${SECONDS}s $*"; }
@@ -9,9 +11,12 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for p in openssl gpgsm libnss3-tools gnome-keyring dbus dbus-x11 libsecret-tools pkg-config build-essential; do
+for p in openssl gpgsm libnss3-tools gnome-keyring dbus dbus-x11 libsecret-tools pkg-config \
+  build-essential curl libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev \
+  librsvg2-dev xvfb xauth webkit2gtk-driver chromium xdotool python3; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
+command -v npm >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   t "apt-get install ${need[*]}"
   $SUDO apt-get update -qq
@@ -19,18 +24,31 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 2; }
 
-t "build"
+t "UI: npm ci, type check, build"
+npm ci --no-audit --no-fund
+npm run check
+npm run build
+t "UI: component tests"
+npm run test:unit
+t "UI: page tests in Chromium with mocked IPC"
+npm run test:ui
+
+t "build (core, CLI, app)"
 cargo build --all-targets --locked
-t "tests (inside a private D-Bus session with gnome-keyring)"
+cargo build -p sealpost-app --locked
+
+t "tests (inside a private D-Bus session with gnome-keyring; the app under Xvfb)"
 KR=$(mktemp -d)
 mkdir -p -m 700 "$KR/run"
 trap 'rm -rf "$KR"' EXIT
-env -u DBUS_SESSION_BUS_ADDRESS HOME="$KR" XDG_RUNTIME_DIR="$KR/run" \
+env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY HOME="$KR" XDG_RUNTIME_DIR="$KR/run" \
   RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" \
-  SEALPOST_REQUIRE_SECRET_SERVICE=1 \
+  SEALPOST_REQUIRE_SECRET_SERVICE=1 NO_AT_BRIDGE=1 \
   dbus-run-session -- bash -c '
     set -euo pipefail
     echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     cargo test --locked --all-targets 2>&1
+    echo "[tests] $(date +%T) end-to-end tests of the app"
+    xvfb-run -a -s "-screen 0 1280x860x24" bash tests/e2e/run.sh
   '
 t "done"

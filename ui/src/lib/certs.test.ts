@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daysUntil, encryptCapability, expiryWording, formatFingerprint, signCapability, usageLabel, usageSummary } from './certs';
+import { daysUntil, encryptCapability, expiryWording, formatFingerprint, signCapability, trustWording, usageLabel, usageSummary } from './certs';
 
 describe('expiryWording', () => {
   it.each([
@@ -51,5 +51,18 @@ describe('formatting', () => {
     expect(usageLabel('digitalSignature')).toBe('Digital signature');
     expect(usageLabel('emailProtection')).toBe('Email protection');
     expect(usageLabel('1.3.6.1.5.5.7.3.4')).toBe('1.3.6.1.5.5.7.3.4');
+  });
+});
+
+describe('trustWording', () => {
+  const person = { kind: 'person' as const, trusted: false, is_ca: false };
+  const ca = { kind: 'authority' as const, trusted: false, is_ca: true };
+  it('confirms a person only when the chain reaches a trusted authority', () => {
+    expect(trustWording(person, true)).toBe('Confirmed by a trusted authority');
+    expect(trustWording(person, false)).toBe('Not confirmed by a trusted authority');
+  });
+  it('calls an authority trusted only when it is an anchor', () => {
+    expect(trustWording(ca, true)).toBe('Not trusted as an authority');
+    expect(trustWording({ ...ca, trusted: true }, false)).toBe('Trusted authority');
   });
 });

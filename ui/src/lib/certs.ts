@@ -97,11 +97,13 @@ export function encryptCapability(cert: Capable): Capability {
     : { ok: false, text: `Cannot encrypt: ${sentence(cert.encrypt_problem ?? 'not allowed by the certificate')}` };
 }
 
-export function trustWording(cert: Pick<CertDto, 'kind' | 'trusted' | 'is_ca'>): string {
+/** The trust badge: an authority is trusted when it is an anchor; anyone else when the
+ * certificate chains to one (`trustedPath`, from the certificate's details). */
+export function trustWording(cert: Pick<CertDto, 'kind' | 'trusted' | 'is_ca'>, trustedPath: boolean): string {
   if (cert.kind === 'authority' || cert.is_ca) {
     return cert.trusted ? 'Trusted authority' : 'Not trusted as an authority';
   }
-  return cert.trusted ? 'Trusted' : 'Not confirmed by a trusted authority';
+  return trustedPath ? 'Confirmed by a trusted authority' : 'Not confirmed by a trusted authority';
 }
 
 /** Key-usage names as the user reads them (digitalSignature → "Digital signature"). */

@@ -1,0 +1,252 @@
+// End-to-end: the real Sealpost app (Tauri, WebKitGTK) driven through WebKitWebDriver, inside
+// a D-Bus session with gnome-keyring (the OS keystore) and an X display (Xvfb). Native file
+// dialogs (GTK) are driven with xdotool, the way a user types a path into them.
+// Run by tests/e2e/run.sh; screenshots of every screen go to target/e2e-shots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { remote } from 'webdriverio';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const pki = path.join(root, 'target/test-pki');
+const shots = path.join(root, 'target/e2e-shots');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sealpost-e2e-'));
+const app = process.env.APP_BIN;
+let browser;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function shot(name) {
+  // WebKitWebDriver may return the previous paint: wait two animation frames first.
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await browser.saveScreenshot(path.join(shots, `${name}.png`));
+}
+
+function xdotool(...args) {
+  return execFileSync('xdotool', args, { encoding: 'utf8', timeout: 20000 }).trim();
+}
+
+/** Waits for the GTK file dialog titled `title`, types `file` into it and accepts. */
+async function answerFileDialog(title, file) {
+  let win = '';
+  for (let i = 0; i < 100 && !win; i++) {
+    try {
+      win = xdotool('search', '--onlyvisible', '--name', `^${title}$`).split('\n')[0];
+    } catch {
+      await sleep(200);
+    }
+  }
+  assert.ok(win, `the "${title}" dialog did not appear`);
+  await sleep(700);
+  xdotool('windowfocus', '--sync', win);
+  // Ctrl+L opens the location field of GTK's chooser (open and save alike) with its text selected.
+  xdotool('key', '--clearmodifiers', 'ctrl+l');
+  await sleep(200);
+  xdotool('key', '--clearmodifiers', 'ctrl+a');
+  xdotool('type', '--delay', '15', file);
+  await sleep(300);
+  xdotool('key', '--clearmodifiers', 'Return');
+  for (let i = 0; i < 50; i++) {
+    try {
+      xdotool('search', '--onlyvisible', '--name', `^${title}$`);
+      await sleep(200);
+    } catch {
+      return;
+    }
+  }
+  assert.fail(`the "${title}" dialog did not close`);
+}
+
+async function byTestId(id) {
+  return browser.$(`[data-testid="${id}"]`);
+}
+
+async function waitText(el, predicate, what, timeout = 15000) {
+  await el.waitUntil(async () => predicate(await el.getText()), { timeout, timeoutMsg: what });
+  return el.getText();
+}
+
+before(async () => {
+  assert.ok(app && fs.existsSync(app), `APP_BIN must name the built app (got ${app})`);
+  assert.ok(fs.existsSync(path.join(pki, '.done')), 'the test PKI is missing (tests/pki/make-pki.sh)');
+  fs.mkdirSync(shots, { recursive: true });
+  browser = await remote({
+    hostname: '127.0.0.1',
+    port: Number(process.env.WD_PORT ?? 4445),
+    logLevel: 'error',
+    connectionRetryTimeout: 60000,
+    capabilities: {
+      'wdio:enforceWebDriverClassic': true, // WebKitWebDriver has no BiDi
+      'webkitgtk:browserOptions': { binary: app, args: [] },
+    },
+  });
+  await browser.setWindowSize(1200, 800).catch(() => {});
+});
+
+after(async () => {
+  await browser?.deleteSession();
+});
+
+test('first run explains certificates and shows the OS keystore', async () => {
+  const firstRun = await byTestId('first-run');
+  await firstRun.waitForDisplayed({ timeout: 20000 });
+  assert.match(await firstRun.getText(), /certificate/i);
+  const ks = await byTestId('keystore-status');
+  assert.equal(await ks.getAttribute('data-kind'), 'os');
+  await shot('01-first-run');
+});
+
+test('dropping a .p12 asks for its password, refuses a wrong one, then imports the identity', async () => {
+  // The webview's drop event, as WebKitGTK delivers a drop from a file manager.
+  await browser.execute((p) => {
+    window.__TAURI_INTERNALS__.invoke('plugin:event|emit', {
+      event: 'tauri://drag-drop',
+      payload: { paths: [p], position: { x: 400, y: 300 } },
+    });
+  }, path.join(pki, 'rsa2048.p12'));
+  const dialog = await byTestId('import-password-dialog');
+  await dialog.waitForDisplayed({ timeout: 10000 });
+  const pw = await browser.$('#import-password');
+  await pw.setValue('wrong password');
+  await (await browser.$('#import-password-confirm')).click();
+  const err = await byTestId('import-password-error');
+  await err.waitForDisplayed({ timeout: 15000 });
+  assert.match(await err.getText(), /password/i);
+  assert.ok(await dialog.isDisplayed(), 'the dialog stays open after a wrong password');
+  await shot('02-wrong-password');
+  await pw.clearValue();
+  await pw.setValue(fs.readFileSync(path.join(pki, 'password.txt'), 'utf8').trim());
+  await (await browser.$('#import-password-confirm')).click();
+  const result = await byTestId('import-result');
+  await result.waitForDisplayed({ timeout: 20000 });
+  assert.match(await result.getText(), /alice@example\.test/);
+  const list = await byTestId('cert-list-identity');
+  await waitText(list, (t) => t.includes('alice@example.test'), 'alice is listed as an identity');
+  await shot('03-identity-imported');
+});
+
+test('the Import button imports certificates through the native file dialog', async () => {
+  for (const file of ['ca.pem', 'rsa3072.pem']) {
+    await (await browser.$('#import-button')).click();
+    await answerFileDialog('Import certificates or identities', path.join(pki, file));
+    await sleep(500);
+  }
+  const people = await byTestId('cert-list-person');
+  await waitText(people, (t) => t.includes('bob@example.test'), 'bob is listed under people');
+  const authorities = await byTestId('cert-list-authority');
+  await waitText(authorities, (t) => t.length > 0 && !/No authorities/.test(t), 'the CA is listed');
+  await shot('04-certificates');
+});
+
+test('certificate details, and trusting the authority', async () => {
+  const ca = await browser.$('[data-testid="cert-list-authority"] [data-testid="cert-row"]');
+  await (await ca.$('.open-details')).click();
+  const details = await byTestId('cert-details');
+  await details.waitForDisplayed({ timeout: 10000 });
+  await (await byTestId('trust-button')).click();
+  await (await byTestId('trust-dialog-confirm')).waitForDisplayed({ timeout: 5000 });
+  await shot('05-trust-confirm');
+  await (await byTestId('trust-dialog-confirm')).click();
+  await waitText(await byTestId('trust-status'), (t) => t === 'Trusted authority', 'CA trusted');
+  await (await byTestId('details-back')).click();
+  const alice = await browser.$('[data-testid="cert-list-identity"] [data-testid="cert-row"]');
+  await (await alice.$('.open-details')).click();
+  await (await byTestId('cert-details')).waitForDisplayed({ timeout: 10000 });
+  assert.match(await (await byTestId('validity')).getText(), /day/i);
+  assert.equal(await (await byTestId('trust-status')).getText(), 'Confirmed by a trusted authority');
+  assert.match(await (await byTestId('key-type')).getText(), /RSA/i);
+  await shot('06-identity-details');
+  await (await byTestId('details-back')).click();
+});
+
+test('compose a signed and encrypted message, save it, open it again', async () => {
+  await (await browser.$('#nav-messages')).click();
+  await (await browser.$('#tab-compose')).click();
+  await (await browser.$('#compose-to')).setValue('bob@example.test, nobody@example.test');
+  await (await browser.$('#compose-subject')).setValue('Lab results');
+  const body = await browser.$('#compose-body');
+  await body.setValue('Dear Bob,');
+  await browser.keys(['Enter']);
+  await body.addValue('the results are fine.');
+  const encrypt = await browser.$('#compose-encrypt');
+  if ((await encrypt.getAttribute('aria-pressed')) !== 'true') await encrypt.click();
+  const sign = await browser.$('#compose-sign');
+  if ((await sign.getAttribute('aria-pressed')) !== 'true') await sign.click();
+  // nobody@ has no certificate: encryption is blocked and the UI names them.
+  const blocked = await byTestId('encrypt-blocked');
+  await blocked.waitForDisplayed({ timeout: 10000 });
+  assert.match(await blocked.getText(), /nobody@example\.test/);
+  await shot('07-compose-blocked');
+  const to = await browser.$('#compose-to');
+  await to.clearValue();
+  await to.setValue('bob@example.test');
+  const chip = await browser.$('[data-testid="recipient-chip"][data-email="bob@example.test"]');
+  await chip.waitUntil(async () => (await chip.getAttribute('data-state')) === 'known', {
+    timeout: 10000,
+    timeoutMsg: 'bob has a known certificate',
+  });
+  await shot('08-compose-ready');
+  const out = path.join(work, 'lab-results.eml');
+  await (await browser.$('#compose-save')).click();
+  await answerFileDialog('Save message as', out);
+  const result = await byTestId('compose-result');
+  await result.waitForDisplayed({ timeout: 20000 });
+  assert.ok(fs.existsSync(out), 'the message was written');
+  const raw = fs.readFileSync(out, 'utf8');
+  assert.match(raw, /application\/pkcs7-mime/);
+  assert.doesNotMatch(raw, /Dear Bob/);
+  // Bob reads it with openssl.
+  const inner = execFileSync('openssl', ['cms', '-decrypt', '-in', out,
+    '-recip', path.join(pki, 'rsa3072.pem'), '-inkey', path.join(pki, 'rsa3072.key')]);
+  fs.writeFileSync(path.join(work, 'inner.eml'), inner);
+  const verified = execFileSync('openssl', ['cms', '-verify', '-in', path.join(work, 'inner.eml'),
+    '-CAfile', path.join(pki, 'ca.pem')], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  assert.match(verified, /Dear Bob/);
+  await shot('09-compose-saved');
+
+  // And the app opens its own sent copy again.
+  await (await browser.$('#tab-read')).click();
+  await (await browser.$('#open-message')).click();
+  await answerFileDialog('Open a message', out);
+  const banner = await byTestId('security-banner');
+  const text = await waitText(banner, (t) => /signed/i.test(t), 'the security banner appears', 20000);
+  assert.match(text, /alice@example\.test/);
+  assert.match(text, /valid/i);
+  assert.doesNotMatch(text, /not valid|invalid/i);
+  assert.match(text, /encrypted/i);
+  assert.equal(await banner.getAttribute('data-tone'), 'good');
+  assert.match(await (await byTestId('message-body')).getText(), /Dear Bob,\s*\n\s*the results are fine\./);
+  await shot('10-message-opened');
+});
+
+test('a message signed by openssl opens as valid, and tampered with as not valid', async () => {
+  const src = fs.readFileSync(path.join(pki, 'msg.eml'));
+  const signed = execFileSync('openssl', ['cms', '-sign', '-signer', path.join(pki, 'rsa2048.pem'),
+    '-inkey', path.join(pki, 'rsa2048.key'), '-from', 'alice@example.test', '-to', 'bob@example.test',
+    '-subject', 'Quarterly figures'], { input: src }).toString();
+  const good = path.join(work, 'openssl-signed.eml');
+  fs.writeFileSync(good, signed);
+  await (await browser.$('#open-message')).click();
+  await answerFileDialog('Open a message', good);
+  const banner = await byTestId('security-banner');
+  await banner.waitUntil(async () => /Quarterly/.test(await (await byTestId('message-subject')).getText())
+    && (await banner.getAttribute('data-tone')) === 'good', {
+    timeout: 15000,
+    timeoutMsg: 'the openssl-signed message is valid',
+  });
+  const tampered = signed.replace('Hello Bob', 'Hello Rob');
+  assert.notEqual(tampered, signed);
+  const bad = path.join(work, 'tampered.eml');
+  fs.writeFileSync(bad, tampered);
+  await (await browser.$('#open-message')).click();
+  await answerFileDialog('Open a message', bad);
+  await banner.waitUntil(async () => (await banner.getAttribute('data-tone')) === 'bad', {
+    timeout: 15000,
+    timeoutMsg: 'the banner turns bad for a tampered message',
+  });
+  assert.match(await (await byTestId('message-body')).getText(), /Hello Rob/);
+  await shot('11-message-tampered');
+});
