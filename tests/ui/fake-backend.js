@@ -117,7 +117,7 @@ window.__installFakeBackend = function (scenario) {
           size: 2048 + d.body.length,
           signed: d.sign,
           encrypted: d.encrypt,
-          cipher: d.encrypt ? 'AES-256-GCM' : null,
+          cipher: d.encrypt ? 'aes-256-gcm' : null,
           recipients: d.encrypt ? [...d.to, ...d.cc, d.from] : [],
         };
       }

@@ -96,7 +96,7 @@ export const messages = {
       id: 7,
       report: report(
         [
-          { type: 'auth-enveloped', cipher: 'AES-256-GCM' },
+          { type: 'auth-enveloped', cipher: 'aes-256-gcm' },
           {
             type: 'signed',
             form: 'multipart-signed',

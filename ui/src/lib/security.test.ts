@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageFrameDocument, securityBanner } from './security';
+import { cipherLabel, messageFrameDocument, securityBanner } from './security';
 import type { Report, SignatureReport } from './ipc/types';
 
 const sig = (over: Partial<SignatureReport>): SignatureReport => ({
@@ -19,7 +19,7 @@ describe('securityBanner', () => {
       signed: true,
       valid: true,
       layers: [
-        { type: 'auth-enveloped', cipher: 'AES-256-GCM' },
+        { type: 'auth-enveloped', cipher: 'aes-256-gcm' },
         { type: 'signed', form: 'multipart-signed', signatures: [sig({})] },
       ],
     };
@@ -38,7 +38,7 @@ describe('securityBanner', () => {
       signed: true,
       valid: false,
       layers: [
-        { type: 'enveloped', cipher: 'AES-256-CBC' },
+        { type: 'enveloped', cipher: 'aes-256-cbc' },
         { type: 'signed', form: 'opaque', signatures: [sig({ status: 'mismatched-sender', reason: 'signed by alice@example.test, but sent from mallory@example.test.' })] },
       ],
     };
@@ -63,5 +63,13 @@ describe('messageFrameDocument', () => {
     const doc = messageFrameDocument('<p>hi</p>');
     expect(doc).toContain(`content="default-src 'none'; img-src data:; style-src 'unsafe-inline'"`);
     expect(doc.indexOf('Content-Security-Policy')).toBeLessThan(doc.indexOf('<p>hi</p>'));
+  });
+});
+
+describe('cipherLabel', () => {
+  it('shows the core\'s cipher names in capitals', () => {
+    expect(cipherLabel('aes-256-gcm')).toBe('AES-256-GCM');
+    expect(cipherLabel('aes-128-cbc')).toBe('AES-128-CBC');
+    expect(cipherLabel('des-ede3-cbc')).toBe('3DES-CBC');
   });
 });

@@ -36,7 +36,7 @@ export function securityBanner(report: Report): Banner {
   }
   for (const layer of report.layers) {
     if (layer.type === 'enveloped' || layer.type === 'auth-enveloped') {
-      lines.push({ kind: 'encrypted', text: `Encrypted with ${layer.cipher}` });
+      lines.push({ kind: 'encrypted', text: `Encrypted with ${cipherLabel(layer.cipher)}` });
     }
   }
   if (lines.length === 0) {
@@ -58,4 +58,9 @@ export function messageFrameDocument(html: string): string {
     '<style>html{color-scheme:light}body{margin:16px;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Cantarell,"Noto Sans",sans-serif;color:#1f2328;background:#fff;overflow-wrap:anywhere}img{max-width:100%;height:auto}</style>' +
     `</head><body>${html}</body></html>`
   );
+}
+
+/** The content cipher as people read it: the core names it in lower case (`aes-256-gcm`). */
+export function cipherLabel(name: string): string {
+  return name.toUpperCase().replace('DES-EDE3-CBC', '3DES-CBC');
 }
