@@ -36,8 +36,9 @@ fn no_progress(_: sealpost::api::session::Progress) {}
 
 /// A session on a fresh home using the passphrase file store (no OS keystore needed).
 fn file_session(dir: &Path) -> Session {
-    let mut s = Session::open(dir).unwrap();
-    s.use_file_keystore("correct horse battery").unwrap();
+    let mut s = Session::open(dir).expect("open the home");
+    s.use_file_keystore("correct horse battery")
+        .expect("create the key file");
     s
 }
 

@@ -48,18 +48,16 @@ fn too_deep(raw: &[u8]) -> bool {
     false
 }
 
+/// What the app shows of a message: headers, text, sanitised HTML, attachments.
+pub type MessageParts = (
+    MessageHeaders,
+    Option<String>,
+    Option<String>,
+    Vec<Attachment>,
+);
+
 /// Headers, text, sanitised HTML and the attachment list of a (decrypted) message.
-pub fn view(
-    raw: &[u8],
-) -> Result<
-    (
-        MessageHeaders,
-        Option<String>,
-        Option<String>,
-        Vec<Attachment>,
-    ),
-    ApiError,
-> {
+pub fn view(raw: &[u8]) -> Result<MessageParts, ApiError> {
     if too_deep(raw) {
         return Err(ApiError::new(
             ErrorCode::BadInput,
