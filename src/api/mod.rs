@@ -4,6 +4,8 @@
 
 #[cfg(test)]
 mod bindings;
+pub mod ca;
+pub mod check;
 pub mod message;
 pub mod report;
 pub mod session;
@@ -283,12 +285,9 @@ impl Home {
         Ok(())
     }
 
+    /// Whether any private key (an identity's, a CA's or a waiting request's) is held.
     fn has_private_keys(&self) -> Result<bool, ApiError> {
-        Ok(self
-            .store
-            .all()?
-            .iter()
-            .any(|s| s.kind == CertKind::Identity))
+        Ok(self.store.private_key_count()? > 0)
     }
 
     fn keystore(&self, passphrase: PassphraseSource) -> Result<Box<dyn KeyStore>, ApiError> {
@@ -365,8 +364,11 @@ impl Home {
         let certs = crate::pki::parse_certificates(data)
             .map_err(|e| ApiError::new(ErrorCode::BadInput, format!("{name}: {e}")))?;
         let mut imported = Vec::new();
+        // Unlocked only if a certificate answers one of our own requests.
+        let mut kek = None;
         for c in &certs {
             self.put_public(c)?;
+            self.pair_pending_key(c, &mut kek, passphrase)?;
             imported.push(self.dto(c)?);
         }
         Ok(ImportResult { imported })
@@ -390,16 +392,28 @@ impl Home {
     /// or an unambiguous common name.
     pub fn select(&self, selector: &str) -> Result<Cert, ApiError> {
         let sel = selector.trim();
-        let found = if sel.contains('@') {
-            self.store.by_email(sel)?
-        } else if sel.len() >= 8 && sel.chars().all(|c| c.is_ascii_hexdigit()) {
-            self.store.by_fingerprint_prefix(sel)?
-        } else {
-            self.store
+        let by_common_name = || -> Result<Vec<_>, ApiError> {
+            Ok(self
+                .store
                 .all()?
                 .into_iter()
                 .filter(|s| s.cert.common_name().as_deref() == Some(sel))
-                .collect()
+                .collect())
+        };
+        let found = if sel.contains('@') {
+            // A mailbox-validated certificate's common name is its address, so an address
+            // matches through the address table already.
+            self.store.by_email(sel)?
+        } else if sel.len() >= 8 && sel.chars().all(|c| c.is_ascii_hexdigit()) {
+            // A common name may look like hex ("CAFEBABE"): fall back to it.
+            let by_fp = self.store.by_fingerprint_prefix(sel)?;
+            if by_fp.is_empty() {
+                by_common_name()?
+            } else {
+                by_fp
+            }
+        } else {
+            by_common_name()?
         };
         match found.len() {
             0 => Err(ApiError::new(
