@@ -407,7 +407,7 @@ fn issued_certificates_pass_openssl_verify_and_interoperate_with_openssl_cms() {
 fn crl_is_accepted_by_openssl_and_lists_the_revoked_serial() {
     let h = Home::new();
     let ca = h.lab_ca();
-    let (revoked_pem, _) = h.issue("gone", "p256", &["gone@example.test"]);
+    let (revoked_pem, revoked_key) = h.issue("gone", "p256", &["gone@example.test"]);
     let (kept_pem, _) = h.issue("kept", "rsa2048", &["kept@example.test"]);
     let serial_of = |pem: &str| {
         let o = openssl_ok(&["x509", "-in", pem, "-noout", "-serial"]);
@@ -419,6 +419,31 @@ fn crl_is_accepted_by_openssl_and_lists_the_revoked_serial() {
     let gone = serial_of(&revoked_pem);
     let kept = serial_of(&kept_pem);
     assert_eq!(gone.len(), 32, "16-byte serial: {gone}");
+
+    // Mail signed with the certificate verifies, and it can be encrypted to, until revoked.
+    let signed = openssl_signed_mail(
+        &h,
+        &revoked_pem,
+        &revoked_key,
+        "gone@example.test",
+        "x@example.test",
+    );
+    let signed = h.write("gone-signed.eml", &signed);
+    let v = h.json(&["verify", "--in", &signed]);
+    assert_eq!(v["valid"], true, "{v}");
+    let m = h.write(
+        "to-gone.eml",
+        &message("x@example.test", "gone@example.test"),
+    );
+    h.ok(&[
+        "encrypt",
+        "--to",
+        "gone@example.test",
+        "--in",
+        &m,
+        "--out",
+        &h.s("to-gone.enc"),
+    ]);
 
     // Revoked by address; the self-test now fails with exit status 1.
     let r = h.json(&[
@@ -432,6 +457,22 @@ fn crl_is_accepted_by_openssl_and_lists_the_revoked_serial() {
     let o = h.run(&["cert", "check", "gone@example.test", "--no-unlock"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("Revoked by your CA"));
+    // Its signatures are reported revoked (exit 1), and nothing is encrypted to it (exit 2).
+    let o = h.run(&["--json", "verify", "--in", &signed]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("report JSON");
+    assert_eq!(v["layers"][0]["signatures"][0]["status"], "revoked", "{v}");
+    let o = h.run(&[
+        "encrypt",
+        "--to",
+        "gone@example.test",
+        "--in",
+        &m,
+        "--out",
+        &h.s("x.enc"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("revoked by your CA"), "{}", text(&o));
     // Revoking twice is refused (exit 2).
     let o = h.run(&["ca", "revoke", "gone@example.test"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
@@ -687,6 +728,27 @@ fn issued_certificates_have_no_pkilint_error_in_the_mailbox_strict_profile() {
         linted += 1;
     }
     assert_eq!(linted, 4);
+    // The CA's CRL, with one revoked entry, in the BR CRL profile.
+    h.ok(&[
+        "ca",
+        "revoke",
+        "lint.p256@example.com",
+        "--reason",
+        "superseded",
+    ]);
+    let crl = h.s("lint.crl");
+    h.ok(&["ca", "crl", "--ca", "Sealpost Lab CA", "--out", &crl]);
+    let lint_crl = lint.replace("lint_cabf_smime_cert", "lint_crl");
+    let o = run(
+        &lint_crl,
+        &["lint", "-t", "CRL", "-p", "BR", "-s", "ERROR", &crl],
+        None,
+    );
+    let out = text(&o);
+    assert!(
+        o.status.success() && !out.contains("(ERROR)") && !out.contains("(FATAL)"),
+        "pkilint lint_crl BR: {out}"
+    );
     // Control: the same lint on an openssl-made test certificate without the BR policy and
     // CRL extensions reports errors, so a silent linter would not pass this test.
     let alice = pki().join("rsa2048.pem");

@@ -588,11 +588,13 @@ impl Home {
                 s.cert.sign_problem().is_none()
                     && s.cert.not_after() >= at
                     && s.cert.not_before() <= at
+                    && matches!(self.revoked_note(&s.cert), Ok(None))
             })
             .ok_or_else(|| {
-                let why = candidates[0]
-                    .cert
+                let first = &candidates[0].cert;
+                let why = first
                     .sign_problem()
+                    .or_else(|| self.revoked_note(first).ok().flatten())
                     .unwrap_or_else(|| "it is expired or not yet valid".into());
                 ApiError::new(ErrorCode::BadInput, format!("cannot sign as {from}: {why}"))
             })?;
@@ -642,6 +644,10 @@ impl Home {
             }
             if let Some(p) = s.cert.encrypt_problem() {
                 reasons.push(p);
+                continue;
+            }
+            if let Some(why) = self.revoked_note(&s.cert)? {
+                reasons.push(why);
                 continue;
             }
             if s.cert.not_after() < at {
@@ -809,7 +815,8 @@ impl Home {
             .filter(|h| h.name.eq_ignore_ascii_case("From"))
             .flat_map(|h| addresses(&h.value()))
             .collect();
-        let report = report::build(&opened, &from, &anchors, &pool, now());
+        let mut report = report::build(&opened, &from, &anchors, &pool, now());
+        self.apply_revocations(&mut report)?;
         // Harvest (RFC 8551 §2.5.2): only from signatures that are fully valid.
         for layer in &opened.layers {
             if let smime::Layer::Signed { verified, .. } = layer {
@@ -826,7 +833,10 @@ impl Home {
                             },
                         )
                         .is_ok();
-                        if trusted && from.iter().any(|f| cert.has_email(f)) {
+                        if trusted
+                            && from.iter().any(|f| cert.has_email(f))
+                            && self.revoked_note(cert)?.is_none()
+                        {
                             self.store.put_cert(cert, CertKind::Person)?;
                             if !s.capabilities.is_empty() {
                                 for e in cert.emails() {
