@@ -598,7 +598,7 @@ mod tests {
             .unwrap();
         assert!(req.pem.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
         // A CA elsewhere (here: a second home) certifies the requested key.
-        let (_dir2, other) = home_pair();
+        let (_dir2, other) = self::home();
         other
             .ca_create(
                 "Other CA",
@@ -652,7 +652,39 @@ mod tests {
             .unwrap();
     }
 
-    fn home_pair() -> (tempfile::TempDir, Home) {
-        home()
+    /// The DTOs the app will receive render as TypeScript, without the byte payloads.
+    /// (They join `ui/src/lib/ipc/types.ts` when the app takes these use cases up.)
+    #[test]
+    fn new_dtos_render_for_typescript() {
+        use crate::api::check::{CertCheck, CheckItem, CheckLevel, CheckLine};
+        use ts_rs::{Config, TS};
+        let cfg = Config::new();
+        let all = [
+            IssuedCert::decl(&cfg),
+            Revocation::decl(&cfg),
+            CrlInfo::decl(&cfg),
+            CrlEntryInfo::decl(&cfg),
+            CertRequest::decl(&cfg),
+            CaPublication::decl(&cfg),
+            KeyAlgorithm::decl(&cfg),
+            RevocationReason::decl(&cfg),
+            CertCheck::decl(&cfg),
+            CheckLine::decl(&cfg),
+            CheckLevel::decl(&cfg),
+            CheckItem::decl(&cfg),
+        ]
+        .join("\n");
+        for want in [
+            "type IssuedCert = { cert: CertDto,",
+            "crl_number: number",
+            "\"key-compromise\"",
+            "\"rsa3072\"",
+            "usable: boolean",
+            "expiry_warning: number | null",
+            "\"private-key\"",
+        ] {
+            assert!(all.contains(want), "{want:?} not in\n{all}");
+        }
+        assert!(!all.contains("p12") && !all.contains("der:"), "{all}");
     }
 }
