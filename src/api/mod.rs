@@ -4,6 +4,8 @@
 
 #[cfg(test)]
 mod bindings;
+pub mod ca;
+pub mod check;
 pub mod message;
 pub mod report;
 pub mod session;
@@ -283,12 +285,9 @@ impl Home {
         Ok(())
     }
 
+    /// Whether any private key (an identity's, a CA's or a waiting request's) is held.
     fn has_private_keys(&self) -> Result<bool, ApiError> {
-        Ok(self
-            .store
-            .all()?
-            .iter()
-            .any(|s| s.kind == CertKind::Identity))
+        Ok(self.store.private_key_count()? > 0)
     }
 
     fn keystore(&self, passphrase: PassphraseSource) -> Result<Box<dyn KeyStore>, ApiError> {
@@ -365,8 +364,11 @@ impl Home {
         let certs = crate::pki::parse_certificates(data)
             .map_err(|e| ApiError::new(ErrorCode::BadInput, format!("{name}: {e}")))?;
         let mut imported = Vec::new();
+        // Unlocked only if a certificate answers one of our own requests.
+        let mut kek = None;
         for c in &certs {
             self.put_public(c)?;
+            self.pair_pending_key(c, &mut kek, passphrase)?;
             imported.push(self.dto(c)?);
         }
         Ok(ImportResult { imported })
@@ -390,16 +392,28 @@ impl Home {
     /// or an unambiguous common name.
     pub fn select(&self, selector: &str) -> Result<Cert, ApiError> {
         let sel = selector.trim();
-        let found = if sel.contains('@') {
-            self.store.by_email(sel)?
-        } else if sel.len() >= 8 && sel.chars().all(|c| c.is_ascii_hexdigit()) {
-            self.store.by_fingerprint_prefix(sel)?
-        } else {
-            self.store
+        let by_common_name = || -> Result<Vec<_>, ApiError> {
+            Ok(self
+                .store
                 .all()?
                 .into_iter()
                 .filter(|s| s.cert.common_name().as_deref() == Some(sel))
-                .collect()
+                .collect())
+        };
+        let found = if sel.contains('@') {
+            // A mailbox-validated certificate's common name is its address, so an address
+            // matches through the address table already.
+            self.store.by_email(sel)?
+        } else if sel.len() >= 8 && sel.chars().all(|c| c.is_ascii_hexdigit()) {
+            // A common name may look like hex ("CAFEBABE"): fall back to it.
+            let by_fp = self.store.by_fingerprint_prefix(sel)?;
+            if by_fp.is_empty() {
+                by_common_name()?
+            } else {
+                by_fp
+            }
+        } else {
+            by_common_name()?
         };
         match found.len() {
             0 => Err(ApiError::new(
@@ -574,11 +588,13 @@ impl Home {
                 s.cert.sign_problem().is_none()
                     && s.cert.not_after() >= at
                     && s.cert.not_before() <= at
+                    && matches!(self.revoked_note(&s.cert), Ok(None))
             })
             .ok_or_else(|| {
-                let why = candidates[0]
-                    .cert
+                let first = &candidates[0].cert;
+                let why = first
                     .sign_problem()
+                    .or_else(|| self.revoked_note(first).ok().flatten())
                     .unwrap_or_else(|| "it is expired or not yet valid".into());
                 ApiError::new(ErrorCode::BadInput, format!("cannot sign as {from}: {why}"))
             })?;
@@ -628,6 +644,10 @@ impl Home {
             }
             if let Some(p) = s.cert.encrypt_problem() {
                 reasons.push(p);
+                continue;
+            }
+            if let Some(why) = self.revoked_note(&s.cert)? {
+                reasons.push(why);
                 continue;
             }
             if s.cert.not_after() < at {
@@ -795,7 +815,8 @@ impl Home {
             .filter(|h| h.name.eq_ignore_ascii_case("From"))
             .flat_map(|h| addresses(&h.value()))
             .collect();
-        let report = report::build(&opened, &from, &anchors, &pool, now());
+        let mut report = report::build(&opened, &from, &anchors, &pool, now());
+        self.apply_revocations(&mut report)?;
         // Harvest (RFC 8551 §2.5.2): only from signatures that are fully valid.
         for layer in &opened.layers {
             if let smime::Layer::Signed { verified, .. } = layer {
@@ -812,7 +833,10 @@ impl Home {
                             },
                         )
                         .is_ok();
-                        if trusted && from.iter().any(|f| cert.has_email(f)) {
+                        if trusted
+                            && from.iter().any(|f| cert.has_email(f))
+                            && self.revoked_note(cert)?.is_none()
+                        {
                             self.store.put_cert(cert, CertKind::Person)?;
                             if !s.capabilities.is_empty() {
                                 for e in cert.emails() {

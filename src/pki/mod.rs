@@ -2,6 +2,7 @@
 //! certificate model and path validation.
 
 pub mod cert;
+pub mod issue;
 pub mod keys;
 pub mod pkcs12;
 pub mod signature;

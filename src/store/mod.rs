@@ -9,6 +9,9 @@ use thiserror::Error;
 
 use crate::pki::cert::Cert;
 
+mod ca;
+pub use ca::{CaSettings, IssuedRecord, PendingKey};
+
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -104,6 +107,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(ca::SCHEMA)?;
         Ok(Store { conn })
     }
 

@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use sealpost::api::ca::CaPublication;
+use sealpost::api::check::CheckLevel;
 use sealpost::api::{self, ApiError, CipherChoice, ErrorCode, ExportFormat, Home};
 use sealpost::cms::envelope::ContentCipher;
+use sealpost::pki::issue::{KeyAlgorithm, RevocationReason};
 use zeroize::Zeroizing;
 
 #[derive(Parser)]
@@ -36,6 +39,9 @@ enum Command {
     /// Where private keys are protected
     #[command(subcommand)]
     Keystore(KeystoreCmd),
+    /// An internal certification authority: create, issue, revoke, publish a CRL
+    #[command(subcommand)]
+    Ca(CaCmd),
     /// Sign a message
     Sign {
         #[arg(long)]
@@ -105,6 +111,131 @@ enum CertCmd {
     Delete {
         selector: String,
     },
+    /// Self-test a certificate: trust chain, usages, expiry, addresses, private key.
+    /// Exit status 0 when it is usable, 1 when not.
+    Check {
+        selector: String,
+        /// Do not unlock the private key for a test signature
+        #[arg(long)]
+        no_unlock: bool,
+    },
+    /// Make a key and a PKCS#10 request (PEM); the key waits here until the certificate
+    /// issued for it is imported with `cert import`
+    Request {
+        #[arg(long = "email", required = true)]
+        emails: Vec<String>,
+        #[arg(long, value_enum, default_value = "p256")]
+        key: UserKeyArg,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum CaCmd {
+    /// Create a self-signed CA; its key stays in this home's keystore and it becomes a
+    /// trust anchor
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value = "p384")]
+        key: CaKeyArg,
+        #[arg(long, default_value_t = 3650)]
+        days: u32,
+        /// http:// URL where the CRL will be published (put into every issued certificate)
+        #[arg(long)]
+        crl_url: Option<String>,
+        /// http:// URL where the CA certificate will be published (AIA caIssuers)
+        #[arg(long)]
+        ca_issuers_url: Option<String>,
+    },
+    /// Issue a mailbox-validated S/MIME certificate with a new key, written as a .p12
+    Issue {
+        /// The issuing CA (e-mail, fingerprint prefix or common name)
+        #[arg(long)]
+        ca: String,
+        #[arg(long = "email", required = true)]
+        emails: Vec<String>,
+        /// The holder's name, used as the .p12 friendly name (the mailbox-validated profile
+        /// allows only mailbox addresses in the certificate's subject)
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_enum, default_value = "p256")]
+        key: UserKeyArg,
+        /// Validity in days (at most 825)
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        #[arg(long)]
+        out: PathBuf,
+        /// File holding the password for the .p12 (else prompted)
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// Revoke a certificate issued by a CA of this home
+    Revoke {
+        selector: String,
+        #[arg(long, value_enum, default_value = "unspecified")]
+        reason: ReasonArg,
+    },
+    /// Sign a CRL (v2) of everything the CA revoked; DER, or PEM when FILE ends in .pem
+    Crl {
+        #[arg(long)]
+        ca: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Days until nextUpdate (1..=10)
+        #[arg(long, default_value_t = api::ca::DEFAULT_CRL_DAYS)]
+        days: u32,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CaKeyArg {
+    P384,
+    Rsa3072,
+    Rsa4096,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum UserKeyArg {
+    P256,
+    P384,
+    Rsa2048,
+    Rsa3072,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReasonArg {
+    Unspecified,
+    KeyCompromise,
+    AffiliationChanged,
+    Superseded,
+    CessationOfOperation,
+    PrivilegeWithdrawn,
+}
+
+impl From<UserKeyArg> for KeyAlgorithm {
+    fn from(k: UserKeyArg) -> Self {
+        match k {
+            UserKeyArg::P256 => KeyAlgorithm::P256,
+            UserKeyArg::P384 => KeyAlgorithm::P384,
+            UserKeyArg::Rsa2048 => KeyAlgorithm::Rsa2048,
+            UserKeyArg::Rsa3072 => KeyAlgorithm::Rsa3072,
+        }
+    }
+}
+
+impl From<ReasonArg> for RevocationReason {
+    fn from(r: ReasonArg) -> Self {
+        match r {
+            ReasonArg::Unspecified => RevocationReason::Unspecified,
+            ReasonArg::KeyCompromise => RevocationReason::KeyCompromise,
+            ReasonArg::AffiliationChanged => RevocationReason::AffiliationChanged,
+            ReasonArg::Superseded => RevocationReason::Superseded,
+            ReasonArg::CessationOfOperation => RevocationReason::CessationOfOperation,
+            ReasonArg::PrivilegeWithdrawn => RevocationReason::PrivilegeWithdrawn,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -213,6 +344,37 @@ fn write_output(out: &Option<PathBuf>, data: &[u8]) -> Result<(), Failure> {
         None => std::io::stdout()
             .write_all(data)
             .map_err(|e| io_err(Path::new("stdout"), e)),
+    }
+}
+
+/// Writes a file only the owner can read (it holds key material, even if encrypted).
+fn write_private(path: &Path, data: &[u8]) -> Result<(), Failure> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+        .and_then(|mut f| f.write_all(data))
+        .map_err(|e| io_err(path, e))
+}
+
+fn new_password(file: Option<PathBuf>, label: &str) -> Result<Zeroizing<String>, ApiError> {
+    match file {
+        Some(f) => read_secret_file(&f),
+        None => {
+            let a = prompt(label)?;
+            let b = prompt("Again: ")?;
+            if *a != *b {
+                return Err(ApiError::new(
+                    ErrorCode::BadInput,
+                    "the two passwords differ",
+                ));
+            }
+            Ok(a)
+        }
     }
 }
 
@@ -392,6 +554,157 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 pass,
             )?;
             write_output(&Some(out), &data)?;
+        }
+        Command::Cert(CertCmd::Check {
+            selector,
+            no_unlock,
+        }) => {
+            let unlock = if no_unlock { None } else { Some(pass) };
+            let c = home.check(&selector, unlock)?;
+            if cli.json {
+                print_json(&c);
+            } else {
+                println!("{}", c.subject);
+                println!("  fingerprint  {}", c.fingerprint);
+                for l in &c.lines {
+                    let mark = match l.level {
+                        CheckLevel::Ok => "ok  ",
+                        CheckLevel::Info => "info",
+                        CheckLevel::Warning => "WARN",
+                        CheckLevel::Problem => "FAIL",
+                    };
+                    println!("  [{mark}] {}", l.text);
+                }
+                println!(
+                    "{}",
+                    if c.usable {
+                        "Result: usable"
+                    } else {
+                        "Result: NOT usable"
+                    }
+                );
+            }
+            if !c.usable {
+                return Err(Failure {
+                    status: 1,
+                    error: ApiError::new(ErrorCode::BadInput, "the certificate is not usable"),
+                });
+            }
+        }
+        Command::Cert(CertCmd::Request { emails, key, out }) => {
+            let r = home.cert_request(&emails, key.into(), pass)?;
+            write_output(&Some(out.clone()), r.pem.as_bytes())?;
+            if cli.json {
+                print_json(&r);
+            } else {
+                println!(
+                    "wrote {} ({} key for {}); the key waits here until `sealpost cert import` brings its certificate",
+                    out.display(),
+                    r.key,
+                    r.emails.join(", ")
+                );
+            }
+        }
+        Command::Ca(CaCmd::Create {
+            name,
+            key,
+            days,
+            crl_url,
+            ca_issuers_url,
+        }) => {
+            let key = match key {
+                CaKeyArg::P384 => KeyAlgorithm::P384,
+                CaKeyArg::Rsa3072 => KeyAlgorithm::Rsa3072,
+                CaKeyArg::Rsa4096 => KeyAlgorithm::Rsa4096,
+            };
+            let no_crl = crl_url.is_none();
+            let c = home.ca_create(
+                &name,
+                key,
+                days,
+                &CaPublication {
+                    crl_url,
+                    ca_issuers_url,
+                },
+                pass,
+            )?;
+            if cli.json {
+                print_json(&c);
+            } else {
+                print_cert(&c);
+                println!(
+                    "created; its private key is in this home's keystore and it is trusted for e-mail"
+                );
+            }
+            if no_crl {
+                eprintln!(
+                    "note: without --crl-url the certificates it issues have no CRL distribution point, which the CA/B Forum S/MIME requirements ask for"
+                );
+            }
+        }
+        Command::Ca(CaCmd::Issue {
+            ca,
+            emails,
+            name,
+            key,
+            days,
+            out,
+            password_file,
+        }) => {
+            let password = new_password(password_file, "Password for the new .p12: ")?;
+            let issued = home.ca_issue(
+                &ca,
+                &emails,
+                name.as_deref(),
+                key.into(),
+                days,
+                &password,
+                pass,
+            )?;
+            write_private(&out, &issued.p12)?;
+            if cli.json {
+                print_json(&issued);
+            } else {
+                print_cert(&issued.cert);
+                println!("  serial       {}", issued.serial);
+                println!("wrote {}", out.display());
+            }
+        }
+        Command::Ca(CaCmd::Revoke { selector, reason }) => {
+            let r = home.ca_revoke(&selector, reason.into())?;
+            if cli.json {
+                print_json(&r);
+            } else {
+                println!(
+                    "revoked: {} (serial {}, {}); publish a new CRL with `sealpost ca crl`",
+                    r.subject,
+                    r.serial,
+                    r.reason.label()
+                );
+            }
+        }
+        Command::Ca(CaCmd::Crl { ca, out, days }) => {
+            let crl = home.ca_crl(&ca, days, pass)?;
+            let pem = out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("pem"));
+            let data = if pem {
+                sealpost::pki::to_pem("X509 CRL", &crl.der).into_bytes()
+            } else {
+                crl.der.clone()
+            };
+            write_output(&Some(out.clone()), &data)?;
+            if cli.json {
+                print_json(&crl);
+            } else {
+                println!(
+                    "wrote {}: CRL number {}, {} revoked, next update {}",
+                    out.display(),
+                    crl.crl_number,
+                    crl.revoked.len(),
+                    crl.next_update
+                );
+            }
         }
         Command::Sign {
             from,

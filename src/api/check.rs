@@ -1,0 +1,550 @@
+//! The certificate self-test (what Thunderbird's "Test" button answers): does the certificate
+//! chain to an authority trusted here, may it sign and encrypt (RFC 8550 §4.4), is it within
+//! its validity (warning 30, 14 and 7 days ahead), which addresses does it carry, is it revoked
+//! by a CA of this home, and is its private key held (and, when unlocked, does it work).
+//! Each finding is one line in plain words; the verdict is `usable`.
+
+use serde::Serialize;
+
+use super::{ApiError, Home, PassphraseSource, now};
+use crate::pki::cert::{Cert, rfc3339};
+use crate::pki::signature::{self, RsaPadding};
+use crate::pki::validate::{self, TrustContext};
+use crate::store::CertKind;
+
+/// Expiry warnings, in days before notAfter, tightest last.
+pub const EXPIRY_WARNINGS: [u32; 3] = [30, 14, 7];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum CheckLevel {
+    Ok,
+    Info,
+    Warning,
+    Problem,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckItem {
+    Chain,
+    Revocation,
+    Validity,
+    Signing,
+    Encryption,
+    Addresses,
+    PrivateKey,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct CheckLine {
+    pub item: CheckItem,
+    pub level: CheckLevel,
+    pub text: String,
+}
+
+/// The result of [`Home::check`].
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct CertCheck {
+    pub fingerprint: String,
+    pub subject: String,
+    pub kind: CertKind,
+    pub emails: Vec<String>,
+    /// Fit for its role now: an identity can sign or decrypt, a correspondent's certificate
+    /// can be encrypted to or its signatures trusted, an authority is a valid trust anchor.
+    pub usable: bool,
+    /// Mail can be signed with it now (an identity whose key is held).
+    pub can_sign: bool,
+    /// Mail can be encrypted to it now.
+    pub can_encrypt: bool,
+    pub trusted_path: bool,
+    /// Subjects from the certificate to the trust anchor, when a path was found.
+    pub chain: Vec<String>,
+    pub revoked: bool,
+    pub has_private_key: bool,
+    /// Whole days until notAfter (negative once expired).
+    pub days_left: i32,
+    /// 30, 14 or 7 once the certificate expires within that many days.
+    pub expiry_warning: Option<u32>,
+    pub lines: Vec<CheckLine>,
+}
+
+impl CertCheck {
+    fn line(&mut self, item: CheckItem, level: CheckLevel, text: impl Into<String>) {
+        self.lines.push(CheckLine {
+            item,
+            level,
+            text: text.into(),
+        });
+    }
+}
+
+fn days_word(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
+impl Home {
+    /// Self-tests the selected certificate now. With `unlock`, an identity's private key is
+    /// unwrapped, compared with the certificate and used for a test signature.
+    pub fn check(
+        &self,
+        selector: &str,
+        unlock: Option<PassphraseSource>,
+    ) -> Result<CertCheck, ApiError> {
+        let cert = self.select(selector)?;
+        self.check_at(&cert, now(), unlock)
+    }
+
+    pub(crate) fn check_at(
+        &self,
+        cert: &Cert,
+        at: u64,
+        unlock: Option<PassphraseSource>,
+    ) -> Result<CertCheck, ApiError> {
+        let fp = cert.fingerprint();
+        let stored = self.store.by_fingerprint_prefix(&fp)?;
+        let (kind, trusted_anchor) = stored
+            .first()
+            .map(|s| (s.kind, s.trusted))
+            .unwrap_or((CertKind::Person, false));
+        let has_private_key = self.store.private_key(&fp)?.is_some();
+        let days_left = (cert.not_after() as i64 - at as i64).div_euclid(86_400);
+        let mut r = CertCheck {
+            fingerprint: fp,
+            subject: cert.subject(),
+            kind,
+            emails: cert.emails(),
+            usable: false,
+            can_sign: false,
+            can_encrypt: false,
+            trusted_path: false,
+            chain: Vec::new(),
+            revoked: false,
+            has_private_key,
+            days_left: days_left.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+            expiry_warning: None,
+            lines: Vec::new(),
+        };
+
+        // Chain, judged inside the certificate's own validity so that expiry is reported once,
+        // on its own line.
+        let anchors = self.store.anchors()?;
+        let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let chain_at = at.clamp(cert.not_before(), cert.not_after());
+        let ctx = TrustContext {
+            anchors: &anchors,
+            intermediates: &pool,
+            at: chain_at,
+        };
+        if cert.is_ca() && trusted_anchor {
+            r.trusted_path = true;
+            r.chain = vec![cert.subject()];
+            r.line(
+                CheckItem::Chain,
+                CheckLevel::Ok,
+                "You trust this authority: certificates it issues are accepted",
+            );
+        } else {
+            match validate::validate_path(cert, &ctx) {
+                Ok(path) => {
+                    r.trusted_path = true;
+                    r.chain = path.iter().map(Cert::subject).collect();
+                    let anchor = path.last().map(Cert::subject).unwrap_or_default();
+                    r.line(
+                        CheckItem::Chain,
+                        CheckLevel::Ok,
+                        format!("Chains to an authority you trust: {anchor}"),
+                    );
+                }
+                Err(e) => r.line(
+                    CheckItem::Chain,
+                    CheckLevel::Problem,
+                    format!("Not trusted: {e}"),
+                ),
+            }
+        }
+
+        match self.revocation_of(cert)? {
+            Some((when, reason)) => {
+                r.revoked = true;
+                r.line(
+                    CheckItem::Revocation,
+                    CheckLevel::Problem,
+                    format!(
+                        "Revoked by your CA on {} (reason: {})",
+                        rfc3339(when),
+                        reason.label()
+                    ),
+                );
+            }
+            None if self.store.issued(&r.fingerprint)?.is_some() => r.line(
+                CheckItem::Revocation,
+                CheckLevel::Ok,
+                "Issued by your CA and not revoked",
+            ),
+            None => r.line(
+                CheckItem::Revocation,
+                CheckLevel::Info,
+                "Revocation was not checked online (no CRL or OCSP is fetched)",
+            ),
+        }
+
+        let in_validity = at >= cert.not_before() && at <= cert.not_after();
+        if at > cert.not_after() {
+            r.line(
+                CheckItem::Validity,
+                CheckLevel::Problem,
+                format!("Expired on {}", rfc3339(cert.not_after())),
+            );
+        } else if at < cert.not_before() {
+            r.line(
+                CheckItem::Validity,
+                CheckLevel::Problem,
+                format!("Not valid before {}", rfc3339(cert.not_before())),
+            );
+        } else {
+            r.expiry_warning = EXPIRY_WARNINGS
+                .iter()
+                .copied()
+                .filter(|w| days_left < i64::from(*w))
+                .min();
+            match r.expiry_warning {
+                Some(_) => r.line(
+                    CheckItem::Validity,
+                    CheckLevel::Warning,
+                    format!(
+                        "Expires in {} (on {}): renew it now",
+                        days_word(days_left),
+                        rfc3339(cert.not_after())
+                    ),
+                ),
+                None => r.line(
+                    CheckItem::Validity,
+                    CheckLevel::Ok,
+                    format!(
+                        "Valid until {} ({} left)",
+                        rfc3339(cert.not_after()),
+                        days_word(days_left)
+                    ),
+                ),
+            }
+        }
+
+        if cert.is_ca() {
+            r.line(
+                CheckItem::Signing,
+                CheckLevel::Info,
+                "An authority certificate: it signs certificates, not mail",
+            );
+            let key = if has_private_key {
+                "Its private key is held here: you can issue certificates with it"
+            } else {
+                "No private key is held for it"
+            };
+            r.line(CheckItem::PrivateKey, CheckLevel::Info, key);
+            r.usable = r.trusted_path && in_validity;
+            return Ok(r);
+        }
+
+        if r.emails.is_empty() {
+            r.line(
+                CheckItem::Addresses,
+                CheckLevel::Problem,
+                "It carries no e-mail address",
+            );
+        } else {
+            r.line(
+                CheckItem::Addresses,
+                CheckLevel::Ok,
+                format!("For {}", r.emails.join(", ")),
+            );
+        }
+
+        // The private key: held, and if unlocked, working.
+        let mut key_ok = has_private_key;
+        if has_private_key {
+            match unlock {
+                Some(pass) => match self.private_key(cert, pass) {
+                    Ok(key) if !key.matches_spki(&cert.spki_der()) => {
+                        key_ok = false;
+                        r.line(
+                            CheckItem::PrivateKey,
+                            CheckLevel::Problem,
+                            "The stored private key does not belong to this certificate",
+                        );
+                    }
+                    Ok(key) => match test_signature(&key, cert) {
+                        Ok(()) => r.line(
+                            CheckItem::PrivateKey,
+                            CheckLevel::Ok,
+                            "The private key unlocks and made a test signature that verifies",
+                        ),
+                        Err(why) => {
+                            key_ok = false;
+                            r.line(CheckItem::PrivateKey, CheckLevel::Problem, why);
+                        }
+                    },
+                    Err(e) => {
+                        key_ok = false;
+                        r.line(
+                            CheckItem::PrivateKey,
+                            CheckLevel::Problem,
+                            format!("The private key cannot be used: {e}"),
+                        );
+                    }
+                },
+                None => r.line(
+                    CheckItem::PrivateKey,
+                    CheckLevel::Ok,
+                    "The private key is held (not unlocked for this test)",
+                ),
+            }
+        } else {
+            r.line(
+                CheckItem::PrivateKey,
+                CheckLevel::Info,
+                "No private key is held: you can encrypt to it and verify its signatures, \
+                 not sign or decrypt with it",
+            );
+        }
+
+        let healthy = r.trusted_path && in_validity && !r.revoked && !r.emails.is_empty();
+        let sign_problem = cert.sign_problem();
+        let encrypt_problem = cert.encrypt_problem();
+        match &sign_problem {
+            None if has_private_key => r.line(
+                CheckItem::Signing,
+                if key_ok {
+                    CheckLevel::Ok
+                } else {
+                    CheckLevel::Problem
+                },
+                if key_ok {
+                    "Can sign mail"
+                } else {
+                    "Fit for signing, but the private key does not work"
+                },
+            ),
+            None => r.line(
+                CheckItem::Signing,
+                CheckLevel::Ok,
+                "Its signatures on mail can be verified",
+            ),
+            Some(p) => r.line(
+                CheckItem::Signing,
+                if has_private_key {
+                    CheckLevel::Problem
+                } else {
+                    CheckLevel::Info
+                },
+                format!("Cannot sign mail: {p}"),
+            ),
+        }
+        match &encrypt_problem {
+            None => r.line(
+                CheckItem::Encryption,
+                CheckLevel::Ok,
+                if has_private_key {
+                    "Mail can be encrypted to it, and you can decrypt it"
+                } else {
+                    "Mail can be encrypted to it"
+                },
+            ),
+            Some(p) => r.line(
+                CheckItem::Encryption,
+                CheckLevel::Info,
+                format!("Mail cannot be encrypted to it: {p}"),
+            ),
+        }
+        r.can_sign = healthy && has_private_key && key_ok && sign_problem.is_none();
+        r.can_encrypt = healthy && encrypt_problem.is_none();
+        r.usable = if has_private_key {
+            r.can_sign || (r.can_encrypt && key_ok)
+        } else {
+            r.can_encrypt || (healthy && sign_problem.is_none())
+        };
+        Ok(r)
+    }
+}
+
+/// Signs a fixed text with `key` and verifies it with the certificate's public key.
+fn test_signature(key: &crate::pki::keys::PrivateKey, cert: &Cert) -> Result<(), String> {
+    const TEXT: &[u8] = b"sealpost self-test";
+    let hash = signature::default_hash(key);
+    let (alg, sig) = signature::sign(key, hash, RsaPadding::Pkcs1v15, TEXT)
+        .map_err(|e| format!("The private key cannot sign: {e}"))?;
+    let public = crate::pki::keys::PublicKey::from_spki_der(&cert.spki_der())
+        .map_err(|e| format!("The certificate's key cannot be read: {e}"))?;
+    signature::verify(&public, &alg, Some(hash), TEXT, &sig)
+        .map_err(|_| "The test signature does not verify with the certificate".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ErrorCode;
+    use crate::api::ca::CaPublication;
+    use crate::pki::issue::{KeyAlgorithm, RevocationReason};
+    use zeroize::Zeroizing;
+
+    const PASS: &str = "correct horse battery";
+
+    fn pass() -> Result<Zeroizing<String>, ApiError> {
+        Ok(Zeroizing::new(PASS.to_string()))
+    }
+
+    fn home() -> (tempfile::TempDir, Home) {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::open(dir.path()).unwrap();
+        home.use_file_keystore(PASS).unwrap();
+        (dir, home)
+    }
+
+    fn level(c: &CertCheck, item: CheckItem) -> CheckLevel {
+        c.lines
+            .iter()
+            .find(|l| l.item == item)
+            .map(|l| l.level)
+            .unwrap_or_else(|| panic!("no {item:?} line in {:#?}", c.lines))
+    }
+
+    #[test]
+    fn issued_identity_passes_and_each_failure_is_reported() {
+        let (_dir, home) = home();
+        let ca = home
+            .ca_create(
+                "Check Test CA",
+                KeyAlgorithm::P256,
+                3650,
+                &CaPublication::default(),
+                &pass,
+            )
+            .unwrap();
+        let issued = home
+            .ca_issue(
+                "Check Test CA",
+                &["ivy@example.test".to_string()],
+                None,
+                KeyAlgorithm::P256,
+                365,
+                "p12-password",
+                &pass,
+            )
+            .unwrap();
+        // Before the .p12 is imported this home holds only the public certificate.
+        let c = home.check("ivy@example.test", Some(&pass)).unwrap();
+        assert!(
+            c.usable && c.can_encrypt && !c.can_sign && !c.has_private_key,
+            "{c:#?}"
+        );
+        assert_eq!(level(&c, CheckItem::PrivateKey), CheckLevel::Info);
+
+        home.import(
+            "ivy.p12",
+            &issued.p12,
+            Some(&|| Ok(Zeroizing::new("p12-password".into()))),
+            &pass,
+        )
+        .unwrap();
+        let c = home.check("ivy@example.test", Some(&pass)).unwrap();
+        assert!(
+            c.usable && c.can_sign && c.can_encrypt && c.has_private_key,
+            "{c:#?}"
+        );
+        assert_eq!(c.kind, CertKind::Identity);
+        assert_eq!(c.chain.len(), 2);
+        assert_eq!(c.emails, vec!["ivy@example.test".to_string()]);
+        assert_eq!(c.expiry_warning, None);
+        assert!(
+            c.lines.iter().all(|l| l.level != CheckLevel::Problem),
+            "{c:#?}"
+        );
+        assert_eq!(level(&c, CheckItem::PrivateKey), CheckLevel::Ok);
+
+        // Expiry warnings at 30, 14 and 7 days, then expired.
+        let cert = home.select("ivy@example.test").unwrap();
+        for (days_before, warn) in [(40, None), (29, Some(30)), (13, Some(14)), (3, Some(7))] {
+            let at = cert.not_after() - days_before * 86_400;
+            let c = home.check_at(&cert, at, None).unwrap();
+            assert_eq!(c.expiry_warning, warn, "{days_before} days before");
+            assert!(c.usable, "still usable {days_before} days before");
+        }
+        let c = home.check_at(&cert, cert.not_after() + 1, None).unwrap();
+        assert!(!c.usable && !c.can_sign);
+        assert_eq!(level(&c, CheckItem::Validity), CheckLevel::Problem);
+
+        // The CA itself: a trusted anchor holding its key.
+        let c = home.check(&ca.info.fingerprint[..16], None).unwrap();
+        assert!(c.usable && c.trusted_path && c.has_private_key);
+        assert_eq!(c.kind, CertKind::Authority);
+
+        // Revoked: no longer usable, whatever else holds.
+        home.ca_revoke("ivy@example.test", RevocationReason::KeyCompromise)
+            .unwrap();
+        let c = home.check("ivy@example.test", None).unwrap();
+        assert!(c.revoked && !c.usable && !c.can_sign && !c.can_encrypt);
+        assert_eq!(level(&c, CheckItem::Revocation), CheckLevel::Problem);
+        // A second revocation is refused.
+        let e = home
+            .ca_revoke("ivy@example.test", RevocationReason::Superseded)
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::BadInput);
+    }
+
+    #[test]
+    fn untrusted_chain_and_wrong_passphrase_are_problems() {
+        let (_dir, home) = home();
+        home.ca_create(
+            "Lab CA",
+            KeyAlgorithm::P256,
+            3650,
+            &CaPublication::default(),
+            &pass,
+        )
+        .unwrap();
+        let issued = home
+            .ca_issue(
+                "Lab CA",
+                &["kim@example.test".to_string()],
+                Some("Kim"),
+                KeyAlgorithm::Rsa2048,
+                30,
+                "pw",
+                &pass,
+            )
+            .unwrap();
+        home.import(
+            "kim.p12",
+            &issued.p12,
+            Some(&|| Ok(Zeroizing::new("pw".into()))),
+            &pass,
+        )
+        .unwrap();
+        // The short validity already warns.
+        let c = home.check("kim@example.test", None).unwrap();
+        assert_eq!(c.expiry_warning, Some(30));
+        assert!(c.usable);
+
+        let wrong = || Ok(Zeroizing::new("not the passphrase".to_string()));
+        let c = home.check("kim@example.test", Some(&wrong)).unwrap();
+        assert!(!c.usable && !c.can_sign, "{c:#?}");
+        assert_eq!(level(&c, CheckItem::PrivateKey), CheckLevel::Problem);
+
+        // Take away the trust in the CA: the chain fails.
+        let ca = home.select("Lab CA").unwrap();
+        home.store().set_trusted(&ca.fingerprint(), false).unwrap();
+        let c = home.check("kim@example.test", Some(&pass)).unwrap();
+        assert!(!c.trusted_path && !c.usable, "{c:#?}");
+        assert_eq!(level(&c, CheckItem::Chain), CheckLevel::Problem);
+        let c = home.check("Lab CA", None).unwrap();
+        assert!(!c.usable);
+    }
+}
