@@ -13,7 +13,7 @@ export DEBIAN_FRONTEND=noninteractive
 need=()
 for p in openssl gpgsm libnss3-tools gnome-keyring dbus dbus-x11 libsecret-tools pkg-config \
   build-essential curl libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev \
-  librsvg2-dev xvfb xauth webkit2gtk-driver chromium xdotool python3; do
+  librsvg2-dev xvfb xauth webkit2gtk-driver chromium xdotool python3 python3-venv; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 command -v npm >/dev/null || need+=(nodejs npm)
@@ -37,13 +37,19 @@ t "build (core, CLI, app)"
 cargo build --all-targets --locked
 cargo build -p sealpost-app --locked
 
+t "pkilint (CA/B Forum S/MIME BR linter, PyPI) for tests/ca.rs"
+[ -x target/pkilint-venv/bin/lint_cabf_smime_cert ] || {
+  python3 -m venv target/pkilint-venv
+  target/pkilint-venv/bin/pip install --quiet pkilint==0.13.3
+}
+
 t "tests (inside a private D-Bus session with gnome-keyring; the app under Xvfb)"
 KR=$(mktemp -d)
 mkdir -p -m 700 "$KR/run"
 trap 'rm -rf "$KR"' EXIT
 env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY HOME="$KR" XDG_RUNTIME_DIR="$KR/run" \
   RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" \
-  SEALPOST_REQUIRE_SECRET_SERVICE=1 NO_AT_BRIDGE=1 \
+  SEALPOST_REQUIRE_SECRET_SERVICE=1 SEALPOST_REQUIRE_PKILINT=1 NO_AT_BRIDGE=1 \
   dbus-run-session -- bash -c '
     set -euo pipefail
     echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null

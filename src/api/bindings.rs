@@ -9,7 +9,10 @@ use super::session::{
     AppStatus, Attachment, CertDetails, ComposeResult, Draft, KeystoreStatus, MessageHeaders,
     MessageView, Progress, RecipientStatus,
 };
+use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, Revocation};
+use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine};
 use super::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
+use crate::pki::issue::{KeyAlgorithm, RevocationReason};
 use crate::pki::cert::CertInfo;
 use crate::smime::SignedForm;
 use crate::store::CertKind;
@@ -49,6 +52,18 @@ fn render() -> String {
     decl::<ComposeResult>(&cfg, &mut out);
     decl::<ExportFormat>(&cfg, &mut out);
     decl::<Progress>(&cfg, &mut out);
+    decl::<CheckLevel>(&cfg, &mut out);
+    decl::<CheckItem>(&cfg, &mut out);
+    decl::<CheckLine>(&cfg, &mut out);
+    decl::<CertCheck>(&cfg, &mut out);
+    decl::<KeyAlgorithm>(&cfg, &mut out);
+    decl::<RevocationReason>(&cfg, &mut out);
+    decl::<CaPublication>(&cfg, &mut out);
+    decl::<IssuedCert>(&cfg, &mut out);
+    decl::<Revocation>(&cfg, &mut out);
+    decl::<CrlEntryInfo>(&cfg, &mut out);
+    decl::<CrlInfo>(&cfg, &mut out);
+    decl::<CertRequest>(&cfg, &mut out);
     out
 }
 

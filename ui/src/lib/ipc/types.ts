@@ -104,3 +104,71 @@ export type ExportFormat = "pem" | "der" | "p7c" | "p12";
  * Progress of a long operation, sent to the app as the `progress` event.
  */
 export type Progress = { operation: string, done: number, total: number, detail: string, };
+export type CheckLevel = "ok" | "info" | "warning" | "problem";
+export type CheckItem = "chain" | "revocation" | "validity" | "signing" | "encryption" | "addresses" | "private-key";
+export type CheckLine = { item: CheckItem, level: CheckLevel, text: string, };
+/**
+ * The result of [`Home::check`].
+ */
+export type CertCheck = { fingerprint: string, subject: string, kind: CertKind, emails: Array<string>, 
+/**
+ * Fit for its role now: an identity can sign or decrypt, a correspondent's certificate
+ * can be encrypted to or its signatures trusted, an authority is a valid trust anchor.
+ */
+usable: boolean, 
+/**
+ * Mail can be signed with it now (an identity whose key is held).
+ */
+can_sign: boolean, 
+/**
+ * Mail can be encrypted to it now.
+ */
+can_encrypt: boolean, trusted_path: boolean, 
+/**
+ * Subjects from the certificate to the trust anchor, when a path was found.
+ */
+chain: Array<string>, revoked: boolean, has_private_key: boolean, 
+/**
+ * Whole days until notAfter (negative once expired).
+ */
+days_left: number, 
+/**
+ * 30, 14 or 7 once the certificate expires within that many days.
+ */
+expiry_warning: number | null, lines: Array<CheckLine>, };
+/**
+ * The key algorithms a CA or a subscriber key may be generated with.
+ */
+export type KeyAlgorithm = "p256" | "p384" | "rsa2048" | "rsa3072" | "rsa4096";
+/**
+ * Why a certificate was revoked (RFC 5280 §5.3.1), limited to the codes SBR §7.2.2 allows
+ * for subscriber certificates (no certificateHold).
+ */
+export type RevocationReason = "unspecified" | "key-compromise" | "affiliation-changed" | "superseded" | "cessation-of-operation" | "privilege-withdrawn";
+/**
+ * Where a new CA will publish (both optional; SBR §7.1.2.3 wants a CRL URL in every
+ * certificate, and an AIA caIssuers URL is recommended).
+ */
+export type CaPublication = { crl_url: string | null, ca_issuers_url: string | null, };
+/**
+ * A certificate this home's CA issued.
+ */
+export type IssuedCert = { cert: CertDto, ca_fingerprint: string, serial: string, };
+export type Revocation = { fingerprint: string, subject: string, serial: string, ca_fingerprint: string, reason: RevocationReason, revoked_at: string, };
+export type CrlEntryInfo = { serial: string, reason: RevocationReason, revoked_at: string, };
+/**
+ * A CRL just signed.
+ */
+export type CrlInfo = { ca_fingerprint: string, crl_number: number, this_update: string, next_update: string, revoked: Array<CrlEntryInfo>, };
+/**
+ * A certificate request whose key waits in this home.
+ */
+export type CertRequest = { 
+/**
+ * SHA-256 of the requested public key (SubjectPublicKeyInfo DER), hex.
+ */
+key_id: string, emails: Array<string>, key: string, 
+/**
+ * The PKCS#10 request, PEM.
+ */
+pem: string, };
