@@ -138,6 +138,14 @@ fn push_header(out: &mut Vec<u8>, tag: u8, len: usize) {
     }
 }
 
+/// Encodes one definite-length element: `tag`, DER length, `body`.
+pub fn encode_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 10);
+    push_header(&mut out, tag, body.len());
+    out.extend_from_slice(body);
+    out
+}
+
 /// An element decoded from BER, held as a tree until it is re-encoded.
 enum Node {
     Primitive(u8, Vec<u8>),

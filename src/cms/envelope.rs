@@ -13,9 +13,9 @@ use cms::content_info::CmsVersion;
 use cms::enveloped_data::{
     EncryptedContentInfo, EnvelopedData, KeyAgreeRecipientIdentifier, KeyAgreeRecipientInfo,
     KeyTransRecipientInfo, OriginatorIdentifierOrKey, OriginatorPublicKey, RecipientEncryptedKey,
-    RecipientIdentifier, RecipientInfo, RecipientInfos,
+    RecipientIdentifier, RecipientInfo,
 };
-use der::asn1::{BitString, ObjectIdentifier, OctetString, SetOfVec};
+use der::asn1::{BitString, ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode, Sequence};
 use serde::Serialize;
 use spki::AlgorithmIdentifierOwned;
@@ -195,7 +195,7 @@ pub fn encrypt(
     for r in recipients {
         infos.push(recipient_info(r, &cek)?);
     }
-    let recip_infos = RecipientInfos(SetOfVec::try_from(infos)?);
+    let recip_infos = recipient_infos_in_order(&infos)?;
     if cipher.is_aead() {
         let nonce = random_bytes(12);
         let sealed = gcm_seal(cipher, &cek, &nonce, content, &[])?;
@@ -204,20 +204,20 @@ pub fn encrypt(
             nonce: OctetString::new(nonce.to_vec())?,
             icv_len: 16,
         };
-        let aed = AuthEnvelopedData {
-            version: CmsVersion::V0,
-            originator_info: None,
-            recip_infos,
-            auth_encrypted_content_info: EncryptedContentInfo {
-                content_type: oid(OID_DATA),
-                content_enc_alg: alg(cipher.oid(), Some(Any::encode_from(&params)?)),
-                encrypted_content: Some(OctetString::new(ct.to_vec())?),
-            },
-            auth_attrs: None,
-            mac: OctetString::new(tag.to_vec())?,
-            unauth_attrs: None,
+        // AuthEnvelopedData (RFC 5083): version 0, no originatorInfo, authAttrs or unauthAttrs.
+        let eci = EncryptedContentInfo {
+            content_type: oid(OID_DATA),
+            content_enc_alg: alg(cipher.oid(), Some(Any::encode_from(&params)?)),
+            encrypted_content: Some(OctetString::new(ct.to_vec())?),
         };
-        super::content_info(OID_AUTH_ENVELOPED_DATA, &aed)
+        let mut body = CmsVersion::V0.to_der()?;
+        body.extend_from_slice(&recip_infos);
+        body.extend_from_slice(&eci.to_der()?);
+        body.extend_from_slice(&OctetString::new(tag.to_vec())?.to_der()?);
+        content_info_raw(
+            OID_AUTH_ENVELOPED_DATA,
+            &crate::asn1::encode_tlv(0x30, &body),
+        )
     } else {
         let iv = random_bytes(16);
         let ct = cbc_encrypt(cipher, &cek, &iv, content)?;
@@ -227,24 +227,46 @@ pub fn encrypt(
                 Ok(PublicKey::Rsa(_))
             )
         });
-        let ed = EnvelopedData {
-            // RFC 5652 §6.1: version 2 when any RecipientInfo is not v0 KTRI... KARI is v3,
-            // which still yields EnvelopedData version 2.
-            version: if kari { CmsVersion::V2 } else { CmsVersion::V0 },
-            originator_info: None,
-            recip_infos,
-            encrypted_content: EncryptedContentInfo {
-                content_type: oid(OID_DATA),
-                content_enc_alg: alg(
-                    cipher.oid(),
-                    Some(Any::encode_from(&OctetString::new(iv.to_vec())?)?),
-                ),
-                encrypted_content: Some(OctetString::new(ct)?),
-            },
-            unprotected_attrs: None,
+        // RFC 5652 §6.1: version 2 when any RecipientInfo is not v0 KTRI... KARI is v3,
+        // which still yields EnvelopedData version 2. No originatorInfo, no unprotectedAttrs.
+        let version = if kari { CmsVersion::V2 } else { CmsVersion::V0 };
+        let eci = EncryptedContentInfo {
+            content_type: oid(OID_DATA),
+            content_enc_alg: alg(
+                cipher.oid(),
+                Some(Any::encode_from(&OctetString::new(iv.to_vec())?)?),
+            ),
+            encrypted_content: Some(OctetString::new(ct)?),
         };
-        super::content_info(OID_ENVELOPED_DATA, &ed)
+        let mut body = version.to_der()?;
+        body.extend_from_slice(&recip_infos);
+        body.extend_from_slice(&eci.to_der()?);
+        content_info_raw(OID_ENVELOPED_DATA, &crate::asn1::encode_tlv(0x30, &body))
     }
+}
+
+/// The `RecipientInfos` SET in the order of `recipients`, not sorted by encoding.
+///
+/// RFC 5652 types it SET OF, but CMS is BER and only signed attributes must be DER-sorted;
+/// OpenSSL and NSS also keep the caller's order. Order matters to GnuPG 2.2: `gpgsm --decrypt`
+/// exits 2 when a RecipientInfo it has no key for precedes its own, although it decrypts. A
+/// DER sort put an RSA-2048 sender's copy before an RSA-3072 recipient's; in the caller's order
+/// the sender's own copy (added last by the API) never comes first.
+fn recipient_infos_in_order(infos: &[RecipientInfo]) -> Result<Vec<u8>, CmsError> {
+    let mut body = Vec::new();
+    for ri in infos {
+        body.extend_from_slice(&ri.to_der()?);
+    }
+    Ok(crate::asn1::encode_tlv(0x31, &body))
+}
+
+/// ContentInfo { contentType, [0] EXPLICIT content } around already-encoded DER content.
+fn content_info_raw(content_type: &str, content_der: &[u8]) -> Result<Vec<u8>, CmsError> {
+    let ci = cms::content_info::ContentInfo {
+        content_type: oid(content_type),
+        content: Any::from_der(content_der)?,
+    };
+    Ok(ci.to_der()?)
 }
 
 fn recipient_info(r: &Recipient, cek: &[u8]) -> Result<RecipientInfo, CmsError> {
