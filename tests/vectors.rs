@@ -87,9 +87,25 @@ fn rfc4134_signed_data() {
     // 4.1: DSA is not supported: reported per signer, not as valid.
     let r = cms::verify::verify(&read(d.join("4.1.bin")), None, &[]).unwrap();
     assert!(r.signers[0].outcome.is_err());
-    // 4.11: certs-only is not a signature.
-    // (Its exact error is not yet CertificatesOnly: the decoder rejects this file's structure.)
-    assert!(cms::verify::verify(&read(d.join("4.11.bin")), None, &[]).is_err());
+    // 4.11: certs-only (no content, no signers, Alice + Carl certificates and a v1 CRL) is not
+    // a signed message: a CertificatesOnly error, with or without detached content, and the two
+    // certificates import.
+    let certs_only = read(d.join("4.11.bin"));
+    for detached in [None, Some(EX_CONTENT)] {
+        let r = cms::verify::verify(&certs_only, detached, &[]);
+        assert!(
+            matches!(r, Err(cms::CmsError::CertificatesOnly)),
+            "4.11 with detached {detached:?}: {r:?}"
+        );
+    }
+    let certs = sealpost::pki::parse_certificates(&certs_only).unwrap();
+    let subjects: Vec<String> = certs.iter().map(|c| c.subject()).collect();
+    assert_eq!(certs.len(), 2, "4.11 certificates: {subjects:?}");
+    assert!(
+        subjects.iter().any(|s| s.contains("AliceDSS"))
+            && subjects.iter().any(|s| s.contains("CarlDSS")),
+        "4.11 certificates: {subjects:?}"
+    );
 }
 
 #[test]

@@ -61,7 +61,11 @@ pub fn verify(data: &[u8], detached: Option<&[u8]>, pool: &[Cert]) -> Result<Ver
     if ci.content_type.to_string() != OID_SIGNED_DATA {
         return Err(CmsError::UnexpectedContentType(ci.content_type.to_string()));
     }
-    let sd: SignedData = ci.content.decode_as()?;
+    let outline = super::SignedDataOutline::read(&der)?;
+    if outline.is_certificates_only() {
+        return Err(CmsError::CertificatesOnly);
+    }
+    let sd: SignedData = super::decode_signed_data(&outline)?;
     let certificates = super::embedded_certificates(&sd)?;
     if sd.signer_infos.0.is_empty() {
         return Err(CmsError::CertificatesOnly);
