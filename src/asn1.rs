@@ -231,16 +231,18 @@ fn encode_node(node: &Node, out: &mut Vec<u8>) -> Result<(), Asn1Error> {
         Node::Constructed(tag, cs) => {
             // EncryptedContentInfo ::= SEQUENCE { OID, AlgorithmIdentifier, [0] IMPLICIT OCTET
             // STRING }: a constructed [0] in third place is a chunked IMPLICIT OCTET STRING.
+            // Anything else shaped so (valid DER such as `[0] EXPLICIT SEQUENCE`) stays as is.
             let is_eci = *tag == 0x30
                 && cs.len() == 3
                 && matches!(cs[0], Node::Primitive(0x06, _))
                 && matches!(cs[1], Node::Constructed(0x30, _));
             let mut body = Vec::new();
             for (i, c) in cs.iter().enumerate() {
+                let mut v = Vec::new();
                 match c {
-                    Node::Constructed(0xa0, chunks) if is_eci && i == 2 => {
-                        let mut v = Vec::new();
-                        flatten_string(chunks, &mut v)?;
+                    Node::Constructed(0xa0, chunks)
+                        if is_eci && i == 2 && flatten_string(chunks, &mut v).is_ok() =>
+                    {
                         push_header(&mut body, 0x80, v.len());
                         body.extend_from_slice(&v);
                     }
@@ -292,6 +294,16 @@ mod tests {
             der,
             vec![0x30, 0x09, 0x06, 0x01, 0x2a, 0x30, 0x00, 0x80, 0x02, 1, 2]
         );
+    }
+
+    #[test]
+    fn explicit_non_string_in_eci_position_is_kept() {
+        // SEQUENCE { OID, SEQUENCE {}, [0] { SEQUENCE { NULL } } } is valid DER, not a chunked
+        // EncryptedContentInfo: it must come back unchanged (found by tests/props.rs).
+        let der = [
+            0x30, 0x0b, 0x06, 0x01, 0x2a, 0x30, 0x00, 0xa0, 0x04, 0x30, 0x02, 0x05, 0x00,
+        ];
+        assert_eq!(ber_to_der(&der).unwrap(), der.to_vec());
     }
 
     #[test]
