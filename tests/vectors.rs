@@ -589,3 +589,43 @@ fn generated_openssl_signed_messages() {
         Some("Lunch on Friday?".to_string())
     );
 }
+
+/// AS2 message: multipart/signed with a bare-LF application/octet-stream part and a raw binary
+/// (not base64) signature part. Signed byte for byte: it verifies when hashed exactly as
+/// received, with no line-ending canonicalisation.
+#[test]
+fn mimekit_as2_binary_multipart_signed_verifies_byte_exact() {
+    let Some(v) = vectors() else { return };
+    let msg = read(v.join("mimekit-smime/octet-stream-with-mixed-line-endings.dat"));
+    assert_ne!(sealpost::smime::canonicalize(&msg), msg, "has bare LFs");
+    let opened = sealpost::smime::open(&msg, &[], &[]).unwrap();
+    let [sealpost::smime::Layer::Signed { form, verified }] = opened.layers.as_slice() else {
+        panic!("one signed layer expected");
+    };
+    assert_eq!(*form, sealpost::smime::SignedForm::MultipartSigned);
+    assert_eq!(verified.signers.len(), 1);
+    assert!(
+        verified.signers[0].outcome.is_ok(),
+        "{:?}",
+        verified.signers[0].outcome
+    );
+    assert_eq!(
+        verified.content,
+        b"Content-Type: application/octet-stream\r\n\r\nThis is a test from OT GXS. Please ignore.\n"
+    );
+    // One changed byte in the signed part is a digest mismatch, not a parse error.
+    let pos = msg
+        .windows(6)
+        .position(|w| w == b"ignore")
+        .expect("signed text");
+    let mut tampered = msg.clone();
+    tampered[pos] = b'I';
+    let opened = sealpost::smime::open(&tampered, &[], &[]).unwrap();
+    let sealpost::smime::Layer::Signed { verified, .. } = &opened.layers[0] else {
+        panic!("signed layer");
+    };
+    assert_eq!(
+        verified.signers[0].outcome,
+        Err(cms::verify::SignerFailure::DigestMismatch)
+    );
+}

@@ -100,8 +100,10 @@ fn boundary() -> String {
 /// without MIME headers gets `text/plain; charset=utf-8`; 8-bit or over-long bodies of a
 /// single part are base64-encoded so that the signed bytes survive any relay.
 pub fn split_message(msg: &[u8]) -> Result<(Vec<HeaderField>, Entity), SmimeError> {
-    let msg = canonicalize(msg);
-    let entity = Entity::parse(&msg).map_err(SmimeError::NotAMessage)?;
+    split_parsed(Entity::parse(&canonicalize(msg)).map_err(SmimeError::NotAMessage)?)
+}
+
+fn split_parsed(entity: Entity) -> Result<(Vec<HeaderField>, Entity), SmimeError> {
     let (mime_fields, outer): (Vec<_>, Vec<_>) =
         entity.headers.into_iter().partition(|h| h.is_mime());
     let mut inner = Entity {
@@ -274,7 +276,64 @@ fn is_pkcs7_mime(entity: &Entity) -> bool {
 /// Unwraps every S/MIME layer: decrypts with `keys`, verifies signatures (certificates from
 /// the message and `pool`). Performs no network access.
 pub fn open(msg: &[u8], keys: &[KeyHolder], pool: &[Cert]) -> Result<Opened, SmimeError> {
-    let (outer, mut entity) = split_message(msg)?;
+    let canonical = canonicalize(msg);
+    let first = open_entity(
+        split_parsed(Entity::parse(&canonical).map_err(SmimeError::NotAMessage)?)?,
+        keys,
+        pool,
+    );
+    if canonical == msg || !needs_exact_retry(&first) {
+        return first;
+    }
+    // RFC 8551 §3.1.1 signs canonical (CRLF) text, but binary parts (AS2, RFC 4130) are signed
+    // byte for byte, bare LFs and raw binary signatures included; canonicalising those breaks
+    // the digest or the DER. A multipart/signed root that fails on the canonical form is tried
+    // once more exactly as received. That result is used if every signature on it is valid,
+    // or if the canonical form did not even parse (then the exact form's honest status, valid
+    // or not, is the better report). Nothing else is taken from the retry.
+    let Ok(exact) = Entity::parse(msg)
+        .map_err(SmimeError::NotAMessage)
+        .and_then(split_parsed)
+    else {
+        return first;
+    };
+    if exact.1.content_type().mime_type != "multipart/signed" {
+        return first;
+    }
+    match open_entity(exact, keys, pool) {
+        Ok(o) if first.is_err() || all_signatures_valid(&o) => Ok(o),
+        _ => first,
+    }
+}
+
+fn all_signatures_valid(o: &Opened) -> bool {
+    o.layers.iter().all(|l| match l {
+        Layer::Signed { verified, .. } => {
+            !verified.signers.is_empty() && verified.signers.iter().all(|s| s.outcome.is_ok())
+        }
+        Layer::Encrypted { .. } => true,
+    })
+}
+
+/// A canonical-form result worth retrying byte for byte: a broken multipart/signed or CMS
+/// structure, or a signature whose digest did not match.
+fn needs_exact_retry(r: &Result<Opened, SmimeError>) -> bool {
+    match r {
+        Ok(o) => o.layers.iter().any(|l| {
+            matches!(l, Layer::Signed { form: SignedForm::MultipartSigned, verified }
+                if verified.signers.iter().any(|s| s.outcome
+                    == Err(cms::verify::SignerFailure::DigestMismatch)))
+        }),
+        Err(SmimeError::BrokenSigned(_) | SmimeError::Cms(_) | SmimeError::BadEncoding) => true,
+        Err(_) => false,
+    }
+}
+
+fn open_entity(
+    (outer, mut entity): (Vec<HeaderField>, Entity),
+    keys: &[KeyHolder],
+    pool: &[Cert],
+) -> Result<Opened, SmimeError> {
     let mut layers = Vec::new();
     for _ in 0..=MAX_LAYERS {
         let ct = entity.content_type();
