@@ -79,9 +79,19 @@ pub fn parse_content_info(data: &[u8]) -> Result<(ContentInfo, Vec<u8>), CmsErro
     Ok((ci, der))
 }
 
-/// The content type of a CMS object, without decoding the rest.
+/// The content type of a CMS object, without decoding (or copying) the rest.
 pub fn content_type(data: &[u8]) -> Result<String, CmsError> {
-    Ok(parse_content_info(data)?.0.content_type.to_string())
+    if data.len() > MAX_CMS_SIZE {
+        return Err(CmsError::TooLarge);
+    }
+    let oid = crate::asn1::first_child(data)?;
+    if oid.tag != 0x06 {
+        return Err(CmsError::Malformed(
+            "ContentInfo without content type".into(),
+        ));
+    }
+    let oid: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::from_der(oid.raw)?;
+    Ok(oid.to_string())
 }
 
 pub fn parse_signed_data(data: &[u8]) -> Result<SignedData, CmsError> {
