@@ -178,8 +178,8 @@ pub fn assemble(outer: &[HeaderField], entity: &Entity) -> Vec<u8> {
 }
 
 /// [`assemble`] reusing the entity's body buffer: the header is inserted in front of it in
-/// place, so a large body is not held twice.
-fn assemble_owned(outer: &[HeaderField], mut entity: Entity) -> Vec<u8> {
+/// place, so a large body is not held twice (for callers that no longer need the entity).
+pub fn assemble_owned(outer: &[HeaderField], mut entity: Entity) -> Vec<u8> {
     let mut head = Vec::with_capacity(1024);
     for h in outer {
         h.write(&mut head);
