@@ -138,6 +138,21 @@ fn push_header(out: &mut Vec<u8>, tag: u8, len: usize) {
     }
 }
 
+/// The identifier and DER length octets of an element of `len` content octets.
+pub fn encode_header(tag: u8, len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(10);
+    push_header(&mut out, tag, len);
+    out
+}
+
+/// Encodes one definite-length element: `tag`, DER length, `body`.
+pub fn encode_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 10);
+    push_header(&mut out, tag, body.len());
+    out.extend_from_slice(body);
+    out
+}
+
 /// An element decoded from BER, held as a tree until it is re-encoded.
 enum Node {
     Primitive(u8, Vec<u8>),
@@ -223,16 +238,18 @@ fn encode_node(node: &Node, out: &mut Vec<u8>) -> Result<(), Asn1Error> {
         Node::Constructed(tag, cs) => {
             // EncryptedContentInfo ::= SEQUENCE { OID, AlgorithmIdentifier, [0] IMPLICIT OCTET
             // STRING }: a constructed [0] in third place is a chunked IMPLICIT OCTET STRING.
+            // Anything else shaped so (valid DER such as `[0] EXPLICIT SEQUENCE`) stays as is.
             let is_eci = *tag == 0x30
                 && cs.len() == 3
                 && matches!(cs[0], Node::Primitive(0x06, _))
                 && matches!(cs[1], Node::Constructed(0x30, _));
             let mut body = Vec::new();
             for (i, c) in cs.iter().enumerate() {
+                let mut v = Vec::new();
                 match c {
-                    Node::Constructed(0xa0, chunks) if is_eci && i == 2 => {
-                        let mut v = Vec::new();
-                        flatten_string(chunks, &mut v)?;
+                    Node::Constructed(0xa0, chunks)
+                        if is_eci && i == 2 && flatten_string(chunks, &mut v).is_ok() =>
+                    {
                         push_header(&mut body, 0x80, v.len());
                         body.extend_from_slice(&v);
                     }
@@ -246,9 +263,81 @@ fn encode_node(node: &Node, out: &mut Vec<u8>) -> Result<(), Asn1Error> {
     Ok(())
 }
 
+/// The first element inside a constructed element (definite or indefinite length), without
+/// reading the rest: e.g. the content type OID of a ContentInfo of any size.
+pub fn first_child(input: &[u8]) -> Result<Tlv<'_>, Asn1Error> {
+    let (tag, hl, _) = read_header(input)?;
+    if tag & 0x20 == 0 {
+        return Err(Asn1Error::Malformed("not a constructed element"));
+    }
+    Ok(read_der(&input[hl..])?.0)
+}
+
+fn minimal_header_len(len: usize) -> usize {
+    if len < 0x80 {
+        2
+    } else {
+        2 + (usize::BITS as usize / 8 - len.leading_zeros() as usize / 8)
+    }
+}
+
+/// Whether `input` (a run of elements) is already exactly what [`ber_to_der`] would write:
+/// definite, minimal lengths, no chunked strings, nothing shaped like a chunked
+/// EncryptedContentInfo. Borrows only; bounded by [`MAX_DEPTH`].
+fn der_shaped(input: &[u8], depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let mut rest = input;
+    while !rest.is_empty() {
+        let Ok((tag, hl, Some(len))) = read_header(rest) else {
+            return false;
+        };
+        let Some(end) = hl.checked_add(len).filter(|e| *e <= rest.len()) else {
+            return false;
+        };
+        if hl != minimal_header_len(len) || tag == 0x24 {
+            return false;
+        }
+        if tag & 0x20 != 0 {
+            let body = &rest[hl..end];
+            if tag == 0x30 && eci_shaped(body) || !der_shaped(body, depth + 1) {
+                return false;
+            }
+        }
+        rest = &rest[end..];
+    }
+    true
+}
+
+/// `OID, SEQUENCE, constructed [0]` and nothing else: left to the full rewrite.
+fn eci_shaped(body: &[u8]) -> bool {
+    let tags: Vec<u8> = TlvIter { rest: body }
+        .take(4)
+        .map(|t| t.map(|t| t.tag).unwrap_or(0))
+        .collect();
+    tags == [0x06, 0x30, 0xa0]
+}
+
 /// Rewrites BER (indefinite lengths, chunked strings) into DER-shaped lengths. SET ordering is
 /// left as received. Input that is already definite-length comes back unchanged.
 pub fn ber_to_der(input: &[u8]) -> Result<Vec<u8>, Asn1Error> {
+    ber_to_der_cow(input).map(std::borrow::Cow::into_owned)
+}
+
+/// [`ber_to_der`] that borrows the input when it is DER-shaped already (the common case: our
+/// own and OpenSSL's output), so a large object is not copied just to be read.
+pub fn ber_to_der_cow(input: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Asn1Error> {
+    if let Ok((_, hl, Some(len))) = read_header(input)
+        && hl.checked_add(len) == Some(input.len())
+        && der_shaped(input, 0)
+    {
+        return Ok(std::borrow::Cow::Borrowed(input));
+    }
+    rewrite_ber(input).map(std::borrow::Cow::Owned)
+}
+
+fn rewrite_ber(input: &[u8]) -> Result<Vec<u8>, Asn1Error> {
     let (node, used) = parse_ber(input, 0)?;
     if input[used..].iter().any(|b| *b != 0) {
         return Err(Asn1Error::Malformed("trailing data after element"));
@@ -284,6 +373,16 @@ mod tests {
             der,
             vec![0x30, 0x09, 0x06, 0x01, 0x2a, 0x30, 0x00, 0x80, 0x02, 1, 2]
         );
+    }
+
+    #[test]
+    fn explicit_non_string_in_eci_position_is_kept() {
+        // SEQUENCE { OID, SEQUENCE {}, [0] { SEQUENCE { NULL } } } is valid DER, not a chunked
+        // EncryptedContentInfo: it must come back unchanged (found by tests/props.rs).
+        let der = [
+            0x30, 0x0b, 0x06, 0x01, 0x2a, 0x30, 0x00, 0xa0, 0x04, 0x30, 0x02, 0x05, 0x00,
+        ];
+        assert_eq!(ber_to_der(&der).unwrap(), der.to_vec());
     }
 
     #[test]

@@ -779,8 +779,10 @@ impl Home {
             })
             .collect();
         let enc = smime::encrypt(&entity, &recipients, cipher)?;
+        // The plaintext entity is no longer needed: free it before the output is assembled.
+        drop(entity);
         let emails = certs.iter().map(|(e, _)| e.clone()).collect();
-        Ok((smime::assemble(&outer, &enc), cipher, emails))
+        Ok((smime::assemble_owned(&outer, enc), cipher, emails))
     }
 
     /// Unwraps, decrypts and verifies a message. Keys are unlocked only when the message is

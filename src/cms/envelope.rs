@@ -6,16 +6,16 @@
 //! A GCM tag failure returns an error and no plaintext: decryption runs into a buffer that is
 //! only handed out after the tag checked.
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::KeyInit;
 use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
 use cms::authenveloped_data::AuthEnvelopedData;
 use cms::content_info::CmsVersion;
 use cms::enveloped_data::{
-    EncryptedContentInfo, EnvelopedData, KeyAgreeRecipientIdentifier, KeyAgreeRecipientInfo,
-    KeyTransRecipientInfo, OriginatorIdentifierOrKey, OriginatorPublicKey, RecipientEncryptedKey,
-    RecipientIdentifier, RecipientInfo, RecipientInfos,
+    EnvelopedData, KeyAgreeRecipientIdentifier, KeyAgreeRecipientInfo, KeyTransRecipientInfo,
+    OriginatorIdentifierOrKey, OriginatorPublicKey, RecipientEncryptedKey, RecipientIdentifier,
+    RecipientInfo,
 };
-use der::asn1::{BitString, ObjectIdentifier, OctetString, SetOfVec};
+use der::asn1::{BitString, ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode, Sequence};
 use serde::Serialize;
 use spki::AlgorithmIdentifierOwned;
@@ -182,6 +182,18 @@ pub fn encrypt(
     recipients: &[Recipient],
     cipher: ContentCipher,
 ) -> Result<Vec<u8>, CmsError> {
+    encrypt_parts(&[content], recipients, cipher)
+}
+
+/// [`encrypt`] of the concatenation of `parts`. The output is laid out in one buffer of its
+/// final size: headers first, then the plaintext copied in once and encrypted in place, so a
+/// large message costs one copy of itself and no plaintext copy outlives the call.
+pub fn encrypt_parts(
+    parts: &[&[u8]],
+    recipients: &[Recipient],
+    cipher: ContentCipher,
+) -> Result<Vec<u8>, CmsError> {
+    use crate::asn1::encode_header;
     if cipher == ContentCipher::DesEde3Cbc {
         return Err(CmsError::UnsupportedAlgorithm(
             "3DES is accepted for reading old mail only".into(),
@@ -190,61 +202,106 @@ pub fn encrypt(
     if recipients.is_empty() {
         return Err(CmsError::BadRecipient("no recipients".into()));
     }
+    let content_len: usize = parts.iter().map(|p| p.len()).sum();
     let cek = random_bytes(cipher.key_len());
     let mut infos = Vec::new();
     for r in recipients {
         infos.push(recipient_info(r, &cek)?);
     }
-    let recip_infos = RecipientInfos(SetOfVec::try_from(infos)?);
-    if cipher.is_aead() {
-        let nonce = random_bytes(12);
-        let sealed = gcm_seal(cipher, &cek, &nonce, content, &[])?;
-        let (ct, tag) = sealed.split_at(sealed.len() - 16);
+    let recip_infos = recipient_infos_in_order(&infos)?;
+    let aead = cipher.is_aead();
+    let nonce_or_iv = random_bytes(if aead { 12 } else { 16 });
+    let (outer_oid, version, alg_der, ct_len, tag_len) = if aead {
+        // AuthEnvelopedData (RFC 5083): version 0, no originatorInfo, authAttrs or
+        // unauthAttrs; the 16-byte tag follows as `mac OCTET STRING`.
         let params = GcmParameters {
-            nonce: OctetString::new(nonce.to_vec())?,
+            nonce: OctetString::new(nonce_or_iv.to_vec())?,
             icv_len: 16,
         };
-        let aed = AuthEnvelopedData {
-            version: CmsVersion::V0,
-            originator_info: None,
-            recip_infos,
-            auth_encrypted_content_info: EncryptedContentInfo {
-                content_type: oid(OID_DATA),
-                content_enc_alg: alg(cipher.oid(), Some(Any::encode_from(&params)?)),
-                encrypted_content: Some(OctetString::new(ct.to_vec())?),
-            },
-            auth_attrs: None,
-            mac: OctetString::new(tag.to_vec())?,
-            unauth_attrs: None,
-        };
-        super::content_info(OID_AUTH_ENVELOPED_DATA, &aed)
+        let alg_der = alg(cipher.oid(), Some(Any::encode_from(&params)?)).to_der()?;
+        (
+            OID_AUTH_ENVELOPED_DATA,
+            CmsVersion::V0,
+            alg_der,
+            content_len,
+            16,
+        )
     } else {
-        let iv = random_bytes(16);
-        let ct = cbc_encrypt(cipher, &cek, &iv, content)?;
+        // RFC 5652 §6.1: version 2 when any RecipientInfo is not v0 KTRI... KARI is v3,
+        // which still yields EnvelopedData version 2. No originatorInfo, no unprotectedAttrs.
         let kari = recipients.iter().any(|r| {
             !matches!(
                 PublicKey::from_spki_der(&r.cert.spki_der()),
                 Ok(PublicKey::Rsa(_))
             )
         });
-        let ed = EnvelopedData {
-            // RFC 5652 §6.1: version 2 when any RecipientInfo is not v0 KTRI... KARI is v3,
-            // which still yields EnvelopedData version 2.
-            version: if kari { CmsVersion::V2 } else { CmsVersion::V0 },
-            originator_info: None,
-            recip_infos,
-            encrypted_content: EncryptedContentInfo {
-                content_type: oid(OID_DATA),
-                content_enc_alg: alg(
-                    cipher.oid(),
-                    Some(Any::encode_from(&OctetString::new(iv.to_vec())?)?),
-                ),
-                encrypted_content: Some(OctetString::new(ct)?),
-            },
-            unprotected_attrs: None,
-        };
-        super::content_info(OID_ENVELOPED_DATA, &ed)
+        let params = Any::encode_from(&OctetString::new(nonce_or_iv.to_vec())?)?;
+        let alg_der = alg(cipher.oid(), Some(params)).to_der()?;
+        let version = if kari { CmsVersion::V2 } else { CmsVersion::V0 };
+        (
+            OID_ENVELOPED_DATA,
+            version,
+            alg_der,
+            (content_len / 16 + 1) * 16,
+            0,
+        )
+    };
+    let version = version.to_der()?;
+    let data_oid = oid(OID_DATA).to_der()?;
+    let ct_hdr = encode_header(0x80, ct_len); // [0] IMPLICIT encryptedContent
+    let eci_len = data_oid.len() + alg_der.len() + ct_hdr.len() + ct_len;
+    let eci_hdr = encode_header(0x30, eci_len);
+    let tag_tlv_len = if aead { 2 + tag_len } else { 0 };
+    let ed_len = version.len() + recip_infos.len() + eci_hdr.len() + eci_len + tag_tlv_len;
+    let ed_hdr = encode_header(0x30, ed_len);
+    let explicit_hdr = encode_header(0xa0, ed_hdr.len() + ed_len);
+    let type_oid = oid(outer_oid).to_der()?;
+    let ci_len = type_oid.len() + explicit_hdr.len() + ed_hdr.len() + ed_len;
+    let ci_hdr = encode_header(0x30, ci_len);
+    let mut out = Vec::with_capacity(ci_hdr.len() + ci_len);
+    for piece in [
+        &ci_hdr,
+        &type_oid,
+        &explicit_hdr,
+        &ed_hdr,
+        &version,
+        &recip_infos,
+        &eci_hdr,
+        &data_oid,
+        &alg_der,
+        &ct_hdr,
+    ] {
+        out.extend_from_slice(piece);
     }
+    let start = out.len();
+    for p in parts {
+        out.extend_from_slice(p);
+    }
+    if aead {
+        let tag = gcm_seal_in_place(cipher, &cek, &nonce_or_iv, &mut out[start..])?;
+        out.extend_from_slice(&[0x04, tag_len as u8]);
+        out.extend_from_slice(&tag);
+    } else {
+        out.resize(start + ct_len, 0);
+        cbc_encrypt_in_place(cipher, &cek, &nonce_or_iv, &mut out[start..], content_len)?;
+    }
+    debug_assert_eq!(out.len(), ci_hdr.len() + ci_len);
+    Ok(out)
+}
+
+/// The `RecipientInfos` SET in the order of `recipients`, not sorted by encoding.
+///
+/// RFC 5652 types it SET OF, but CMS is BER and only signed attributes must be DER-sorted;
+/// OpenSSL and NSS also keep the caller's order. Order matters to GnuPG 2.2: `gpgsm --decrypt`
+/// exits 2 when a RecipientInfo it has no key for precedes its own, although it decrypts. A
+/// DER sort put an RSA-2048 sender's copy before an RSA-3072 recipient's; in the caller's order
+/// the sender's own copy (added last by the API) never comes first.
+fn recipient_infos_in_order(infos: &[RecipientInfo]) -> Result<Vec<u8>, CmsError> {
+    let mut body = Vec::new();
+    for ri in infos {
+        body.extend_from_slice(&ri.to_der()?);
+    }
+    Ok(crate::asn1::encode_tlv(0x31, &body))
 }
 
 fn recipient_info(r: &Recipient, cek: &[u8]) -> Result<RecipientInfo, CmsError> {
@@ -424,25 +481,35 @@ fn kari(
     }))
 }
 
-fn cbc_encrypt(
+/// CBC with PKCS#7 padding in place: `buf` holds `msg_len` plaintext bytes and room for the
+/// padding (its length is the padded length).
+fn cbc_encrypt_in_place(
     cipher: ContentCipher,
     key: &[u8],
     iv: &[u8],
-    data: &[u8],
-) -> Result<Vec<u8>, CmsError> {
+    buf: &mut [u8],
+    msg_len: usize,
+) -> Result<(), CmsError> {
     let bad = |_| CmsError::UnsupportedAlgorithm(cipher.name().into());
-    Ok(match cipher {
+    let r = match cipher {
         ContentCipher::Aes128Cbc => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, iv)
             .map_err(bad)?
-            .encrypt_padded_vec::<Pkcs7>(data),
+            .encrypt_padded::<Pkcs7>(buf, msg_len)
+            .map(|c| c.len()),
         ContentCipher::Aes192Cbc => cbc::Encryptor::<aes::Aes192>::new_from_slices(key, iv)
             .map_err(bad)?
-            .encrypt_padded_vec::<Pkcs7>(data),
+            .encrypt_padded::<Pkcs7>(buf, msg_len)
+            .map(|c| c.len()),
         ContentCipher::Aes256Cbc => cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
             .map_err(bad)?
-            .encrypt_padded_vec::<Pkcs7>(data),
+            .encrypt_padded::<Pkcs7>(buf, msg_len)
+            .map(|c| c.len()),
         _ => return Err(CmsError::UnsupportedAlgorithm(cipher.name().into())),
-    })
+    };
+    match r {
+        Ok(n) if n == buf.len() => Ok(()),
+        _ => Err(CmsError::UnsupportedAlgorithm("CBC padding".into())),
+    }
 }
 
 fn cbc_decrypt(
@@ -470,51 +537,61 @@ fn cbc_decrypt(
     r.map_err(|_| CmsError::DecryptionFailed)
 }
 
-fn gcm_seal(
+/// AES-GCM in place; returns the 16-byte tag.
+fn gcm_seal_in_place(
     cipher: ContentCipher,
     key: &[u8],
     nonce: &[u8],
-    data: &[u8],
-    aad: &[u8],
+    buf: &mut [u8],
 ) -> Result<Vec<u8>, CmsError> {
+    use aes_gcm::aead::AeadInOut;
     let nonce: [u8; 12] = nonce.try_into().map_err(|_| CmsError::DecryptionFailed)?;
-    let payload = Payload { msg: data, aad };
     let r = match cipher {
         ContentCipher::Aes128Gcm => aes_gcm::Aes128Gcm::new_from_slice(key)
             .map_err(|_| CmsError::DecryptionFailed)?
-            .encrypt(&nonce.into(), payload),
+            .encrypt_inout_detached(&nonce.into(), &[], buf.into())
+            .map(|t| t.to_vec()),
         ContentCipher::Aes256Gcm => aes_gcm::Aes256Gcm::new_from_slice(key)
             .map_err(|_| CmsError::DecryptionFailed)?
-            .encrypt(&nonce.into(), payload),
+            .encrypt_inout_detached(&nonce.into(), &[], buf.into())
+            .map(|t| t.to_vec()),
         _ => return Err(CmsError::UnsupportedAlgorithm(cipher.name().into())),
     };
     r.map_err(|_| CmsError::UnsupportedAlgorithm("GCM".into()))
 }
 
+/// AES-GCM decryption of a copy of `ct`; the tag is checked before any plaintext exists, and
+/// nothing is returned when it does not match.
 fn gcm_open(
     cipher: ContentCipher,
     key: &[u8],
     nonce: &[u8],
-    ct_and_tag: &[u8],
+    ct: &[u8],
+    tag: &[u8],
     aad: &[u8],
 ) -> Result<Vec<u8>, CmsError> {
+    use aes_gcm::aead::AeadInOut;
     let nonce: [u8; 12] = nonce
         .try_into()
         .map_err(|_| CmsError::UnsupportedAlgorithm("GCM nonce that is not 12 bytes".into()))?;
-    let payload = Payload {
-        msg: ct_and_tag,
-        aad,
-    };
+    let tag: [u8; 16] = tag.try_into().map_err(|_| CmsError::DecryptionFailed)?;
+    let mut buf = ct.to_vec();
     let r = match cipher {
         ContentCipher::Aes128Gcm => aes_gcm::Aes128Gcm::new_from_slice(key)
             .map_err(|_| CmsError::DecryptionFailed)?
-            .decrypt(&nonce.into(), payload),
+            .decrypt_inout_detached(&nonce.into(), aad, buf.as_mut_slice().into(), &tag.into()),
         ContentCipher::Aes256Gcm => aes_gcm::Aes256Gcm::new_from_slice(key)
             .map_err(|_| CmsError::DecryptionFailed)?
-            .decrypt(&nonce.into(), payload),
+            .decrypt_inout_detached(&nonce.into(), aad, buf.as_mut_slice().into(), &tag.into()),
         _ => return Err(CmsError::UnsupportedAlgorithm(cipher.name().into())),
     };
-    r.map_err(|_| CmsError::DecryptionFailed)
+    match r {
+        Ok(()) => Ok(buf),
+        Err(_) => {
+            zeroize::Zeroize::zeroize(&mut buf);
+            Err(CmsError::DecryptionFailed)
+        }
+    }
 }
 
 /// A private key with its certificate, as the decryptor needs it.
@@ -695,15 +772,48 @@ fn kari_unwrap(
 
 /// Decrypts an EnvelopedData or AuthEnvelopedData with whichever of `keys` it was sent to.
 pub fn decrypt(data: &[u8], keys: &[KeyHolder]) -> Result<Decrypted, CmsError> {
-    let (ci, _) = super::parse_content_info(data)?;
-    let ct = ci.content_type.to_string();
-    let (recips, eci, aead_parts) = match ct.as_str() {
+    decrypt_cow(std::borrow::Cow::Borrowed(data), keys)
+}
+
+/// [`decrypt`] taking the CMS object by value: it is freed as soon as its content is decoded,
+/// before the plaintext is made (a large message is then held twice at most, not three times).
+pub fn decrypt_owned(data: Vec<u8>, keys: &[KeyHolder]) -> Result<Decrypted, CmsError> {
+    decrypt_cow(std::borrow::Cow::Owned(data), keys)
+}
+
+fn decrypt_cow(
+    data: std::borrow::Cow<'_, [u8]>,
+    keys: &[KeyHolder],
+) -> Result<Decrypted, CmsError> {
+    if data.len() > super::MAX_CMS_SIZE {
+        return Err(CmsError::TooLarge);
+    }
+    // Read at the TLV level down to the content and decode only that: DER input is not
+    // copied, so the ciphertext is copied once (into the typed structure).
+    let der = match crate::asn1::ber_to_der_cow(&data)? {
+        std::borrow::Cow::Borrowed(_) => data,
+        std::borrow::Cow::Owned(rewritten) => std::borrow::Cow::Owned(rewritten),
+    };
+    let ci = crate::asn1::parse_one(&der)?;
+    let mut fields = ci.children();
+    let (Some(Ok(type_tlv)), Some(Ok(explicit)), None) =
+        (fields.next(), fields.next(), fields.next())
+    else {
+        return Err(CmsError::Malformed("ContentInfo".into()));
+    };
+    let content = match explicit.children().next() {
+        Some(Ok(c)) if explicit.tag == 0xa0 && type_tlv.tag == 0x06 => c.raw,
+        _ => return Err(CmsError::Malformed("ContentInfo".into())),
+    };
+    let ct: ObjectIdentifier = ObjectIdentifier::from_der(type_tlv.raw)?;
+    let ct = ct.to_string();
+    let decoded = match ct.as_str() {
         OID_ENVELOPED_DATA => {
-            let ed: EnvelopedData = ci.content.decode_as()?;
+            let ed = EnvelopedData::from_der(content)?;
             (ed.recip_infos, ed.encrypted_content, None)
         }
         OID_AUTH_ENVELOPED_DATA => {
-            let aed: AuthEnvelopedData = ci.content.decode_as()?;
+            let aed = AuthEnvelopedData::from_der(content)?;
             let aad = match &aed.auth_attrs {
                 Some(a) => a.to_der()?,
                 None => Vec::new(),
@@ -716,6 +826,8 @@ pub fn decrypt(data: &[u8], keys: &[KeyHolder]) -> Result<Decrypted, CmsError> {
         }
         other => return Err(CmsError::UnexpectedContentType(other.to_string())),
     };
+    drop(der);
+    let (recips, eci, aead_parts) = decoded;
     let cipher_oid = eci.content_enc_alg.oid.to_string();
     let cipher = ContentCipher::from_oid(&cipher_oid)
         .ok_or_else(|| CmsError::UnsupportedAlgorithm(format!("content cipher {cipher_oid}")))?;
@@ -764,10 +876,7 @@ pub fn decrypt(data: &[u8], keys: &[KeyHolder]) -> Result<Decrypted, CmsError> {
                         "GCM tags shorter than 16 bytes".into(),
                     ));
                 }
-                let mut joined = Vec::with_capacity(ciphertext.len() + mac.len());
-                joined.extend_from_slice(ciphertext);
-                joined.extend_from_slice(mac);
-                gcm_open(cipher, &cek, p.nonce.as_bytes(), &joined, aad)
+                gcm_open(cipher, &cek, p.nonce.as_bytes(), ciphertext, mac, aad)
             } else {
                 let iv: OctetString = params.decode_as()?;
                 cbc_decrypt(cipher, &cek, iv.as_bytes(), ciphertext)

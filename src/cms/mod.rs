@@ -79,17 +79,121 @@ pub fn parse_content_info(data: &[u8]) -> Result<(ContentInfo, Vec<u8>), CmsErro
     Ok((ci, der))
 }
 
-/// The content type of a CMS object, without decoding the rest.
+/// The content type of a CMS object, without decoding (or copying) the rest.
 pub fn content_type(data: &[u8]) -> Result<String, CmsError> {
-    Ok(parse_content_info(data)?.0.content_type.to_string())
+    if data.len() > MAX_CMS_SIZE {
+        return Err(CmsError::TooLarge);
+    }
+    let oid = crate::asn1::first_child(data)?;
+    if oid.tag != 0x06 {
+        return Err(CmsError::Malformed(
+            "ContentInfo without content type".into(),
+        ));
+    }
+    let oid: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::from_der(oid.raw)?;
+    Ok(oid.to_string())
 }
 
 pub fn parse_signed_data(data: &[u8]) -> Result<SignedData, CmsError> {
-    let (ci, _) = parse_content_info(data)?;
+    let (ci, der) = parse_content_info(data)?;
     if ci.content_type.to_string() != OID_SIGNED_DATA {
         return Err(CmsError::UnexpectedContentType(ci.content_type.to_string()));
     }
-    Ok(ci.content.decode_as::<SignedData>()?)
+    decode_signed_data(&SignedDataOutline::read(&der)?)
+}
+
+/// A SignedData read at the TLV level, before typed decoding (RFC 5652 §5.1):
+/// `SEQUENCE { version, digestAlgorithms, encapContentInfo, [0] certificates OPTIONAL,
+/// [1] crls OPTIONAL, signerInfos }`.
+///
+/// Typed decoding of the `crls` field fails on real files (RFC 4134 4.11 carries a v1 CRL, whose
+/// TBSCertList has no version), and a certificate bundle must be recognised as one before any
+/// of that: the outline answers both without decoding CRLs at all.
+pub(crate) struct SignedDataOutline<'a> {
+    /// Every element of the SignedData SEQUENCE, in order, as raw DER.
+    fields: Vec<crate::asn1::Tlv<'a>>,
+}
+
+impl<'a> SignedDataOutline<'a> {
+    /// `der` is a whole DER ContentInfo whose content type is SignedData.
+    pub(crate) fn read(der: &'a [u8]) -> Result<Self, CmsError> {
+        let ci = crate::asn1::parse_one(der)?;
+        let explicit = ci
+            .children()
+            .nth(1)
+            .ok_or(CmsError::Malformed("ContentInfo without content".into()))??;
+        if explicit.tag != 0xa0 {
+            return Err(CmsError::Malformed("ContentInfo content is not [0]".into()));
+        }
+        let sd = explicit
+            .children()
+            .next()
+            .ok_or(CmsError::Malformed("empty SignedData".into()))??;
+        if sd.tag != 0x30 {
+            return Err(CmsError::Malformed("SignedData is not a SEQUENCE".into()));
+        }
+        let fields = sd.children().collect::<Result<Vec<_>, _>>()?;
+        let outline = SignedDataOutline { fields };
+        if outline.fields.len() < 4 || outline.signer_infos().tag != 0x31 {
+            return Err(CmsError::Malformed("SignedData without SignerInfos".into()));
+        }
+        Ok(outline)
+    }
+
+    fn signer_infos(&self) -> crate::asn1::Tlv<'a> {
+        self.fields[self.fields.len() - 1]
+    }
+
+    /// No SignerInfo at all: a certificate (and CRL) bundle, not a signature (RFC 8551 §3.8).
+    pub(crate) fn is_certificates_only(&self) -> bool {
+        self.signer_infos().value.is_empty()
+    }
+
+    /// The raw DER of every X.509 certificate in `certificates` (other choices skipped).
+    pub(crate) fn raw_certificates(&self) -> Result<Vec<&'a [u8]>, CmsError> {
+        let mut out = Vec::new();
+        for f in &self.fields[3..self.fields.len() - 1] {
+            if f.tag == 0xa0 {
+                for c in f.children() {
+                    let c = c?;
+                    if c.tag == 0x30 {
+                        out.push(c.raw);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The SignedData re-encoded without its `crls` field, which nothing here reads.
+    fn without_crls(&self) -> Vec<u8> {
+        let mut body = Vec::new();
+        for f in &self.fields {
+            if f.tag != 0xa1 {
+                body.extend_from_slice(f.raw);
+            }
+        }
+        crate::asn1::encode_tlv(0x30, &body)
+    }
+}
+
+/// Typed decoding of a SignedData (its CRLs left out).
+pub(crate) fn decode_signed_data(outline: &SignedDataOutline<'_>) -> Result<SignedData, CmsError> {
+    Ok(SignedData::from_der(&outline.without_crls())?)
+}
+
+/// The certificates of a SignedData (a certs-only bundle or a signed message), BER or DER,
+/// without decoding the rest of it.
+pub fn certificates_in_signed_data(data: &[u8]) -> Result<Vec<Cert>, CmsError> {
+    let (ci, der) = parse_content_info(data)?;
+    if ci.content_type.to_string() != OID_SIGNED_DATA {
+        return Err(CmsError::UnexpectedContentType(ci.content_type.to_string()));
+    }
+    SignedDataOutline::read(&der)?
+        .raw_certificates()?
+        .into_iter()
+        .map(|raw| Cert::from_der(raw).map_err(|e| CmsError::Malformed(e.to_string())))
+        .collect()
 }
 
 /// The X.509 certificates inside a SignedData (other certificate formats are skipped).

@@ -57,11 +57,33 @@ pub struct Verified {
 /// Verifies a SignedData. `detached` is the content of a multipart/signed first part.
 /// `pool` supplies certificates from the store for signers that did not include theirs.
 pub fn verify(data: &[u8], detached: Option<&[u8]>, pool: &[Cert]) -> Result<Verified, CmsError> {
+    verify_inner(data, detached.map(std::borrow::Cow::Borrowed), pool)
+}
+
+/// [`verify`] of a detached signature over `content`, which is moved into
+/// [`Verified::content`] instead of copied (a large multipart/signed first part).
+pub fn verify_detached_owned(
+    data: &[u8],
+    content: Vec<u8>,
+    pool: &[Cert],
+) -> Result<Verified, CmsError> {
+    verify_inner(data, Some(std::borrow::Cow::Owned(content)), pool)
+}
+
+fn verify_inner(
+    data: &[u8],
+    detached: Option<std::borrow::Cow<'_, [u8]>>,
+    pool: &[Cert],
+) -> Result<Verified, CmsError> {
     let (ci, der) = super::parse_content_info(data)?;
     if ci.content_type.to_string() != OID_SIGNED_DATA {
         return Err(CmsError::UnexpectedContentType(ci.content_type.to_string()));
     }
-    let sd: SignedData = ci.content.decode_as()?;
+    let outline = super::SignedDataOutline::read(&der)?;
+    if outline.is_certificates_only() {
+        return Err(CmsError::CertificatesOnly);
+    }
+    let sd: SignedData = super::decode_signed_data(&outline)?;
     let certificates = super::embedded_certificates(&sd)?;
     if sd.signer_infos.0.is_empty() {
         return Err(CmsError::CertificatesOnly);
@@ -77,7 +99,7 @@ pub fn verify(data: &[u8], detached: Option<&[u8]>, pool: &[Cert]) -> Result<Ver
     let content = match (econtent, detached) {
         (Some(_), Some(_)) => return Err(CmsError::ContentTwice),
         (Some(c), None) => c,
-        (None, Some(d)) => d.to_vec(),
+        (None, Some(d)) => d.into_owned(),
         (None, None) => return Err(CmsError::NoContent),
     };
     let econtent_type = sd.encap_content_info.econtent_type.to_string();

@@ -72,9 +72,8 @@ impl PublicKey {
                 .map(PublicKey::Rsa)
                 .map_err(|_| KeyError::MalformedPublic),
             OID_EC => {
-                let curve = spki
-                    .algorithm
-                    .parameters
+                let params = spki.algorithm.parameters;
+                let curve = params
                     .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
                     .map(|o| o.to_string())
                     .unwrap_or_default();
@@ -85,7 +84,22 @@ impl PublicKey {
                     OID_P384 => p384::PublicKey::from_public_key_der(der)
                         .map(PublicKey::P384)
                         .map_err(|_| KeyError::MalformedPublic),
-                    other => Err(KeyError::Unsupported(format!("EC curve {other}"))),
+                    _ => {
+                        // specifiedCurve: accepted when it is P-256 or P-384 spelt out.
+                        let explicit = params
+                            .and_then(|p| der::Encode::to_der(&p).ok())
+                            .and_then(|p| explicit_curve(&p));
+                        let point = spki.subject_public_key.raw_bytes();
+                        match explicit {
+                            Some(OID_P256) => p256::PublicKey::from_sec1_bytes(point)
+                                .map(PublicKey::P256)
+                                .map_err(|_| KeyError::MalformedPublic),
+                            Some(_) => p384::PublicKey::from_sec1_bytes(point)
+                                .map(PublicKey::P384)
+                                .map_err(|_| KeyError::MalformedPublic),
+                            None => Err(KeyError::Unsupported(format!("EC curve {curve}"))),
+                        }
+                    }
                 }
             }
             OID_ED25519 => ed25519_dalek::VerifyingKey::from_public_key_der(der)
@@ -120,6 +134,107 @@ impl PublicKey {
         doc.map(|d| d.as_bytes().to_vec())
             .map_err(|_| KeyError::MalformedPublic)
     }
+}
+
+/// P-256 and P-384 domain parameters (SEC 2 / FIPS 186-4): p, a, b, G (uncompressed), n.
+const EXPLICIT_CURVES: [(&str, [&str; 5]); 2] = [
+    (
+        OID_P256,
+        [
+            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+            "ffffffff00000001000000000000000000000000fffffffffffffffffffffffc",
+            "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b",
+            "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296\
+             4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5",
+            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+        ],
+    ),
+    (
+        OID_P384,
+        [
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000fffffffc",
+            "b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef",
+            "04aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7\
+             3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f",
+            "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+        ],
+    ),
+];
+
+/// The named curve that explicit `ECParameters` (RFC 3279 §2.3.5: version, prime field, curve
+/// a/b with optional seed, base point, order, cofactor) spell out, if it is P-256 or P-384.
+/// MimeKit's test keys and some old tools write these instead of the curve's OID.
+fn explicit_curve(params_der: &[u8]) -> Option<&'static str> {
+    let strip = |v: &[u8]| -> Vec<u8> {
+        let zeros = v.iter().take_while(|b| **b == 0).count();
+        v[zeros..].to_vec()
+    };
+    let top = crate::asn1::parse_one(params_der).ok()?;
+    let f: Vec<_> = top.children().collect::<Result<_, _>>().ok()?;
+    if top.tag != 0x30 || f.len() < 5 || f[1].tag != 0x30 || f[2].tag != 0x30 {
+        return None;
+    }
+    let field: Vec<_> = f[1].children().collect::<Result<_, _>>().ok()?;
+    let curve: Vec<_> = f[2].children().collect::<Result<_, _>>().ok()?;
+    // fieldType prime-field (1.2.840.10045.1.1)
+    if field.len() != 2 || field[0].value != [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x01, 0x01] {
+        return None;
+    }
+    if curve.len() < 2 || f[3].tag != 0x04 || f[4].tag != 0x02 {
+        return None;
+    }
+    if let Some(h) = f.get(5)
+        && strip(h.value) != [1]
+    {
+        return None;
+    }
+    let got = [
+        strip(field[1].value),
+        strip(curve[0].value),
+        strip(curve[1].value),
+        f[3].value.to_vec(),
+        strip(f[4].value),
+    ];
+    EXPLICIT_CURVES.iter().find_map(|(oid, want)| {
+        let equal = want
+            .iter()
+            .zip(got.iter())
+            .all(|(w, g)| hex::decode(w).is_ok_and(|w| strip(&w) == *g));
+        equal.then_some(*oid)
+    })
+}
+
+/// PKCS#8 with specifiedCurve parameters: the ECPrivateKey scalar on the curve they name.
+fn explicit_ec_private(der: &[u8]) -> Result<PrivateKey, KeyError> {
+    let unsupported = || KeyError::Unsupported("EC curve".into());
+    let top = crate::asn1::parse_one(der).map_err(|_| KeyError::MalformedPrivate)?;
+    let f: Vec<_> = top
+        .children()
+        .collect::<Result<_, _>>()
+        .map_err(|_| KeyError::MalformedPrivate)?;
+    if f.len() < 3 || f[1].tag != 0x30 || f[2].tag != 0x04 {
+        return Err(KeyError::MalformedPrivate);
+    }
+    let params = f[1]
+        .children()
+        .nth(1)
+        .and_then(Result::ok)
+        .ok_or_else(unsupported)?;
+    let curve = explicit_curve(params.raw).ok_or_else(unsupported)?;
+    // ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING, [0] params, [1] key }
+    let ec = crate::asn1::parse_one(f[2].value).map_err(|_| KeyError::MalformedPrivate)?;
+    let scalar = ec
+        .children()
+        .nth(1)
+        .and_then(Result::ok)
+        .filter(|t| t.tag == 0x04)
+        .ok_or(KeyError::MalformedPrivate)?;
+    match curve {
+        OID_P256 => p256::SecretKey::from_slice(scalar.value).map(PrivateKey::P256),
+        _ => p384::SecretKey::from_slice(scalar.value).map(PrivateKey::P384),
+    }
+    .map_err(|_| KeyError::MalformedPrivate)
 }
 
 /// Classifies an SPKI without fully parsing the key (for display of any certificate).
@@ -169,7 +284,7 @@ impl PrivateKey {
                 } else if let Ok(k) = p384::SecretKey::from_pkcs8_der(der) {
                     Ok(PrivateKey::P384(k))
                 } else {
-                    Err(KeyError::Unsupported("EC curve".into()))
+                    explicit_ec_private(der)
                 }
             }
             OID_ED25519 => ed25519_dalek::SigningKey::from_pkcs8_der(der)

@@ -55,9 +55,8 @@ pub fn parse_certificates(data: &[u8]) -> Result<Vec<Cert>, ParseError> {
 
 /// Certificates carried in a SignedData (certs-only or not), BER or DER.
 pub fn certs_from_pkcs7(data: &[u8]) -> Result<Vec<Cert>, ParseError> {
-    let sd =
-        crate::cms::parse_signed_data(data).map_err(|e| ParseError::Unrecognised(e.to_string()))?;
-    crate::cms::embedded_certificates(&sd).map_err(|e| ParseError::Unrecognised(e.to_string()))
+    crate::cms::certificates_in_signed_data(data)
+        .map_err(|e| ParseError::Unrecognised(e.to_string()))
 }
 
 fn trim_ascii_start(d: &[u8]) -> &[u8] {

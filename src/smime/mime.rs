@@ -189,12 +189,19 @@ impl Entity {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.body.len() + 256);
+        let mut out = self.header_bytes(self.body.len());
+        out.extend_from_slice(&self.body);
+        out
+    }
+
+    /// The header block and the blank line that ends it (`to_bytes` without the body), in a
+    /// buffer with room for `extra` more bytes.
+    pub fn header_bytes(&self, extra: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(extra + 256);
         for h in &self.headers {
             h.write(&mut out);
         }
         out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(&self.body);
         out
     }
 }

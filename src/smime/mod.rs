@@ -70,24 +70,47 @@ pub struct Opened {
 /// Canonical CRLF line ends (RFC 8551 §3.1.1).
 pub fn canonicalize(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + data.len() / 32);
-    let mut prev = 0u8;
-    for &b in data {
-        if b == b'\n' && prev != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(b);
-        prev = b;
+    let mut start = 0;
+    for lf in bare_lfs(data) {
+        out.extend_from_slice(&data[start..lf]);
+        out.extend_from_slice(b"\r\n");
+        start = lf + 1;
     }
+    out.extend_from_slice(&data[start..]);
     out
 }
 
+/// Positions of the LFs not preceded by CR.
+fn bare_lfs(data: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        while let Some(off) = data.get(pos..)?.iter().position(|b| *b == b'\n') {
+            let at = pos + off;
+            pos = at + 1;
+            if at == 0 || data[at - 1] != b'\r' {
+                return Some(at);
+            }
+        }
+        None
+    })
+}
+
+/// Base64 in 76-column CRLF lines, written in one pass into one buffer of the exact size.
 fn b64_lines(data: &[u8]) -> Vec<u8> {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(data);
-    let mut out = Vec::with_capacity(b64.len() + b64.len() / 38 + 2);
-    for chunk in b64.as_bytes().chunks(76) {
-        out.extend_from_slice(chunk);
-        out.extend_from_slice(b"\r\n");
+    use base64::Engine as _;
+    let lines = data.len().div_ceil(57);
+    let mut out = vec![0u8; data.len().div_ceil(3) * 4 + lines * 2];
+    let mut at = 0;
+    for chunk in data.chunks(57) {
+        let n = base64::engine::general_purpose::STANDARD
+            .encode_slice(chunk, &mut out[at..])
+            .unwrap_or(0);
+        at += n;
+        out[at] = b'\r';
+        out[at + 1] = b'\n';
+        at += 2;
     }
+    out.truncate(at);
     out
 }
 
@@ -101,8 +124,10 @@ fn boundary() -> String {
 /// without MIME headers gets `text/plain; charset=utf-8`; 8-bit or over-long bodies of a
 /// single part are base64-encoded so that the signed bytes survive any relay.
 pub fn split_message(msg: &[u8]) -> Result<(Vec<HeaderField>, Entity), SmimeError> {
-    let msg = canonicalize(msg);
-    let entity = Entity::parse(&msg).map_err(SmimeError::NotAMessage)?;
+    split_parsed(Entity::parse(&canonical(msg)).map_err(SmimeError::NotAMessage)?)
+}
+
+fn split_parsed(entity: Entity) -> Result<(Vec<HeaderField>, Entity), SmimeError> {
     let (mime_fields, outer): (Vec<_>, Vec<_>) =
         entity.headers.into_iter().partition(|h| h.is_mime());
     let mut inner = Entity {
@@ -142,13 +167,30 @@ pub fn split_message(msg: &[u8]) -> Result<(Vec<HeaderField>, Entity), SmimeErro
 
 /// Outer header + MIME-Version + entity.
 pub fn assemble(outer: &[HeaderField], entity: &Entity) -> Vec<u8> {
-    let mut out = Vec::with_capacity(entity.body.len() + 1024);
+    let head = entity.header_bytes(0);
+    let mut out = Vec::with_capacity(entity.body.len() + head.len() + 1024);
     for h in outer {
         h.write(&mut out);
     }
     HeaderField::new("MIME-Version", "1.0").write(&mut out);
-    out.extend_from_slice(&entity.to_bytes());
+    out.extend_from_slice(&head);
+    out.extend_from_slice(&entity.body);
     out
+}
+
+/// [`assemble`] reusing the entity's body buffer: the header is inserted in front of it in
+/// place, so a large body is not held twice (for callers that no longer need the entity).
+pub fn assemble_owned(outer: &[HeaderField], mut entity: Entity) -> Vec<u8> {
+    let mut head = Vec::with_capacity(1024);
+    for h in outer {
+        h.write(&mut head);
+    }
+    HeaderField::new("MIME-Version", "1.0").write(&mut head);
+    head.extend_from_slice(&entity.header_bytes(0));
+    let mut body = std::mem::take(&mut entity.body);
+    body.reserve_exact(head.len()); // grow by the header only (realloc), not by doubling
+    body.splice(0..0, head);
+    body
 }
 
 pub struct SignerParams<'a> {
@@ -159,15 +201,17 @@ pub struct SignerParams<'a> {
 
 /// multipart/signed (RFC 8551 §3.5.3) around `entity`.
 pub fn sign_detached(entity: &Entity, signer: &SignerParams) -> Result<Entity, SmimeError> {
-    let content = entity.to_bytes();
     let opts = SignOptions::default();
     let hash = crate::pki::signature::default_hash(signer.key);
-    let sig = cms::sign::sign(&content, signer.key, signer.cert, signer.chain, &opts)?;
     let b = boundary();
-    let mut body = Vec::with_capacity(content.len() + sig.len() * 2 + 512);
+    // The first part is written straight into the new body and signed there (no extra copy).
+    let mut body = Vec::with_capacity(entity.body.len() + 16 * 1024);
     body.extend_from_slice(b"This is a cryptographically signed message in MIME format.\r\n\r\n");
     body.extend_from_slice(format!("--{b}\r\n").as_bytes());
-    body.extend_from_slice(&content);
+    let start = body.len();
+    body.extend_from_slice(&entity.header_bytes(0));
+    body.extend_from_slice(&entity.body);
+    let sig = cms::sign::sign(&body[start..], signer.key, signer.cert, signer.chain, &opts)?;
     body.extend_from_slice(format!("\r\n--{b}\r\n").as_bytes());
     body.extend_from_slice(
         b"Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n",
@@ -222,7 +266,9 @@ pub fn encrypt(
     recipients: &[Recipient],
     cipher: ContentCipher,
 ) -> Result<Entity, SmimeError> {
-    let der = envelope::encrypt(&entity.to_bytes(), recipients, cipher)?;
+    // The entity goes into the envelope in two pieces: no contiguous copy of the plaintext.
+    let der =
+        envelope::encrypt_parts(&[&entity.header_bytes(0), &entity.body], recipients, cipher)?;
     Ok(pkcs7_entity(
         if cipher.is_aead() {
             "authEnveloped-data"
@@ -239,18 +285,50 @@ fn decode_body(entity: &Entity) -> Result<Vec<u8>, SmimeError> {
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
     if cte == "base64" {
-        let cleaned: Vec<u8> = entity
-            .body
-            .iter()
-            .copied()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
-        base64::engine::general_purpose::STANDARD
-            .decode(&cleaned)
-            .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(&cleaned))
-            .map_err(|_| SmimeError::BadEncoding)
+        decode_base64_text(&entity.body)
     } else {
         Ok(entity.body.clone())
+    }
+}
+
+/// Base64 with any whitespace (line breaks) in it, padded or not, decoded in 64 KiB steps into
+/// one output buffer (no whitespace-free copy of the whole text).
+fn decode_base64_text(text: &[u8]) -> Result<Vec<u8>, SmimeError> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+    const STEP: usize = 64 * 1024; // a multiple of 4: only the last step may carry padding
+    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
+    let mut stage = Vec::with_capacity(STEP);
+    let mut chars = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .peekable();
+    loop {
+        stage.clear();
+        stage.extend(chars.by_ref().take(STEP));
+        if chars.peek().is_some() {
+            STANDARD
+                .decode_vec(&stage, &mut out)
+                .map_err(|_| SmimeError::BadEncoding)?;
+            continue;
+        }
+        let before = out.len();
+        if STANDARD.decode_vec(&stage, &mut out).is_err() {
+            out.truncate(before);
+            STANDARD_NO_PAD
+                .decode_vec(&stage, &mut out)
+                .map_err(|_| SmimeError::BadEncoding)?;
+        }
+        return Ok(out);
+    }
+}
+
+/// [`canonicalize`] that copies only when there is a bare LF to fix.
+fn canonical(data: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if bare_lfs(data).next().is_some() {
+        std::borrow::Cow::Owned(canonicalize(data))
+    } else {
+        std::borrow::Cow::Borrowed(data)
     }
 }
 
@@ -275,7 +353,66 @@ fn is_pkcs7_mime(entity: &Entity) -> bool {
 /// Unwraps every S/MIME layer: decrypts with `keys`, verifies signatures (certificates from
 /// the message and `pool`). Performs no network access.
 pub fn open(msg: &[u8], keys: &[KeyHolder], pool: &[Cert]) -> Result<Opened, SmimeError> {
-    let (outer, mut entity) = split_message(msg)?;
+    let canon = canonical(msg);
+    let already_canonical = matches!(canon, std::borrow::Cow::Borrowed(_));
+    let first = open_entity(
+        split_parsed(Entity::parse(&canon).map_err(SmimeError::NotAMessage)?)?,
+        keys,
+        pool,
+    );
+    drop(canon);
+    if already_canonical || !needs_exact_retry(&first) {
+        return first;
+    }
+    // RFC 8551 §3.1.1 signs canonical (CRLF) text, but binary parts (AS2, RFC 4130) are signed
+    // byte for byte, bare LFs and raw binary signatures included; canonicalising those breaks
+    // the digest or the DER. A multipart/signed root that fails on the canonical form is tried
+    // once more exactly as received. That result is used if every signature on it is valid,
+    // or if the canonical form did not even parse (then the exact form's honest status, valid
+    // or not, is the better report). Nothing else is taken from the retry.
+    let Ok(exact) = Entity::parse(msg)
+        .map_err(SmimeError::NotAMessage)
+        .and_then(split_parsed)
+    else {
+        return first;
+    };
+    if exact.1.content_type().mime_type != "multipart/signed" {
+        return first;
+    }
+    match open_entity(exact, keys, pool) {
+        Ok(o) if first.is_err() || all_signatures_valid(&o) => Ok(o),
+        _ => first,
+    }
+}
+
+fn all_signatures_valid(o: &Opened) -> bool {
+    o.layers.iter().all(|l| match l {
+        Layer::Signed { verified, .. } => {
+            !verified.signers.is_empty() && verified.signers.iter().all(|s| s.outcome.is_ok())
+        }
+        Layer::Encrypted { .. } => true,
+    })
+}
+
+/// A canonical-form result worth retrying byte for byte: a broken multipart/signed or CMS
+/// structure, or a signature whose digest did not match.
+fn needs_exact_retry(r: &Result<Opened, SmimeError>) -> bool {
+    match r {
+        Ok(o) => o.layers.iter().any(|l| {
+            matches!(l, Layer::Signed { form: SignedForm::MultipartSigned, verified }
+                if verified.signers.iter().any(|s| s.outcome
+                    == Err(cms::verify::SignerFailure::DigestMismatch)))
+        }),
+        Err(SmimeError::BrokenSigned(_) | SmimeError::Cms(_) | SmimeError::BadEncoding) => true,
+        Err(_) => false,
+    }
+}
+
+fn open_entity(
+    (outer, mut entity): (Vec<HeaderField>, Entity),
+    keys: &[KeyHolder],
+    pool: &[Cert],
+) -> Result<Opened, SmimeError> {
     let mut layers = Vec::new();
     for _ in 0..=MAX_LAYERS {
         let ct = entity.content_type();
@@ -283,25 +420,31 @@ pub fn open(msg: &[u8], keys: &[KeyHolder], pool: &[Cert]) -> Result<Opened, Smi
             let boundary = ct
                 .param("boundary")
                 .ok_or_else(|| SmimeError::BrokenSigned("no boundary".into()))?;
-            let parts =
-                mime::split_multipart(&entity.body, &boundary).map_err(SmimeError::BrokenSigned)?;
+            // The multipart body is dropped once split: one copy of the content at a time.
+            let body = std::mem::take(&mut entity.body);
+            let mut parts =
+                mime::split_multipart(&body, &boundary).map_err(SmimeError::BrokenSigned)?;
+            drop(body);
             if parts.len() != 2 {
                 return Err(SmimeError::BrokenSigned(format!(
                     "{} parts instead of 2",
                     parts.len()
                 )));
             }
-            let signed_bytes = parts[0].clone();
-            let sig_entity = Entity::parse(&parts[1]).map_err(SmimeError::BrokenSigned)?;
+            let sig_part = parts.pop().unwrap_or_default();
+            let signed_bytes = parts.pop().unwrap_or_default();
+            let sig_entity = Entity::parse(&sig_part).map_err(SmimeError::BrokenSigned)?;
             let sig_der = decode_body(&sig_entity)?;
-            let verified = cms::verify::verify(&sig_der, Some(&signed_bytes), pool)?;
+            // The signed bytes move into the report (Verified::content): not copied.
+            let verified = cms::verify::verify_detached_owned(&sig_der, signed_bytes, pool)?;
+            entity = Entity::parse(&verified.content).map_err(SmimeError::BrokenSigned)?;
             layers.push(Layer::Signed {
                 form: SignedForm::MultipartSigned,
                 verified,
             });
-            entity = Entity::parse(&signed_bytes).map_err(SmimeError::BrokenSigned)?;
         } else if is_pkcs7_mime(&entity) {
-            let der = decode_body(&entity)?;
+            let mut der = decode_body(&entity)?;
+            entity.body = Vec::new(); // the base64 text is no longer needed
             let content_type = cms::content_type(&der)?;
             let inner = match content_type.as_str() {
                 cms::OID_SIGNED_DATA => {
@@ -314,7 +457,8 @@ pub fn open(msg: &[u8], keys: &[KeyHolder], pool: &[Cert]) -> Result<Opened, Smi
                     content
                 }
                 cms::OID_ENVELOPED_DATA | cms::OID_AUTH_ENVELOPED_DATA => {
-                    let d = envelope::decrypt(&der, keys)?;
+                    // The DER goes in by value: freed once decoded, before the plaintext exists.
+                    let d = envelope::decrypt_owned(std::mem::take(&mut der), keys)?;
                     layers.push(Layer::Encrypted {
                         cipher: d.cipher,
                         authenticated: d.authenticated,
@@ -324,14 +468,15 @@ pub fn open(msg: &[u8], keys: &[KeyHolder], pool: &[Cert]) -> Result<Opened, Smi
                 }
                 other => return Err(CmsError::UnexpectedContentType(other.to_string()).into()),
             };
-            entity = Entity::parse(&canonicalize(&inner)).map_err(SmimeError::NotAMessage)?;
+            drop(der);
+            entity = Entity::parse(&canonical(&inner)).map_err(SmimeError::NotAMessage)?;
         } else {
             if layers.is_empty() {
                 return Err(SmimeError::NotSmime);
             }
             // RFC 8551 §3.1: an inner entity may carry its own copy of protected headers; the
             // outer ones are what the user saw, and stay.
-            let message = assemble(&outer, &entity);
+            let message = assemble_owned(&outer, entity);
             return Ok(Opened {
                 layers,
                 message,
@@ -363,6 +508,52 @@ mod tests {
         );
         let decoded = decode_body(&inner).unwrap();
         assert_eq!(decoded, "h\u{e9}llo\r\n".as_bytes());
+    }
+
+    #[test]
+    fn base64_lines_round_trip_across_decoding_steps() {
+        use base64::Engine as _;
+        // 49152 bytes = exactly one 64 KiB decoding step of base64 characters.
+        for n in [0usize, 1, 2, 3, 56, 57, 58, 49151, 49152, 49153, 200_001] {
+            let data: Vec<u8> = (0..n).map(|i| (i * 7 + i / 13) as u8).collect();
+            let text = b64_lines(&data);
+            assert_eq!(
+                text,
+                {
+                    let b = base64::engine::general_purpose::STANDARD.encode(&data);
+                    let mut v = Vec::new();
+                    for c in b.as_bytes().chunks(76) {
+                        v.extend_from_slice(c);
+                        v.extend_from_slice(b"\r\n");
+                    }
+                    v
+                },
+                "{n}"
+            );
+            assert_eq!(decode_base64_text(&text).unwrap(), data, "{n}");
+            // unpadded and LF-only text decodes too
+            let unpadded: Vec<u8> = text
+                .iter()
+                .copied()
+                .filter(|b| *b != b'=' && *b != b'\r')
+                .collect();
+            assert_eq!(decode_base64_text(&unpadded).unwrap(), data, "{n}");
+        }
+        assert!(
+            decode_base64_text(b"QQ==QUJD").is_err(),
+            "padding in the middle"
+        );
+        assert!(decode_base64_text(b"QU*D").is_err());
+    }
+
+    #[test]
+    fn assemble_owned_equals_assemble() {
+        let (outer, entity) =
+            split_message(b"From: a@example.test\r\nSubject: s\r\n\r\nbody\r\n").unwrap();
+        assert_eq!(
+            assemble_owned(&outer, entity.clone()),
+            assemble(&outer, &entity)
+        );
     }
 
     #[test]
