@@ -9,14 +9,20 @@ cd "$(dirname "$0")/.."
 APP=${1:-target/release/sealpost-app}
 RUNS=${2:-5}
 [ -x "$APP" ] || { echo "build it first: cargo build --release -p sealpost-app"; exit 2; }
-tree_rss_kb() { # RSS of a process and all its descendants, in kB
-  local total=0 pid
-  for pid in $1 $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); do
-    total=$(( total + $(awk '/VmRSS/ {print $2}' /proc/$pid/status 2>/dev/null || echo 0) ))
-  done
-  echo $total
+tree_pids() { # a process and all its descendants
+  local pid=$1 c
+  echo "$pid"
+  for c in $(pgrep -P "$pid" 2>/dev/null); do tree_pids "$c"; done
 }
-printf "%-4s %10s %10s\n" run "ready(ms)" "rss(MiB)"
+tree_mem_kb() { # "RSS PSS" summed over the process tree, in kB (PSS shares libraries fairly)
+  local rss=0 pss=0 pid
+  for pid in $(tree_pids "$1"); do
+    rss=$(( rss + $(awk '/^Rss:/ {print $2}' /proc/$pid/smaps_rollup 2>/dev/null || echo 0) ))
+    pss=$(( pss + $(awk '/^Pss:/ {print $2}' /proc/$pid/smaps_rollup 2>/dev/null || echo 0) ))
+  done
+  echo "$rss $pss"
+}
+printf "%-4s %10s %10s %10s %6s\n" run "ready(ms)" "rss(MiB)" "pss(MiB)" procs
 best=999999
 for i in $(seq "$RUNS"); do
   home=$(mktemp -d); out=$(mktemp)
@@ -27,11 +33,12 @@ for i in $(seq "$RUNS"); do
   ready=$(awk '/sealpost-ready/ {print $2}' "$out")
   [ -n "$ready" ] || { echo "the app did not become ready"; kill $pid; exit 1; }
   sleep 1
-  rss=$(tree_rss_kb $pid)
+  read -r rss pss < <(tree_mem_kb $pid)
+  procs=$(tree_pids $pid | wc -l)
   kill $pid; wait $pid 2>/dev/null || true
   ms=$(( ready - start ))
   (( ms < best )) && best=$ms
-  printf "%-4s %10d %10.1f\n" "$i" "$ms" "$(echo "$rss / 1024" | bc -l)"
+  printf "%-4s %10d %10.1f %10.1f %6d\n" "$i" "$ms" "$(echo "$rss / 1024" | bc -l)" "$(echo "$pss / 1024" | bc -l)" "$procs"
   rm -rf "$home" "$out"
 done
 echo "best: ${best} ms to an interactive window (goal < 1000 ms)"
