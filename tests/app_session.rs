@@ -373,6 +373,12 @@ fn hostile_files_give_clear_errors() {
             .code,
         ErrorCode::NotFound
     );
+    // A plain message opens as it is, reported as neither signed nor encrypted.
+    let plain = s.open_message(&p("msg.eml"), &no_progress).unwrap();
+    assert!(!plain.report.signed && !plain.report.encrypted && !plain.report.valid);
+    assert!(plain.report.layers.is_empty());
+    assert_eq!(plain.headers.subject, "Quarterly figures");
+    assert!(plain.text.unwrap_or_default().contains("Hello Bob"));
     let not_mail = dir.path().join("x.eml");
     std::fs::write(&not_mail, [0u8, 159, 146, 150]).unwrap();
     assert!(s.open_message(&not_mail, &no_progress).is_err());

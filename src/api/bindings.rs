@@ -4,16 +4,16 @@
 
 use ts_rs::{Config, TS};
 
+use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, Revocation};
+use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine};
 use super::report::{LayerReport, Report, SignatureReport};
 use super::session::{
     AppStatus, Attachment, CertDetails, ComposeResult, Draft, KeystoreStatus, MessageHeaders,
     MessageView, Progress, RecipientStatus,
 };
-use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, Revocation};
-use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine};
 use super::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
-use crate::pki::issue::{KeyAlgorithm, RevocationReason};
 use crate::pki::cert::CertInfo;
+use crate::pki::issue::{KeyAlgorithm, RevocationReason};
 use crate::smime::SignedForm;
 use crate::store::CertKind;
 

@@ -787,10 +787,30 @@ impl Home {
 
     /// Unwraps, decrypts and verifies a message. Keys are unlocked only when the message is
     /// encrypted. Certificates and capabilities are harvested from valid signatures only.
+    /// A message that is neither signed nor encrypted is an error here (`verify`, `decrypt`).
     pub fn open_message(
         &self,
         msg: &[u8],
         passphrase: PassphraseSource,
+    ) -> Result<(Report, Vec<u8>), ApiError> {
+        self.open_message_inner(msg, passphrase, false)
+    }
+
+    /// [`Home::open_message`] for reading: a plain message is shown as it is, with a report
+    /// that says it is neither signed nor encrypted.
+    pub fn read_message(
+        &self,
+        msg: &[u8],
+        passphrase: PassphraseSource,
+    ) -> Result<(Report, Vec<u8>), ApiError> {
+        self.open_message_inner(msg, passphrase, true)
+    }
+
+    fn open_message_inner(
+        &self,
+        msg: &[u8],
+        passphrase: PassphraseSource,
+        allow_plain: bool,
     ) -> Result<(Report, Vec<u8>), ApiError> {
         let all = self.store.all()?;
         let pool: Vec<Cert> = all.iter().map(|s| s.cert.clone()).collect();
@@ -810,7 +830,13 @@ impl Home {
             .iter()
             .map(|(c, k)| KeyHolder { cert: c, key: k })
             .collect();
-        let opened = smime::open(msg, &holders, &pool)?;
+        let opened = match smime::open(msg, &holders, &pool) {
+            Ok(o) => o,
+            Err(SmimeError::NotSmime) if allow_plain => {
+                return Ok((Report::unprotected(), msg.to_vec()));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let from: Vec<String> = opened
             .outer
             .iter()

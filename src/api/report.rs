@@ -107,6 +107,18 @@ fn signature_report(
     rep
 }
 
+impl Report {
+    /// A message with no S/MIME layer at all.
+    pub fn unprotected() -> Report {
+        Report {
+            encrypted: false,
+            signed: false,
+            valid: false,
+            layers: Vec::new(),
+        }
+    }
+}
+
 pub fn build(
     opened: &Opened,
     from: &[String],

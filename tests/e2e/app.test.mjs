@@ -249,4 +249,15 @@ test('a message signed by openssl opens as valid, and tampered with as not valid
   });
   assert.match(await (await byTestId('message-body')).getText(), /Hello Rob/);
   await shot('11-message-tampered');
+
+  // A plain message opens as it is, and the banner says it is unprotected.
+  await (await browser.$('#open-message')).click();
+  await answerFileDialog('Open a message', path.join(pki, 'msg.eml'));
+  await banner.waitUntil(async () => (await banner.getAttribute('data-tone')) === 'neutral', {
+    timeout: 15000,
+    timeoutMsg: 'the banner is neutral for a plain message',
+  });
+  assert.match(await banner.getText(), /not signed/i);
+  assert.match(await (await byTestId('message-body')).getText(), /Hello Bob/);
+  await shot('12-message-plain');
 });
