@@ -683,21 +683,23 @@ impl Home {
         passphrase: PassphraseSource,
     ) -> Result<Vec<u8>, ApiError> {
         Ok(self
-            .encrypt_message_detailed(msg, to, sign_from, cipher, passphrase)?
+            .encrypt_message_detailed(msg.to_vec(), to, sign_from, cipher, passphrase)?
             .0)
     }
 
-    /// [`Home::encrypt_message`], also naming the content cipher chosen and every address the
-    /// message was encrypted to (the sender included).
+    /// [`Home::encrypt_message`], consuming the message (each stage is freed as soon as the next
+    /// exists), and naming the content cipher chosen and every address the message was
+    /// encrypted to (the sender included).
     pub fn encrypt_message_detailed(
         &self,
-        msg: &[u8],
+        msg: Vec<u8>,
         to: &[String],
         sign_from: Option<&str>,
         cipher: CipherChoice,
         passphrase: PassphraseSource,
     ) -> Result<(Vec<u8>, ContentCipher, Vec<String>), ApiError> {
-        let (outer, mut entity) = smime::split_message(msg)?;
+        let (outer, mut entity) = smime::split_message(&msg)?;
+        drop(msg);
         let sender = sign_from
             .map(str::to_string)
             .or_else(|| Self::from_address(&outer));
@@ -778,9 +780,7 @@ impl Home {
                 },
             })
             .collect();
-        let enc = smime::encrypt(&entity, &recipients, cipher)?;
-        // The plaintext entity is no longer needed: free it before the output is assembled.
-        drop(entity);
+        let enc = smime::encrypt_owned(entity, &recipients, cipher)?;
         let emails = certs.iter().map(|(e, _)| e.clone()).collect();
         Ok((smime::assemble_owned(&outer, enc), cipher, emails))
     }

@@ -648,7 +648,7 @@ impl Session {
                 },
             ));
             let (out, cipher, to) = self.home.encrypt_message_detailed(
-                &msg,
+                msg,
                 &recipients,
                 draft.sign.then_some(draft.from.as_str()),
                 CipherChoice::Auto,

@@ -279,6 +279,26 @@ pub fn encrypt(
     ))
 }
 
+/// [`encrypt`], consuming the entity: the plaintext is freed as soon as it is encrypted, before
+/// the ciphertext is base64-encoded (peak memory of large messages).
+pub fn encrypt_owned(
+    entity: Entity,
+    recipients: &[Recipient],
+    cipher: ContentCipher,
+) -> Result<Entity, SmimeError> {
+    let der =
+        envelope::encrypt_parts(&[&entity.header_bytes(0), &entity.body], recipients, cipher)?;
+    drop(entity);
+    Ok(pkcs7_entity(
+        if cipher.is_aead() {
+            "authEnveloped-data"
+        } else {
+            "enveloped-data"
+        },
+        &der,
+    ))
+}
+
 fn decode_body(entity: &Entity) -> Result<Vec<u8>, SmimeError> {
     let cte = entity
         .header("Content-Transfer-Encoding")

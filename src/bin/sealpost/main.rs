@@ -733,7 +733,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 CipherArg::Aes128Cbc => CipherChoice::Fixed(ContentCipher::Aes128Cbc),
             };
             let sign_from = if sign { from.as_deref() } else { None };
-            let enc = home.encrypt_message(&msg, &to, sign_from, cipher, pass)?;
+            let (enc, _, _) = home.encrypt_message_detailed(msg, &to, sign_from, cipher, pass)?;
             write_output(&out, &enc)?;
         }
         Command::Decrypt { input, out } => {
