@@ -4,6 +4,7 @@
 
 #[cfg(test)]
 mod bindings;
+pub mod mail;
 pub mod message;
 pub mod report;
 pub mod session;

@@ -9,6 +9,8 @@ use thiserror::Error;
 
 use crate::pki::cert::Cert;
 
+pub mod mail;
+
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -104,6 +106,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(mail::SCHEMA)?;
         Ok(Store { conn })
     }
 
