@@ -7,11 +7,13 @@
 //! - [`smime`]: RFC 8551 MIME framing (multipart/signed, pkcs7-mime), unwrapping of layers.
 //! - [`keystore`]: the OS keystore / passphrase file / memory holding the key-encryption key.
 //! - [`store`]: the SQLite database (certificates, wrapped private keys, trust, capabilities).
+//! - [`mail`]: IMAP and SMTP over TLS (accounts, outbox, sync live in [`api::mail`]).
 //! - [`api`]: the use cases shared by the CLI and the desktop app.
 pub mod api;
 pub mod asn1;
 pub mod cms;
 pub mod keystore;
+pub mod mail;
 pub mod pki;
 pub mod smime;
 pub mod store;

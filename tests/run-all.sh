@@ -13,12 +13,15 @@ export DEBIAN_FRONTEND=noninteractive
 need=()
 for p in openssl gpgsm libnss3-tools gnome-keyring dbus dbus-x11 libsecret-tools pkg-config \
   build-essential curl libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev \
-  librsvg2-dev xvfb xauth webkit2gtk-driver chromium xdotool python3 python3-venv; do
+  librsvg2-dev xvfb xauth webkit2gtk-driver chromium xdotool python3 python3-venv dovecot-imapd dovecot-lmtpd postfix; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 command -v npm >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   t "apt-get install ${need[*]}"
+  # Postfix must not ask questions; apt starts no services here (the mail tests start their own).
+  echo "postfix postfix/main_mailer_type select Local only" | $SUDO debconf-set-selections
+  echo "postfix postfix/mailname string localhost" | $SUDO debconf-set-selections
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
@@ -60,7 +63,8 @@ mkdir -p -m 700 "$KR/run"
 trap 'rm -rf "$KR"' EXIT
 env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY HOME="$KR" XDG_RUNTIME_DIR="$KR/run" \
   RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" \
-  SEALPOST_REQUIRE_SECRET_SERVICE=1 SEALPOST_REQUIRE_PKILINT=1 NO_AT_BRIDGE=1 \
+  SEALPOST_REQUIRE_SECRET_SERVICE=1 SEALPOST_REQUIRE_PKILINT=1 SEALPOST_REQUIRE_MAIL_SERVERS=1 \
+  NO_AT_BRIDGE=1 \
   dbus-run-session -- bash -c '
     set -euo pipefail
     echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null

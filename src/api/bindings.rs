@@ -6,6 +6,11 @@ use ts_rs::{Config, TS};
 
 use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, Revocation};
 use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine};
+use super::mail::{
+    AccountDto, ConnectionCheck, MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult,
+    ServerCheck, ServerDto, ServerSettings, SmimeKind, SyncResult,
+};
+use crate::mail::{MailErrorKind, TlsMode};
 use super::report::{LayerReport, Report, SignatureReport};
 use super::session::{
     AppStatus, Attachment, CertDetails, ComposeResult, Draft, KeystoreStatus, MessageHeaders,
@@ -64,6 +69,20 @@ fn render() -> String {
     decl::<CrlEntryInfo>(&cfg, &mut out);
     decl::<CrlInfo>(&cfg, &mut out);
     decl::<CertRequest>(&cfg, &mut out);
+    decl::<TlsMode>(&cfg, &mut out);
+    decl::<MailErrorKind>(&cfg, &mut out);
+    decl::<ServerSettings>(&cfg, &mut out);
+    decl::<NewAccount>(&cfg, &mut out);
+    decl::<ServerDto>(&cfg, &mut out);
+    decl::<AccountDto>(&cfg, &mut out);
+    decl::<ServerCheck>(&cfg, &mut out);
+    decl::<ConnectionCheck>(&cfg, &mut out);
+    decl::<OutboxEntry>(&cfg, &mut out);
+    decl::<SendResult>(&cfg, &mut out);
+    decl::<RetryOutcome>(&cfg, &mut out);
+    decl::<SyncResult>(&cfg, &mut out);
+    decl::<SmimeKind>(&cfg, &mut out);
+    decl::<MessageSummary>(&cfg, &mut out);
     out
 }
 

@@ -6,6 +6,7 @@
 mod bindings;
 pub mod ca;
 pub mod check;
+pub mod mail;
 pub mod message;
 pub mod report;
 pub mod session;
@@ -798,7 +799,7 @@ impl Home {
 
     /// [`Home::open_message`] for reading: a plain message is shown as it is, with a report
     /// that says it is neither signed nor encrypted.
-    pub fn read_message(
+    pub fn view_message(
         &self,
         msg: &[u8],
         passphrase: PassphraseSource,

@@ -11,6 +11,7 @@ use crate::pki::cert::Cert;
 
 mod ca;
 pub use ca::{CaSettings, IssuedRecord, PendingKey};
+pub mod mail;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -108,6 +109,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(ca::SCHEMA)?;
+        conn.execute_batch(mail::SCHEMA)?;
         Ok(Store { conn })
     }
 

@@ -1,6 +1,9 @@
 //! `sealpost`: the command-line face of `sealpost::api`. Input and output are whole RFC 5322
 //! messages (stdin/stdout unless --in/--out). Exit status: 0 success, 1 a signature or
-//! decryption failed or the message was tampered with, 2 bad usage/input or a missing key.
+//! decryption failed or the message was tampered with, 2 bad usage/input or a missing key,
+//! 3 a mail server could not be reached or refused (see `mail.rs`).
+
+mod mail;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -80,6 +83,8 @@ enum Command {
         #[arg(long = "in")]
         input: Option<PathBuf>,
     },
+    #[command(flatten)]
+    Mail(mail::MailCmd),
 }
 
 #[derive(Subcommand)]
@@ -444,6 +449,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let home = Home::open(&dir)?;
     let pass: &dyn Fn() -> Result<Zeroizing<String>, ApiError> = &keystore_passphrase;
     match cli.command {
+        Command::Mail(cmd) => mail::run(cmd, &home, cli.json, pass)?,
         Command::Keystore(KeystoreCmd::Status) => {
             let kind = home.keystore_kind()?;
             if cli.json {

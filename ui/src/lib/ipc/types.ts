@@ -172,3 +172,91 @@ key_id: string, emails: Array<string>, key: string,
  * The PKCS#10 request, PEM.
  */
 pem: string, };
+/**
+ * How TLS is reached on an endpoint.
+ */
+export type TlsMode = "implicit" | "starttls";
+/**
+ * The stage a connection or transfer failed at.
+ */
+export type MailErrorKind = "dns" | "tcp" | "tls-certificate" | "tls" | "starttls-missing" | "authentication" | "timeout" | "connection-lost" | "protocol" | "rejected" | "config";
+/**
+ * One server of an account.
+ */
+export type ServerSettings = { host: string, port: number, 
+/**
+ * Implicit TLS or STARTTLS; by default implicit on 993/465, STARTTLS elsewhere.
+ */
+tls: TlsMode | null, };
+/**
+ * What `account add` takes (the password travels separately).
+ */
+export type NewAccount = { name: string, email: string, 
+/**
+ * Login name; the e-mail address when absent.
+ */
+username: string | null, imap: ServerSettings, smtp: ServerSettings, 
+/**
+ * Path of a PEM/DER file with the private CA that issued the servers' certificates. When
+ * given, it is the only trust anchor for this account.
+ */
+ca_file: string | null, };
+export type ServerDto = { host: string, port: number, tls: TlsMode, };
+export type AccountDto = { name: string, email: string, username: string, imap: ServerDto, smtp: ServerDto, 
+/**
+ * Subject of the private CA when the account has one.
+ */
+private_ca: string | null, };
+/**
+ * The result of checking one server.
+ */
+export type ServerCheck = { server: string, ok: boolean, 
+/**
+ * The stage that failed.
+ */
+failed_at: MailErrorKind | null, message: string | null, };
+export type ConnectionCheck = { account: string, ok: boolean, imap: ServerCheck, smtp: ServerCheck, };
+export type OutboxEntry = { id: number, account: string, message_id: string, subject: string, from: string, recipients: Array<string>, 
+/**
+ * queued, sending (uncertain when left over), sent, failed.
+ */
+state: string, 
+/**
+ * A copy is in the Sent folder.
+ */
+appended: boolean, attempts: number, last_error: string | null, last_error_kind: MailErrorKind | null, created: string, updated: string, };
+export type SendResult = { 
+/**
+ * Accepted by the SMTP server.
+ */
+delivered: boolean, signed: boolean, encrypted: boolean, cipher: string | null, 
+/**
+ * Everyone the message is encrypted to, the sender included.
+ */
+encrypted_to: Array<string>, entry: OutboxEntry, };
+/**
+ * Result of `outbox --retry` for one entry.
+ */
+export type RetryOutcome = { 
+/**
+ * sent, appended, failed, skipped-uncertain, nothing-to-do
+ */
+action: string, entry: OutboxEntry, };
+export type SyncResult = { account: string, folder: string, uidvalidity: number, 
+/**
+ * The cache was dropped because UIDVALIDITY changed (RFC 3501 §2.3.1.1).
+ */
+uidvalidity_changed: boolean, new: number, flags_updated: number, removed: number, 
+/**
+ * Messages larger than the cache limit, not downloaded.
+ */
+skipped_large: number, total: number, };
+/**
+ * The S/MIME form of a message, from its top-level Content-Type.
+ */
+export type SmimeKind = "signed" | "encrypted" | "none";
+export type MessageSummary = { uid: number, from: string, subject: string, 
+/**
+ * The Date header (RFC 3339), else the server's INTERNALDATE.
+ */
+date: string | null, message_id: string | null, flags: Array<string>, smime: SmimeKind, };

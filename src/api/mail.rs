@@ -1,0 +1,1014 @@
+//! Mail use cases on a [`Home`]: accounts, sending through the outbox, syncing and reading.
+//!
+//! Each function is synchronous: it runs the async transport of [`crate::mail`] on its own
+//! current-thread tokio runtime, so the CLI calls it directly and the app from a blocking task
+//! (never from inside an async runtime thread).
+//!
+//! Custody: account passwords live only in the home's keystore (OS keystore or passphrase file)
+//! under `mail-account/NAME`; SQLite holds the public settings. Sending is recorded in the
+//! outbox before and after the SMTP transaction (see [`OutboxState`]), so a message is never
+//! lost on failure and never sent twice by a retry.
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::{ApiError, CipherChoice, ErrorCode, Home, PassphraseSource, Report, addresses, now};
+use crate::mail::imap::{Imap, MAX_MESSAGE};
+use crate::mail::smtp::Smtp;
+use crate::mail::{self, Endpoint, Login, MailError, MailErrorKind, TlsMode};
+use crate::smime::{self, mime::Entity, mime::HeaderField};
+use crate::store::mail::{AccountRow, MessageRow, NewMessage, OutboxRow, OutboxState};
+
+/// One server of an account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// Implicit TLS or STARTTLS; by default implicit on 993/465, STARTTLS elsewhere.
+    pub tls: Option<TlsMode>,
+}
+
+/// What `account add` takes (the password travels separately).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct NewAccount {
+    pub name: String,
+    pub email: String,
+    /// Login name; the e-mail address when absent.
+    pub username: Option<String>,
+    pub imap: ServerSettings,
+    pub smtp: ServerSettings,
+    /// Path of a PEM/DER file with the private CA that issued the servers' certificates. When
+    /// given, it is the only trust anchor for this account.
+    pub ca_file: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ServerDto {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AccountDto {
+    pub name: String,
+    pub email: String,
+    pub username: String,
+    pub imap: ServerDto,
+    pub smtp: ServerDto,
+    /// Subject of the private CA when the account has one.
+    pub private_ca: Option<String>,
+}
+
+/// The result of checking one server.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ServerCheck {
+    pub server: String,
+    pub ok: bool,
+    /// The stage that failed.
+    pub failed_at: Option<MailErrorKind>,
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ConnectionCheck {
+    pub account: String,
+    pub ok: bool,
+    pub imap: ServerCheck,
+    pub smtp: ServerCheck,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct OutboxEntry {
+    #[cfg_attr(test, ts(type = "number"))]
+    pub id: i64,
+    pub account: String,
+    pub message_id: String,
+    pub subject: String,
+    pub from: String,
+    pub recipients: Vec<String>,
+    /// queued, sending (uncertain when left over), sent, failed.
+    pub state: String,
+    /// A copy is in the Sent folder.
+    pub appended: bool,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub last_error_kind: Option<MailErrorKind>,
+    pub created: String,
+    pub updated: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SendResult {
+    /// Accepted by the SMTP server.
+    pub delivered: bool,
+    pub signed: bool,
+    pub encrypted: bool,
+    pub cipher: Option<String>,
+    /// Everyone the message is encrypted to, the sender included.
+    pub encrypted_to: Vec<String>,
+    pub entry: OutboxEntry,
+}
+
+/// Result of `outbox --retry` for one entry.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RetryOutcome {
+    /// sent, appended, failed, skipped-uncertain, nothing-to-do
+    pub action: String,
+    pub entry: OutboxEntry,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SyncResult {
+    pub account: String,
+    pub folder: String,
+    pub uidvalidity: u32,
+    /// The cache was dropped because UIDVALIDITY changed (RFC 3501 §2.3.1.1).
+    pub uidvalidity_changed: bool,
+    pub new: u32,
+    pub flags_updated: u32,
+    pub removed: u32,
+    /// Messages larger than the cache limit, not downloaded.
+    pub skipped_large: u32,
+    pub total: u32,
+}
+
+/// The S/MIME form of a message, from its top-level Content-Type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum SmimeKind {
+    Signed,
+    Encrypted,
+    None,
+}
+
+impl SmimeKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SmimeKind::Signed => "signed",
+            SmimeKind::Encrypted => "encrypted",
+            SmimeKind::None => "none",
+        }
+    }
+    fn parse(s: &str) -> SmimeKind {
+        match s {
+            "signed" => SmimeKind::Signed,
+            "encrypted" => SmimeKind::Encrypted,
+            _ => SmimeKind::None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct MessageSummary {
+    pub uid: u32,
+    pub from: String,
+    pub subject: String,
+    /// The Date header (RFC 3339), else the server's INTERNALDATE.
+    pub date: Option<String>,
+    pub message_id: Option<String>,
+    pub flags: Vec<String>,
+    pub smime: SmimeKind,
+}
+
+/// A message read from the cache.
+pub struct ReadMessage {
+    /// `None` for a message that is neither signed nor encrypted.
+    pub report: Option<Report>,
+    pub smime: SmimeKind,
+    /// Decrypted content (or the raw message when it has no S/MIME layer).
+    pub message: Vec<u8>,
+}
+
+const SECRET_PREFIX: &str = "mail-account/";
+
+fn bad(msg: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::BadInput, msg)
+}
+
+fn mail_error(e: MailError) -> ApiError {
+    let code = match e.kind() {
+        MailErrorKind::Authentication => ErrorCode::WrongPassword,
+        _ => ErrorCode::BadInput,
+    };
+    ApiError::new(code, e.to_string())
+}
+
+fn block_on<F: Future>(f: F) -> Result<F::Output, ApiError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("cannot start the runtime: {e}")))?;
+    Ok(rt.block_on(f))
+}
+
+fn check_name(name: &str) -> Result<(), ApiError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@+".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "{name:?} is not a valid account name (1-64 letters, digits, . _ - @ +)"
+        )))
+    }
+}
+
+fn check_host(host: &str) -> Result<(), ApiError> {
+    let ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(bad(format!("{host:?} is not a valid host name")))
+    }
+}
+
+fn time(secs: i64) -> String {
+    crate::pki::cert::rfc3339(secs.max(0) as u64)
+}
+
+fn entry_dto(r: OutboxRow) -> OutboxEntry {
+    let kind = r.last_error.as_deref().and_then(error_kind_of);
+    OutboxEntry {
+        id: r.id,
+        account: r.account,
+        message_id: r.message_id,
+        subject: r.subject,
+        from: r.mail_from,
+        recipients: r.recipients,
+        state: r.state.as_str().to_string(),
+        appended: r.appended,
+        attempts: r.attempts,
+        last_error: r.last_error.map(|e| strip_kind(&e).to_string()),
+        last_error_kind: kind,
+        created: time(r.created),
+        updated: time(r.updated),
+    }
+}
+
+/// Stored errors carry their kind as a `[kind] ` prefix.
+fn stored_error(e: &MailError) -> String {
+    let kind = serde_json::to_value(e.kind())
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format!("[{kind}] {e}")
+}
+
+fn error_kind_of(s: &str) -> Option<MailErrorKind> {
+    let inner = s.strip_prefix('[')?.split_once(']')?.0;
+    [
+        MailErrorKind::Dns,
+        MailErrorKind::Tcp,
+        MailErrorKind::TlsCertificate,
+        MailErrorKind::Tls,
+        MailErrorKind::StarttlsMissing,
+        MailErrorKind::Authentication,
+        MailErrorKind::Timeout,
+        MailErrorKind::ConnectionLost,
+        MailErrorKind::Protocol,
+        MailErrorKind::Rejected,
+        MailErrorKind::Config,
+    ]
+    .into_iter()
+    .find(|k| {
+        serde_json::to_value(k)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s == inner))
+            == Some(true)
+    })
+}
+
+fn strip_kind(s: &str) -> &str {
+    match s.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+        Some((_, rest)) => rest,
+        None => s,
+    }
+}
+
+fn endpoint(a: &AccountRow, imap: bool) -> Endpoint {
+    let (protocol, host, port, tls) = if imap {
+        ("IMAP", &a.imap_host, a.imap_port, &a.imap_tls)
+    } else {
+        ("SMTP", &a.smtp_host, a.smtp_port, &a.smtp_tls)
+    };
+    Endpoint {
+        protocol,
+        host: host.clone(),
+        port,
+        tls: TlsMode::parse(tls).unwrap_or(TlsMode::Implicit),
+        ca: a.ca_pem.clone(),
+    }
+}
+
+fn account_dto(a: &AccountRow) -> AccountDto {
+    let private_ca = a.ca_pem.as_deref().and_then(|pem| {
+        crate::pki::parse_certificates(pem)
+            .ok()
+            .and_then(|c| c.first().map(|c| c.subject()))
+    });
+    let server = |imap: bool| {
+        let e = endpoint(a, imap);
+        ServerDto {
+            host: e.host,
+            port: e.port,
+            tls: e.tls,
+        }
+    };
+    AccountDto {
+        name: a.name.clone(),
+        email: a.email.clone(),
+        username: a.username.clone(),
+        imap: server(true),
+        smtp: server(false),
+        private_ca,
+    }
+}
+
+/// The S/MIME form from the top-level Content-Type (RFC 8551 §3.2, §3.5).
+pub fn smime_kind(raw: &[u8]) -> SmimeKind {
+    // Only the header block matters; bound the work on hostile input.
+    let head_end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 4)
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 2))
+        .unwrap_or(raw.len())
+        .min(256 * 1024);
+    let Ok(entity) = Entity::parse(&smime::canonicalize(&raw[..head_end])) else {
+        return SmimeKind::None;
+    };
+    let ct = entity.content_type();
+    let name = ct.param("name").unwrap_or_default().to_ascii_lowercase();
+    match ct.mime_type.as_str() {
+        "multipart/signed" => {
+            let protocol = ct
+                .param("protocol")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            if protocol.contains("pkcs7-signature") {
+                SmimeKind::Signed
+            } else {
+                SmimeKind::None
+            }
+        }
+        "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
+            match ct
+                .param("smime-type")
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+                .as_str()
+            {
+                "signed-data" => SmimeKind::Signed,
+                "certs-only" => SmimeKind::None,
+                _ => SmimeKind::Encrypted,
+            }
+        }
+        "application/octet-stream" if name.ends_with(".p7m") => SmimeKind::Encrypted,
+        _ => SmimeKind::None,
+    }
+}
+
+/// From, Subject, Date (RFC 3339) and Message-ID of a raw message.
+fn summary_fields(raw: &[u8]) -> (String, String, Option<String>, Option<String>) {
+    let Some(m) = mail_parser::MessageParser::default().parse_headers(raw) else {
+        return (String::new(), String::new(), None, None);
+    };
+    let from = m
+        .from()
+        .and_then(|a| a.first())
+        .map(|a| {
+            let addr = a.address().unwrap_or("");
+            match a.name() {
+                Some(n) if !n.is_empty() => format!("{n} <{addr}>"),
+                _ => addr.to_string(),
+            }
+        })
+        .unwrap_or_default();
+    (
+        from,
+        m.subject().unwrap_or("").to_string(),
+        m.date().map(|d| d.to_rfc3339()),
+        m.message_id().map(|s| format!("<{s}>")),
+    )
+}
+
+fn header_values(e: &Entity, name: &str) -> Vec<String> {
+    e.headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value())
+        .collect()
+}
+
+fn new_message_id(from: &str) -> String {
+    let mut r = [0u8; 16];
+    rand::Rng::fill_bytes(&mut rand::rng(), &mut r);
+    let domain = from
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .filter(|d| !d.is_empty())
+        .unwrap_or("sealpost.invalid");
+    format!("<{}@{domain}>", hex::encode(r))
+}
+
+fn summary_dto(m: MessageRow) -> MessageSummary {
+    MessageSummary {
+        uid: m.uid,
+        from: m.from,
+        subject: m.subject,
+        date: m.date.or(m.internal_date),
+        message_id: m.message_id,
+        flags: m.flags,
+        smime: SmimeKind::parse(&m.smime),
+    }
+}
+
+impl Home {
+    fn account_row(&self, name: &str) -> Result<AccountRow, ApiError> {
+        self.store
+            .account(name)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no account named {name:?}")))
+    }
+
+    fn account_login(
+        &self,
+        a: &AccountRow,
+        passphrase: PassphraseSource,
+    ) -> Result<Login, ApiError> {
+        let ks = self.keystore(passphrase)?;
+        let secret = ks
+            .get(&format!("{SECRET_PREFIX}{}", a.name))?
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    format!(
+                        "no password is stored for the account {:?}; add the account again",
+                        a.name
+                    ),
+                )
+            })?;
+        let password =
+            Zeroizing::new(String::from_utf8(secret.to_vec()).map_err(|_| {
+                ApiError::new(ErrorCode::Storage, "the stored password is damaged")
+            })?);
+        Ok(Login {
+            user: a.username.clone(),
+            password,
+        })
+    }
+
+    /// Adds a mail account; its password goes to the keystore, never to the database.
+    pub fn add_account(
+        &self,
+        new: &NewAccount,
+        password: &str,
+        passphrase: PassphraseSource,
+    ) -> Result<AccountDto, ApiError> {
+        check_name(&new.name)?;
+        check_host(&new.imap.host)?;
+        check_host(&new.smtp.host)?;
+        let email = new.email.trim().to_string();
+        if addresses(&email) != vec![email.clone()] {
+            return Err(bad(format!("{email:?} is not an e-mail address")));
+        }
+        if new.imap.port == 0 || new.smtp.port == 0 {
+            return Err(bad("a port must be between 1 and 65535"));
+        }
+        if password.is_empty() {
+            return Err(bad("the password is empty"));
+        }
+        let ca_pem = match &new.ca_file {
+            Some(path) => {
+                let data = std::fs::read(path).map_err(|e| bad(format!("{path}: {e}")))?;
+                mail::net::ca_certificates(&data).map_err(mail_error)?;
+                Some(data)
+            }
+            None => None,
+        };
+        let row = AccountRow {
+            name: new.name.clone(),
+            email: email.clone(),
+            username: new.username.clone().unwrap_or(email),
+            imap_host: new.imap.host.clone(),
+            imap_port: new.imap.port,
+            imap_tls: new
+                .imap
+                .tls
+                .unwrap_or(TlsMode::for_port(new.imap.port))
+                .as_str()
+                .into(),
+            smtp_host: new.smtp.host.clone(),
+            smtp_port: new.smtp.port,
+            smtp_tls: new
+                .smtp
+                .tls
+                .unwrap_or(TlsMode::for_port(new.smtp.port))
+                .as_str()
+                .into(),
+            ca_pem,
+        };
+        if self.store.account(&row.name)?.is_some() {
+            return Err(bad(format!("an account named {:?} exists", row.name)));
+        }
+        // Keystore first: an account without its password would be useless.
+        let ks = self.keystore(passphrase)?;
+        ks.set(&format!("{SECRET_PREFIX}{}", row.name), password.as_bytes())?;
+        if !self.store.add_account(&row)? {
+            return Err(bad(format!("an account named {:?} exists", row.name)));
+        }
+        Ok(account_dto(&row))
+    }
+
+    pub fn accounts(&self) -> Result<Vec<AccountDto>, ApiError> {
+        Ok(self.store.accounts()?.iter().map(account_dto).collect())
+    }
+
+    /// Removes an account, its password, outbox entries and cached mail.
+    pub fn remove_account(
+        &self,
+        name: &str,
+        passphrase: PassphraseSource,
+    ) -> Result<AccountDto, ApiError> {
+        let a = self.account_row(name)?;
+        let ks = self.keystore(passphrase)?;
+        ks.delete(&format!("{SECRET_PREFIX}{name}"))?;
+        self.store.remove_account(name)?;
+        Ok(account_dto(&a))
+    }
+
+    /// Connects to both servers and logs in, naming the stage that failed for each.
+    pub fn test_account(
+        &self,
+        name: &str,
+        passphrase: PassphraseSource,
+    ) -> Result<ConnectionCheck, ApiError> {
+        let a = self.account_row(name)?;
+        let login = self.account_login(&a, passphrase)?;
+        let (imap_ep, smtp_ep) = (endpoint(&a, true), endpoint(&a, false));
+        let (imap, smtp) = block_on(async {
+            (
+                mail::imap::check(&imap_ep, &login).await,
+                mail::smtp::check(&smtp_ep, &login).await,
+            )
+        })?;
+        let check = |ep: &Endpoint, r: Result<(), MailError>| match r {
+            Ok(()) => ServerCheck {
+                server: ep.label(),
+                ok: true,
+                failed_at: None,
+                message: None,
+            },
+            Err(e) => ServerCheck {
+                server: ep.label(),
+                ok: false,
+                failed_at: Some(e.kind()),
+                message: Some(e.to_string()),
+            },
+        };
+        let imap = check(&imap_ep, imap);
+        let smtp = check(&smtp_ep, smtp);
+        Ok(ConnectionCheck {
+            account: a.name,
+            ok: imap.ok && smtp.ok,
+            imap,
+            smtp,
+        })
+    }
+
+    /// Sends a whole RFC 5322 message through the account, signing and/or encrypting it with
+    /// the same rules as composing in the app: encrypted to every To/Cc/Bcc recipient and the
+    /// sender, refused (nothing queued) when a recipient has no usable certificate. Bcc is
+    /// removed from the header. The message is queued in the outbox first; when SMTP fails it
+    /// stays there (`delivered: false`) for [`Home::retry_outbox`].
+    pub fn send_message(
+        &self,
+        account: &str,
+        msg: &[u8],
+        sign: bool,
+        encrypt: bool,
+        passphrase: PassphraseSource,
+    ) -> Result<SendResult, ApiError> {
+        let a = self.account_row(account)?;
+        let canon = smime::canonicalize(msg);
+        let entity = Entity::parse(&canon).map_err(|e| bad(format!("not a message: {e}")))?;
+        let from = header_values(&entity, "From")
+            .iter()
+            .flat_map(|v| addresses(v))
+            .next()
+            .ok_or_else(|| bad("the message has no From address"))?;
+        let mut recipients: Vec<String> = Vec::new();
+        for h in ["To", "Cc", "Bcc"] {
+            for v in header_values(&entity, h) {
+                for r in addresses(&v) {
+                    if !recipients.iter().any(|x| x.eq_ignore_ascii_case(&r)) {
+                        recipients.push(r);
+                    }
+                }
+            }
+        }
+        if recipients.is_empty() {
+            return Err(bad("the message has no recipient (To, Cc or Bcc)"));
+        }
+        let existing_id = header_values(&entity, "Message-ID").into_iter().next();
+        let message_id = existing_id.clone().unwrap_or_else(|| new_message_id(&from));
+        let subject = header_values(&entity, "Subject")
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let mut headers: Vec<HeaderField> = Vec::new();
+        if existing_id.is_none() {
+            headers.push(HeaderField::new("Message-ID", &message_id));
+        }
+        if header_values(&entity, "Date").is_empty() {
+            let date = mail_builder::headers::date::Date::new(now() as i64).to_rfc822();
+            headers.push(HeaderField::new("Date", &date));
+        }
+        headers.extend(
+            entity
+                .headers
+                .into_iter()
+                .filter(|h| !h.name.eq_ignore_ascii_case("Bcc")),
+        );
+        let prepared = Entity {
+            headers,
+            body: entity.body,
+        }
+        .to_bytes();
+        let (out, cipher, encrypted_to) = if encrypt {
+            let (out, cipher, to) = self.encrypt_message_detailed(
+                prepared,
+                &recipients,
+                sign.then_some(from.as_str()),
+                CipherChoice::Auto,
+                passphrase,
+            )?;
+            (out, Some(cipher.name().to_string()), to)
+        } else if sign {
+            (
+                self.sign_message(&prepared, &from, false, passphrase)?,
+                None,
+                Vec::new(),
+            )
+        } else {
+            (prepared, None, Vec::new())
+        };
+        // The password is fetched before queueing so a locked keystore queues nothing.
+        let login = self.account_login(&a, passphrase)?;
+        let id =
+            self.store
+                .outbox_add(&a.name, &message_id, &subject, &a.email, &recipients, &out)?;
+        let (delivered, entry) = self.deliver(&a, &login, id, false)?;
+        Ok(SendResult {
+            delivered,
+            signed: sign,
+            encrypted: encrypt,
+            cipher,
+            encrypted_to,
+            entry,
+        })
+    }
+
+    fn outbox_dto(&self, id: i64) -> Result<OutboxEntry, ApiError> {
+        self.store
+            .outbox_entry(id)?
+            .map(entry_dto)
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no outbox entry {id}")))
+    }
+
+    /// Claims, sends, records; then appends to Sent. Returns whether SMTP accepted it now.
+    fn deliver(
+        &self,
+        a: &AccountRow,
+        login: &Login,
+        id: i64,
+        force: bool,
+    ) -> Result<(bool, OutboxEntry), ApiError> {
+        if !self.store.outbox_claim(id, force)? {
+            return Ok((false, self.outbox_dto(id)?));
+        }
+        let entry = self
+            .store
+            .outbox_entry(id)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no outbox entry {id}")))?;
+        let raw = self.store.outbox_raw(id)?.unwrap_or_default();
+        let ep = endpoint(a, false);
+        let result = block_on(async {
+            let mut s = Smtp::login(&ep, login).await?;
+            s.send(&entry.mail_from, &entry.recipients, &raw).await?;
+            s.quit().await;
+            Ok::<(), MailError>(())
+        })?;
+        match result {
+            Ok(()) => self.store.outbox_set_state(id, OutboxState::Sent, None)?,
+            Err(e) => {
+                self.store
+                    .outbox_set_state(id, OutboxState::Failed, Some(&stored_error(&e)))?;
+                return Ok((false, self.outbox_dto(id)?));
+            }
+        }
+        self.append_sent(a, login, id, &raw)?;
+        Ok((true, self.outbox_dto(id)?))
+    }
+
+    fn append_sent(
+        &self,
+        a: &AccountRow,
+        login: &Login,
+        id: i64,
+        raw: &[u8],
+    ) -> Result<(), ApiError> {
+        let ep = endpoint(a, true);
+        let r = block_on(async {
+            let mut imap = Imap::login(&ep, login).await?;
+            let folder = imap.sent_folder().await?;
+            imap.append(&folder, raw).await?;
+            imap.logout().await;
+            Ok::<(), MailError>(())
+        })?;
+        match r {
+            Ok(()) => self.store.outbox_set_appended(id, None)?,
+            Err(e) => self
+                .store
+                .outbox_set_appended(id, Some(&stored_error(&e)))?,
+        }
+        Ok(())
+    }
+
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, ApiError> {
+        Ok(self.store.outbox()?.into_iter().map(entry_dto).collect())
+    }
+
+    /// Sends every queued or failed entry again and appends sent ones missing from Sent.
+    /// Entries left `sending` by an interrupted run are uncertain (the server may have
+    /// accepted them): they are skipped unless `force`.
+    pub fn retry_outbox(
+        &self,
+        force: bool,
+        passphrase: PassphraseSource,
+    ) -> Result<Vec<RetryOutcome>, ApiError> {
+        let mut out = Vec::new();
+        for e in self.store.outbox()? {
+            let sendable = matches!(e.state, OutboxState::Queued | OutboxState::Failed)
+                || (force && e.state == OutboxState::Sending);
+            let needs_append = e.state == OutboxState::Sent && !e.appended;
+            if !sendable && !needs_append {
+                let action = if e.state == OutboxState::Sending {
+                    "skipped-uncertain"
+                } else {
+                    "nothing-to-do"
+                };
+                out.push(RetryOutcome {
+                    action: action.into(),
+                    entry: entry_dto(e),
+                });
+                continue;
+            }
+            let a = self.account_row(&e.account)?;
+            let login = self.account_login(&a, passphrase)?;
+            let action = if sendable {
+                let (delivered, _) = self.deliver(&a, &login, e.id, force)?;
+                if delivered { "sent" } else { "failed" }
+            } else {
+                let raw = self.store.outbox_raw(e.id)?.unwrap_or_default();
+                self.append_sent(&a, &login, e.id, &raw)?;
+                "appended"
+            };
+            out.push(RetryOutcome {
+                action: action.into(),
+                entry: self.outbox_dto(e.id)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Brings the local cache of `folder` up to date: new messages by UID from the last
+    /// UIDNEXT, flags of known ones, expunged ones removed; everything again when UIDVALIDITY
+    /// changed. Raw messages are stored as received.
+    pub fn sync(
+        &self,
+        account: &str,
+        folder: &str,
+        passphrase: PassphraseSource,
+    ) -> Result<SyncResult, ApiError> {
+        let a = self.account_row(account)?;
+        let login = self.account_login(&a, passphrase)?;
+        let ep = endpoint(&a, true);
+        let stored = self.store.folder_state(&a.name, folder)?;
+        let r = block_on(async {
+            let mut imap = Imap::login(&ep, &login).await?;
+            let mb = imap.examine(folder).await?;
+            let changed = stored.is_some_and(|(v, _)| v != mb.uid_validity);
+            let start = match stored {
+                Some((v, next)) if v == mb.uid_validity => next.max(1),
+                _ => 1,
+            };
+            let mut known = Vec::new();
+            let mut sizes = Vec::new();
+            if mb.exists > 0 {
+                if start > 1 {
+                    known = imap.flags_from(1).await?;
+                    known.retain(|(uid, _)| *uid < start);
+                }
+                sizes = imap.sizes_from(start).await?;
+                sizes.retain(|(uid, _)| *uid >= start);
+            }
+            let wanted: Vec<u32> = sizes
+                .iter()
+                .filter(|(_, s)| *s <= MAX_MESSAGE)
+                .map(|(u, _)| *u)
+                .collect();
+            let fetched = imap.messages(&wanted).await?;
+            imap.logout().await;
+            Ok::<_, MailError>((mb, changed, start, known, sizes, fetched))
+        })?
+        .map_err(mail_error)?;
+        let (mb, changed, start, known, sizes, fetched) = r;
+        if changed || stored.is_none() {
+            self.store.clear_folder(&a.name, folder)?;
+        }
+        let (updated, removed) = if changed {
+            (0, 0)
+        } else {
+            self.store
+                .reconcile_folder(&a.name, folder, start, &known)?
+        };
+        let mut new = 0u32;
+        let mut max_uid = start.saturating_sub(1);
+        for f in &fetched {
+            if f.uid < start {
+                continue;
+            }
+            let (from, subject, date, message_id) = summary_fields(&f.raw);
+            self.store.put_message(
+                &a.name,
+                folder,
+                &NewMessage {
+                    uid: f.uid,
+                    flags: &f.flags,
+                    internal_date: f.internal_date.as_deref(),
+                    from: &from,
+                    subject: &subject,
+                    date: date.as_deref(),
+                    message_id: message_id.as_deref(),
+                    smime: smime_kind(&f.raw).as_str(),
+                    raw: &f.raw,
+                },
+            )?;
+            new += 1;
+            max_uid = max_uid.max(f.uid);
+        }
+        for (uid, _) in &sizes {
+            max_uid = max_uid.max(*uid);
+        }
+        let next = mb
+            .uid_next
+            .unwrap_or(max_uid.saturating_add(1))
+            .max(max_uid.saturating_add(1))
+            .max(start);
+        self.store
+            .set_folder_state(&a.name, folder, mb.uid_validity, next)?;
+        let total = self.store.messages(&a.name, folder)?.len() as u32;
+        Ok(SyncResult {
+            account: a.name,
+            folder: folder.to_string(),
+            uidvalidity: mb.uid_validity,
+            uidvalidity_changed: changed,
+            new,
+            flags_updated: updated as u32,
+            removed: removed as u32,
+            skipped_large: (sizes.len() - wanted_len(&sizes)) as u32,
+            total,
+        })
+    }
+
+    /// The cached messages of a folder (run [`Home::sync`] first); no network.
+    pub fn list_messages(
+        &self,
+        account: &str,
+        folder: &str,
+    ) -> Result<Vec<MessageSummary>, ApiError> {
+        let a = self.account_row(account)?;
+        Ok(self
+            .store
+            .messages(&a.name, folder)?
+            .into_iter()
+            .map(summary_dto)
+            .collect())
+    }
+
+    /// Opens a cached message: decrypted and verified like `decrypt` (certificates harvested
+    /// from valid signatures). No network.
+    pub fn read_message(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        passphrase: PassphraseSource,
+    ) -> Result<ReadMessage, ApiError> {
+        let a = self.account_row(account)?;
+        let raw = self
+            .store
+            .message_raw(&a.name, folder, uid)?
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("no message with UID {uid} in {folder} of {account}; run sync first"),
+                )
+            })?;
+        let kind = smime_kind(&raw);
+        if kind == SmimeKind::None {
+            return Ok(ReadMessage {
+                report: None,
+                smime: kind,
+                message: raw,
+            });
+        }
+        let (report, message) = self.open_message(&raw, passphrase)?;
+        Ok(ReadMessage {
+            report: Some(report),
+            smime: kind,
+            message,
+        })
+    }
+}
+
+fn wanted_len(sizes: &[(u32, u32)]) -> usize {
+    sizes.iter().filter(|(_, s)| *s <= MAX_MESSAGE).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smime_kinds_from_content_type() {
+        assert_eq!(
+            smime_kind(b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n\r\nMIAG"),
+            SmimeKind::Encrypted
+        );
+        assert_eq!(
+            smime_kind(
+                b"Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data\r\n\r\nx"
+            ),
+            SmimeKind::Encrypted
+        );
+        assert_eq!(
+            smime_kind(b"Content-Type: application/x-pkcs7-mime; smime-type=signed-data\n\nx"),
+            SmimeKind::Signed
+        );
+        assert_eq!(
+            smime_kind(b"Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=b\r\n\r\n"),
+            SmimeKind::Signed
+        );
+        assert_eq!(
+            smime_kind(b"Content-Type: multipart/signed; protocol=\"application/pgp-signature\"; boundary=b\r\n\r\n"),
+            SmimeKind::None
+        );
+        assert_eq!(smime_kind(b"Subject: hi\r\n\r\nbody"), SmimeKind::None);
+        assert_eq!(smime_kind(b""), SmimeKind::None);
+        assert_eq!(smime_kind(&[0xff; 100]), SmimeKind::None);
+    }
+
+    #[test]
+    fn stored_errors_keep_their_kind() {
+        let e = MailError::StarttlsMissing {
+            server: "SMTP h:1".into(),
+        };
+        let s = stored_error(&e);
+        assert_eq!(error_kind_of(&s), Some(MailErrorKind::StarttlsMissing));
+        assert!(strip_kind(&s).starts_with("SMTP h:1: the server does not offer STARTTLS"));
+        assert_eq!(error_kind_of("plain"), None);
+    }
+
+    #[test]
+    fn account_names_and_hosts_are_checked() {
+        assert!(check_name("work").is_ok());
+        assert!(check_name("").is_err());
+        assert!(check_name("a/b").is_err());
+        assert!(check_host("mail.example.test").is_ok());
+        assert!(check_host("127.0.0.1").is_ok());
+        assert!(check_host("a b").is_err());
+    }
+}

@@ -1,0 +1,395 @@
+//! Mail commands: `account`, `send`, `outbox`, `sync`, `list`, `read` — a thin layer over
+//! `sealpost::api::mail`. Exit status as elsewhere, plus 3: a mail server could not be reached
+//! or refused (the message, if any, waits in the outbox).
+
+use std::path::PathBuf;
+
+use clap::{Subcommand, ValueEnum};
+use sealpost::api::mail::{NewAccount, ServerSettings, SmimeKind};
+use sealpost::api::{ApiError, ErrorCode, Home};
+use sealpost::mail::TlsMode;
+use zeroize::Zeroizing;
+
+use super::{
+    Failure, print_json, print_report, prompt, read_input, read_secret_file, write_output,
+};
+
+#[derive(Subcommand)]
+pub enum MailCmd {
+    /// Mail accounts (IMAP + SMTP)
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Send a whole RFC 5322 message (optionally signed and/or encrypted), then file it in Sent
+    Send {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        sign: bool,
+        /// Encrypt to every To/Cc/Bcc recipient and the sender
+        #[arg(long)]
+        encrypt: bool,
+        #[arg(long = "in")]
+        input: Option<PathBuf>,
+    },
+    /// List messages waiting to be sent (or sent); --retry sends the waiting ones
+    Outbox {
+        #[arg(long)]
+        retry: bool,
+        /// Also resend entries whose earlier attempt was interrupted (they may arrive twice)
+        #[arg(long, requires = "retry")]
+        force: bool,
+    },
+    /// Fetch new messages of a folder into the local cache
+    Sync {
+        #[arg(long)]
+        account: String,
+        #[arg(long, default_value = "INBOX")]
+        folder: String,
+    },
+    /// List the cached messages of a folder
+    List {
+        #[arg(long)]
+        account: String,
+        #[arg(long, default_value = "INBOX")]
+        folder: String,
+    },
+    /// Decrypt and verify a cached message (exit status as decrypt)
+    Read {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        uid: u32,
+        #[arg(long, default_value = "INBOX")]
+        folder: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AccountCmd {
+    /// Add an account; its password goes to the keystore
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// IMAP server as HOST:PORT
+        #[arg(long)]
+        imap: String,
+        /// SMTP submission server as HOST:PORT
+        #[arg(long)]
+        smtp: String,
+        /// Login name (default: the e-mail address)
+        #[arg(long)]
+        user: Option<String>,
+        /// TLS mode for both servers (default: implicit on 993/465, STARTTLS elsewhere)
+        #[arg(long, value_enum)]
+        tls: Option<TlsArg>,
+        #[arg(long, value_enum)]
+        imap_tls: Option<TlsArg>,
+        #[arg(long, value_enum)]
+        smtp_tls: Option<TlsArg>,
+        /// The private CA that issued the servers' certificates (the only anchor then)
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    List,
+    /// Connect and log in to both servers; says which step failed
+    Test {
+        name: String,
+    },
+    /// Remove an account with its password, outbox and cached mail
+    Remove {
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum TlsArg {
+    Implicit,
+    Starttls,
+}
+
+impl From<TlsArg> for TlsMode {
+    fn from(t: TlsArg) -> TlsMode {
+        match t {
+            TlsArg::Implicit => TlsMode::Implicit,
+            TlsArg::Starttls => TlsMode::Starttls,
+        }
+    }
+}
+
+fn server(spec: &str, tls: Option<TlsArg>) -> Result<ServerSettings, ApiError> {
+    let (host, port) = spec.rsplit_once(':').ok_or_else(|| {
+        ApiError::new(ErrorCode::BadInput, format!("{spec:?}: expected HOST:PORT"))
+    })?;
+    let port: u16 = port
+        .parse()
+        .map_err(|_| ApiError::new(ErrorCode::BadInput, format!("{spec:?}: bad port")))?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    Ok(ServerSettings {
+        host: host.to_string(),
+        port,
+        tls: tls.map(Into::into),
+    })
+}
+
+fn network(message: String) -> Failure {
+    Failure {
+        status: 3,
+        error: ApiError::new(ErrorCode::BadInput, message),
+    }
+}
+
+fn print_outbox(e: &sealpost::api::mail::OutboxEntry) {
+    println!(
+        "#{} {} {} -> {} [{}{}] {}",
+        e.id,
+        e.message_id,
+        e.from,
+        e.recipients.join(", "),
+        e.state,
+        if e.appended { ", in Sent" } else { "" },
+        e.subject
+    );
+    if let Some(err) = &e.last_error {
+        println!("    last error: {err}");
+    }
+}
+
+pub fn run(
+    cmd: MailCmd,
+    home: &Home,
+    json: bool,
+    pass: &dyn Fn() -> Result<Zeroizing<String>, ApiError>,
+) -> Result<(), Failure> {
+    match cmd {
+        MailCmd::Account(AccountCmd::Add {
+            name,
+            email,
+            imap,
+            smtp,
+            user,
+            tls,
+            imap_tls,
+            smtp_tls,
+            ca_file,
+            password_file,
+        }) => {
+            let new = NewAccount {
+                name,
+                email,
+                username: user,
+                imap: server(&imap, imap_tls.or(tls))?,
+                smtp: server(&smtp, smtp_tls.or(tls))?,
+                ca_file: ca_file.map(|p| p.display().to_string()),
+            };
+            let password = match password_file {
+                Some(f) => read_secret_file(&f)?,
+                None => prompt(&format!("Password for {}: ", new.email))?,
+            };
+            let a = home.add_account(&new, &password, pass)?;
+            if json {
+                print_json(&a);
+            } else {
+                println!("added account {} <{}>", a.name, a.email);
+            }
+        }
+        MailCmd::Account(AccountCmd::List) => {
+            let list = home.accounts()?;
+            if json {
+                print_json(&list);
+            } else {
+                for a in &list {
+                    println!(
+                        "{} <{}> user {}: IMAP {}:{} ({}), SMTP {}:{} ({}){}",
+                        a.name,
+                        a.email,
+                        a.username,
+                        a.imap.host,
+                        a.imap.port,
+                        a.imap.tls.as_str(),
+                        a.smtp.host,
+                        a.smtp.port,
+                        a.smtp.tls.as_str(),
+                        a.private_ca
+                            .as_ref()
+                            .map(|c| format!(", private CA {c}"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+        }
+        MailCmd::Account(AccountCmd::Test { name }) => {
+            let c = home.test_account(&name, pass)?;
+            if json {
+                print_json(&c);
+            } else {
+                for s in [&c.imap, &c.smtp] {
+                    match &s.message {
+                        None => println!("{}: ok (TLS, logged in)", s.server),
+                        Some(m) => println!("{m}"),
+                    }
+                }
+            }
+            if !c.ok {
+                return Err(network(format!("the account {name} cannot be used")));
+            }
+        }
+        MailCmd::Account(AccountCmd::Remove { name }) => {
+            let a = home.remove_account(&name, pass)?;
+            if json {
+                print_json(&a);
+            } else {
+                println!("removed account {}", a.name);
+            }
+        }
+        MailCmd::Send {
+            account,
+            sign,
+            encrypt,
+            input,
+        } => {
+            let msg = read_input(&input)?;
+            let r = home.send_message(&account, &msg, sign, encrypt, pass)?;
+            if json {
+                print_json(&r);
+            } else if r.delivered {
+                println!(
+                    "sent {} to {}{}",
+                    r.entry.message_id,
+                    r.entry.recipients.join(", "),
+                    if r.entry.appended {
+                        " (copy in Sent)"
+                    } else {
+                        " (no copy in Sent yet: sealpost outbox --retry)"
+                    }
+                );
+            }
+            if !r.delivered {
+                return Err(network(format!(
+                    "not sent: {}; the message waits in the outbox as #{} (sealpost outbox --retry)",
+                    r.entry.last_error.as_deref().unwrap_or("unknown error"),
+                    r.entry.id
+                )));
+            }
+        }
+        MailCmd::Outbox { retry, force } => {
+            if retry {
+                let r = home.retry_outbox(force, pass)?;
+                if json {
+                    print_json(&r);
+                } else {
+                    for o in &r {
+                        print!("{}: ", o.action);
+                        print_outbox(&o.entry);
+                    }
+                }
+                if r.iter().any(|o| o.action == "failed") {
+                    return Err(network("some messages could not be sent".into()));
+                }
+            } else {
+                let list = home.outbox()?;
+                if json {
+                    print_json(&list);
+                } else {
+                    for e in &list {
+                        print_outbox(e);
+                    }
+                }
+            }
+        }
+        MailCmd::Sync { account, folder } => {
+            let r = home.sync(&account, &folder, pass).map_err(|e| {
+                if e.code == ErrorCode::BadInput {
+                    network(e.message)
+                } else {
+                    e.into()
+                }
+            })?;
+            if json {
+                print_json(&r);
+            } else {
+                println!(
+                    "{} {}: {} new, {} flag changes, {} removed, {} cached{}",
+                    r.account,
+                    r.folder,
+                    r.new,
+                    r.flags_updated,
+                    r.removed,
+                    r.total,
+                    if r.uidvalidity_changed {
+                        " (UIDVALIDITY changed: cache rebuilt)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+        MailCmd::List { account, folder } => {
+            let list = home.list_messages(&account, &folder)?;
+            if json {
+                print_json(&list);
+            } else {
+                for m in &list {
+                    let mark = match m.smime {
+                        SmimeKind::Encrypted => "E",
+                        SmimeKind::Signed => "S",
+                        SmimeKind::None => "-",
+                    };
+                    println!(
+                        "{:>6} {mark} {:<25} {:<30} {}",
+                        m.uid,
+                        m.date.as_deref().unwrap_or(""),
+                        m.from,
+                        m.subject
+                    );
+                }
+            }
+        }
+        MailCmd::Read {
+            account,
+            uid,
+            folder,
+            out,
+        } => {
+            let r = home.read_message(&account, &folder, uid, pass)?;
+            let ok = match &r.report {
+                Some(rep) => !rep.signed || rep.valid,
+                None => true,
+            };
+            if ok {
+                write_output(&out, &r.message)?;
+            }
+            // A message without S/MIME reports as such (nothing encrypted, nothing signed).
+            let report = r.report.clone().unwrap_or(sealpost::api::Report {
+                encrypted: false,
+                signed: false,
+                valid: false,
+                layers: Vec::new(),
+            });
+            if json && out.is_some() {
+                print_json(&report);
+            } else if json {
+                eprintln!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else if r.report.is_none() {
+                eprintln!("not signed, not encrypted");
+            } else {
+                print_report(&report);
+            }
+            if !ok {
+                return Err(Failure {
+                    status: 1,
+                    error: ApiError::new(ErrorCode::SignatureInvalid, "a signature is not valid"),
+                });
+            }
+        }
+    }
+    Ok(())
+}

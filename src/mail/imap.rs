@@ -1,0 +1,379 @@
+//! IMAP4rev1 (RFC 3501) over TLS with async-imap: login, APPEND, and the fetches an
+//! incremental sync needs (UIDVALIDITY/UIDNEXT, RFC 3501 §2.3.1.1).
+//!
+//! STARTTLS is spoken by hand before async-imap gets the stream: greeting, CAPABILITY,
+//! STARTTLS, reading one byte at a time so nothing the server sends before the handshake can
+//! be buffered and later mistaken for protected data (the STARTTLS injection of CVE-2011-0411).
+
+use futures_util::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+
+use super::net::{self, step};
+use super::{Endpoint, Login, MailError, TlsMode, sanitize};
+
+type Stream = TlsStream<TcpStream>;
+
+/// A logged-in IMAP session.
+pub struct Imap {
+    ep: Endpoint,
+    session: async_imap::Session<Stream>,
+}
+
+/// One fetched message.
+#[derive(Debug)]
+pub struct Fetched {
+    pub uid: u32,
+    pub flags: Vec<String>,
+    pub internal_date: Option<String>,
+    /// RFC822.SIZE, when asked for.
+    pub size: Option<u32>,
+    pub raw: Vec<u8>,
+}
+
+/// What SELECT/EXAMINE reported.
+#[derive(Clone, Copy, Debug)]
+pub struct MailboxState {
+    pub uid_validity: u32,
+    pub uid_next: Option<u32>,
+    pub exists: u32,
+}
+
+/// A message larger than this is not cached (its UID is still recorded as seen).
+pub const MAX_MESSAGE: u32 = 50 * 1024 * 1024;
+
+const MAX_LINE: usize = 16 * 1024;
+
+async fn read_line(ep: &Endpoint, s: &mut TcpStream) -> Result<String, MailError> {
+    let mut line = Vec::new();
+    loop {
+        let b = s.read_u8().await.map_err(|e| MailError::ConnectionLost {
+            server: ep.label(),
+            detail: e.to_string(),
+        })?;
+        line.push(b);
+        if b == b'\n' {
+            return Ok(String::from_utf8_lossy(&line).trim_end().to_string());
+        }
+        if line.len() > MAX_LINE {
+            return Err(MailError::Protocol {
+                server: ep.label(),
+                detail: "a line longer than 16 KiB before TLS".into(),
+            });
+        }
+    }
+}
+
+async fn write_all(ep: &Endpoint, s: &mut TcpStream, data: &[u8]) -> Result<(), MailError> {
+    s.write_all(data)
+        .await
+        .map_err(|e| MailError::ConnectionLost {
+            server: ep.label(),
+            detail: e.to_string(),
+        })
+}
+
+/// Reads lines up to the tagged completion of `tag`; returns the untagged lines and the
+/// completion line.
+async fn read_until_tagged(
+    ep: &Endpoint,
+    s: &mut TcpStream,
+    tag: &str,
+) -> Result<(Vec<String>, String), MailError> {
+    let mut untagged = Vec::new();
+    for _ in 0..64 {
+        let line = read_line(ep, s).await?;
+        if line.starts_with(&format!("{tag} ")) {
+            return Ok((untagged, line));
+        }
+        untagged.push(line);
+    }
+    Err(MailError::Protocol {
+        server: ep.label(),
+        detail: "too many lines before the command completed".into(),
+    })
+}
+
+fn has_capability(lines: &[String], cap: &str) -> bool {
+    lines.iter().any(|l| {
+        let upper = l.to_ascii_uppercase();
+        upper.starts_with("* CAPABILITY ")
+            && upper
+                .split_ascii_whitespace()
+                .any(|w| w == cap.to_ascii_uppercase())
+    })
+}
+
+/// Plaintext phase of RFC 3501 §6.2.1. Sends nothing but CAPABILITY and STARTTLS.
+async fn starttls(ep: &Endpoint, s: &mut TcpStream) -> Result<(), MailError> {
+    let greeting = read_line(ep, s).await?;
+    if !greeting.to_ascii_uppercase().starts_with("* OK") {
+        return Err(MailError::Protocol {
+            server: ep.label(),
+            detail: format!("greeting: {}", sanitize(&greeting)),
+        });
+    }
+    write_all(ep, s, b"S1 CAPABILITY\r\n").await?;
+    let (lines, done) = read_until_tagged(ep, s, "S1").await?;
+    if !done.to_ascii_uppercase().starts_with("S1 OK") {
+        return Err(MailError::Protocol {
+            server: ep.label(),
+            detail: format!("CAPABILITY: {}", sanitize(&done)),
+        });
+    }
+    if !has_capability(&lines, "STARTTLS") {
+        return Err(MailError::StarttlsMissing { server: ep.label() });
+    }
+    write_all(ep, s, b"S2 STARTTLS\r\n").await?;
+    let (_, done) = read_until_tagged(ep, s, "S2").await?;
+    if !done.to_ascii_uppercase().starts_with("S2 OK") {
+        return Err(MailError::StarttlsMissing { server: ep.label() });
+    }
+    Ok(())
+}
+
+fn imap_error(ep: &Endpoint, e: async_imap::error::Error) -> MailError {
+    use async_imap::error::Error as E;
+    match e {
+        E::Io(io) => net::io_error(ep, &io),
+        E::ConnectionLost => MailError::ConnectionLost {
+            server: ep.label(),
+            detail: "the server closed the connection".into(),
+        },
+        E::No(t) | E::Bad(t) => MailError::Rejected {
+            server: ep.label(),
+            detail: sanitize(&t),
+        },
+        other => MailError::Protocol {
+            server: ep.label(),
+            detail: sanitize(&other.to_string()),
+        },
+    }
+}
+
+/// Opens a TLS connection (implicit or STARTTLS) up to, not including, authentication.
+async fn connect(ep: &Endpoint) -> Result<async_imap::Client<Stream>, MailError> {
+    let mut tcp = net::connect_tcp(ep).await?;
+    if ep.tls == TlsMode::Starttls {
+        step(ep, "negotiating STARTTLS", starttls(ep, &mut tcp)).await?;
+    }
+    let tls = net::tls_handshake(ep, tcp).await?;
+    let mut client = async_imap::Client::new(tls);
+    if ep.tls == TlsMode::Implicit {
+        // RFC 3501 §7.1: the greeting comes first on a fresh connection.
+        let greeting = step(ep, "waiting for the greeting", async {
+            client
+                .read_response()
+                .await
+                .map_err(|e| net::io_error(ep, &e))
+        })
+        .await?;
+        if greeting.is_none() {
+            return Err(MailError::ConnectionLost {
+                server: ep.label(),
+                detail: "closed before the greeting".into(),
+            });
+        }
+    }
+    Ok(client)
+}
+
+impl Imap {
+    /// Connects and logs in. The password leaves only inside TLS.
+    pub async fn login(ep: &Endpoint, login: &Login) -> Result<Imap, MailError> {
+        let client = connect(ep).await?;
+        let session = step(ep, "logging in", async {
+            client
+                .login(&login.user, login.password.as_str())
+                .await
+                .map_err(|(e, _)| match e {
+                    async_imap::error::Error::No(t) | async_imap::error::Error::Bad(t) => {
+                        MailError::Authentication {
+                            server: ep.label(),
+                            detail: sanitize(&t),
+                        }
+                    }
+                    other => imap_error(ep, other),
+                })
+        })
+        .await?;
+        Ok(Imap {
+            ep: ep.clone(),
+            session,
+        })
+    }
+
+    pub async fn logout(mut self) {
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(5), self.session.logout()).await;
+    }
+
+    /// The name of the Sent folder: the one with the \Sent special use (RFC 6154), else
+    /// "Sent", created when absent.
+    pub async fn sent_folder(&mut self) -> Result<String, MailError> {
+        let ep = self.ep.clone();
+        let names = step(&ep, "listing folders", async {
+            let stream = self
+                .session
+                .list(Some(""), Some("*"))
+                .await
+                .map_err(|e| imap_error(&ep, e))?;
+            let names: Vec<_> = stream.collect().await;
+            let mut out = Vec::new();
+            for n in names {
+                let n = n.map_err(|e| imap_error(&ep, e))?;
+                let sent = n
+                    .attributes()
+                    .iter()
+                    .any(|a| matches!(a, async_imap::types::NameAttribute::Sent));
+                out.push((n.name().to_string(), sent));
+            }
+            Ok(out)
+        })
+        .await?;
+        if let Some((name, _)) = names.iter().find(|(_, sent)| *sent) {
+            return Ok(name.clone());
+        }
+        if let Some((name, _)) = names.iter().find(|(n, _)| n.eq_ignore_ascii_case("Sent")) {
+            return Ok(name.clone());
+        }
+        step(&ep, "creating the Sent folder", async {
+            self.session
+                .create("Sent")
+                .await
+                .map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        Ok("Sent".into())
+    }
+
+    /// Stores a message in `folder` with the \Seen flag.
+    pub async fn append(&mut self, folder: &str, raw: &[u8]) -> Result<(), MailError> {
+        let ep = self.ep.clone();
+        step(&ep, "appending to the Sent folder", async {
+            self.session
+                .append(folder, Some("(\\Seen)"), None, raw)
+                .await
+                .map_err(|e| imap_error(&ep, e))
+        })
+        .await
+    }
+
+    /// EXAMINE (read-only SELECT) of `folder`.
+    pub async fn examine(&mut self, folder: &str) -> Result<MailboxState, MailError> {
+        let ep = self.ep.clone();
+        let mb = step(&ep, "opening the folder", async {
+            self.session
+                .examine(folder)
+                .await
+                .map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        Ok(MailboxState {
+            uid_validity: mb.uid_validity.unwrap_or(0),
+            uid_next: mb.uid_next,
+            exists: mb.exists,
+        })
+    }
+
+    async fn uid_fetch(&mut self, set: &str, query: &str) -> Result<Vec<Fetched>, MailError> {
+        let ep = self.ep.clone();
+        step(&ep, "fetching messages", async {
+            let stream = self
+                .session
+                .uid_fetch(set, query)
+                .await
+                .map_err(|e| imap_error(&ep, e))?;
+            let items: Vec<_> = stream.collect().await;
+            let mut out = Vec::new();
+            for f in items {
+                let f = f.map_err(|e| imap_error(&ep, e))?;
+                let Some(uid) = f.uid else { continue };
+                out.push(Fetched {
+                    uid,
+                    flags: f.flags().map(flag_name).collect(),
+                    internal_date: f.internal_date().map(|d| d.to_rfc3339()),
+                    size: f.size,
+                    raw: f.body().map(<[u8]>::to_vec).unwrap_or_default(),
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// UIDs and flags of the messages with UID in `from..` (the last message is reported even
+    /// when its UID is lower, RFC 3501 §6.4.8; callers filter).
+    pub async fn flags_from(&mut self, from: u32) -> Result<Vec<(u32, Vec<String>)>, MailError> {
+        Ok(self
+            .uid_fetch(&format!("{from}:*"), "(UID FLAGS)")
+            .await?
+            .into_iter()
+            .map(|f| (f.uid, f.flags))
+            .collect())
+    }
+
+    /// UIDs and RFC822.SIZE of the messages with UID in `from..`.
+    pub async fn sizes_from(&mut self, from: u32) -> Result<Vec<(u32, u32)>, MailError> {
+        Ok(self
+            .uid_fetch(&format!("{from}:*"), "(UID RFC822.SIZE)")
+            .await?
+            .into_iter()
+            .map(|f| (f.uid, f.size.unwrap_or(0)))
+            .collect())
+    }
+
+    /// The whole messages (BODY.PEEK[], so \Seen is not set) with the given UIDs.
+    pub async fn messages(&mut self, uids: &[u32]) -> Result<Vec<Fetched>, MailError> {
+        let mut out = Vec::new();
+        for chunk in uids.chunks(50) {
+            let set = chunk
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            out.extend(
+                self.uid_fetch(&set, "(UID FLAGS INTERNALDATE BODY.PEEK[])")
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+}
+
+fn flag_name(f: async_imap::types::Flag<'_>) -> String {
+    use async_imap::types::Flag;
+    match f {
+        Flag::Seen => "\\Seen".into(),
+        Flag::Answered => "\\Answered".into(),
+        Flag::Flagged => "\\Flagged".into(),
+        Flag::Deleted => "\\Deleted".into(),
+        Flag::Draft => "\\Draft".into(),
+        Flag::Recent => "\\Recent".into(),
+        Flag::MayCreate => "\\*".into(),
+        Flag::Custom(c) => sanitize(&c),
+    }
+}
+
+/// Checks that the account can log in (for `account test`).
+pub async fn check(ep: &Endpoint, login: &Login) -> Result<(), MailError> {
+    let imap = Imap::login(ep, login).await?;
+    imap.logout().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capability_tokens_are_matched_whole() {
+        let lines = vec!["* CAPABILITY IMAP4rev1 STARTTLSX LOGINDISABLED".to_string()];
+        assert!(!has_capability(&lines, "STARTTLS"));
+        let lines = vec!["* capability imap4rev1 starttls".to_string()];
+        assert!(has_capability(&lines, "STARTTLS"));
+        let lines = vec!["* OK [CAPABILITY IMAP4rev1 STARTTLS] ready".to_string()];
+        assert!(!has_capability(&lines, "STARTTLS"));
+    }
+}

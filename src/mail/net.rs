@@ -1,0 +1,212 @@
+//! DNS, TCP and TLS for both protocols, each step with its own error so a connection test can
+//! say exactly what failed.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, RootCertStore};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+use super::{Endpoint, MailError};
+
+/// How long any single network step may take.
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs `fut` with [`STEP_TIMEOUT`], naming the stage on expiry.
+pub(crate) async fn step<T>(
+    ep: &Endpoint,
+    stage: &'static str,
+    fut: impl std::future::Future<Output = Result<T, MailError>>,
+) -> Result<T, MailError> {
+    match tokio::time::timeout(STEP_TIMEOUT, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(MailError::Timeout {
+            server: ep.label(),
+            stage,
+            seconds: STEP_TIMEOUT.as_secs(),
+        }),
+    }
+}
+
+/// The trust anchors for an endpoint: only its private CA when it has one (a private server
+/// has no business presenting a public certificate, and a public CA has no business vouching
+/// for it), else the Mozilla TLS roots of `webpki-roots`.
+pub fn root_store(ca: Option<&[u8]>) -> Result<RootCertStore, MailError> {
+    let mut roots = RootCertStore::empty();
+    match ca {
+        Some(data) => {
+            for der in ca_certificates(data)? {
+                roots.add(der).map_err(|e| {
+                    MailError::Config(format!("the CA certificate is not usable: {e}"))
+                })?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    Ok(roots)
+}
+
+/// The DER certificates in a PEM or DER CA file.
+pub fn ca_certificates(data: &[u8]) -> Result<Vec<CertificateDer<'static>>, MailError> {
+    let certs = crate::pki::parse_certificates(data)
+        .map_err(|e| MailError::Config(format!("the CA file holds no usable certificate: {e}")))?;
+    if certs.is_empty() {
+        return Err(MailError::Config(
+            "the CA file holds no certificate".to_string(),
+        ));
+    }
+    Ok(certs
+        .iter()
+        .map(|c| CertificateDer::from(c.der().to_vec()))
+        .collect())
+}
+
+pub(crate) fn client_config(ep: &Endpoint) -> Result<Arc<ClientConfig>, MailError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| MailError::Config(format!("TLS configuration: {e}")))?
+        .with_root_certificates(root_store(ep.ca.as_deref())?)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Resolves the host name (DNS stage).
+pub async fn resolve(ep: &Endpoint) -> Result<Vec<SocketAddr>, MailError> {
+    let target = (ep.host.as_str(), ep.port);
+    let addrs: Vec<SocketAddr> = step(ep, "resolving the host name", async {
+        tokio::net::lookup_host(target)
+            .await
+            .map(|it| it.collect())
+            .map_err(|e| MailError::Dns {
+                server: ep.label(),
+                detail: e.to_string(),
+            })
+    })
+    .await?;
+    if addrs.is_empty() {
+        return Err(MailError::Dns {
+            server: ep.label(),
+            detail: "no address".into(),
+        });
+    }
+    Ok(addrs)
+}
+
+/// Resolves and connects to the first address that accepts (DNS, then TCP stage).
+pub async fn connect_tcp(ep: &Endpoint) -> Result<TcpStream, MailError> {
+    let addrs = resolve(ep).await?;
+    let mut last = String::new();
+    for a in &addrs {
+        match tokio::time::timeout(STEP_TIMEOUT, TcpStream::connect(a)).await {
+            Ok(Ok(s)) => {
+                let _ = s.set_nodelay(true);
+                return Ok(s);
+            }
+            Ok(Err(e)) => last = format!("{a}: {e}"),
+            Err(_) => last = format!("{a}: no answer within {} s", STEP_TIMEOUT.as_secs()),
+        }
+    }
+    Err(MailError::Tcp {
+        server: ep.label(),
+        detail: last,
+    })
+}
+
+/// Performs the TLS handshake, verifying the certificate for `ep.host`.
+pub async fn tls_handshake(
+    ep: &Endpoint,
+    tcp: TcpStream,
+) -> Result<TlsStream<TcpStream>, MailError> {
+    let config = client_config(ep)?;
+    let name = ServerName::try_from(ep.host.clone())
+        .map_err(|e| MailError::Config(format!("{}: not a valid TLS server name: {e}", ep.host)))?;
+    let connector = TlsConnector::from(config);
+    step(ep, "negotiating TLS", async {
+        connector
+            .connect(name, tcp)
+            .await
+            .map_err(|e| io_error(ep, &e))
+    })
+    .await
+}
+
+/// Classifies an I/O error from a TLS stream: certificate, other TLS, or a lost connection.
+pub(crate) fn io_error(ep: &Endpoint, e: &std::io::Error) -> MailError {
+    if let Some(r) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        return tls_error(ep, r);
+    }
+    use std::io::ErrorKind as K;
+    if matches!(
+        e.kind(),
+        K::ConnectionRefused | K::HostUnreachable | K::NetworkUnreachable | K::AddrNotAvailable
+    ) {
+        return MailError::Tcp {
+            server: ep.label(),
+            detail: e.to_string(),
+        };
+    }
+    MailError::ConnectionLost {
+        server: ep.label(),
+        detail: e.to_string(),
+    }
+}
+
+pub(crate) fn tls_error(ep: &Endpoint, e: &rustls::Error) -> MailError {
+    match e {
+        rustls::Error::InvalidCertificate(c) => MailError::TlsCertificate {
+            server: ep.label(),
+            detail: certificate_problem(c),
+        },
+        other => MailError::Tls {
+            server: ep.label(),
+            detail: other.to_string(),
+        },
+    }
+}
+
+fn certificate_problem(e: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    match e {
+        C::UnknownIssuer => {
+            "it is not issued by a trusted CA (give the account's CA with --ca-file)".into()
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "it is not valid for this host name".into()
+        }
+        C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
+        C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
+        C::Revoked => "it is revoked".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Finds a rustls or I/O cause in an error chain (lettre wraps them).
+pub(crate) fn cause_in_chain(
+    ep: &Endpoint,
+    e: &(dyn std::error::Error + 'static),
+) -> Option<MailError> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut depth = 0;
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls_error(ep, r));
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io_error(ep, io));
+        }
+        depth += 1;
+        if depth > 16 {
+            break;
+        }
+        cur = err.source();
+    }
+    None
+}

@@ -1,0 +1,513 @@
+//! Mail tables: accounts (no passwords: those live in the keystore), the outbox, and the
+//! per-folder message cache. Cached messages are the raw bytes as received, so encrypted mail
+//! stays encrypted at rest.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError, now};
+
+/// Added to the schema by [`Store::init`]; only `CREATE ... IF NOT EXISTS`, so it is safe on
+/// homes made before mail existed.
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS mail_accounts (
+    name TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    username TEXT NOT NULL,
+    imap_host TEXT NOT NULL,
+    imap_port INTEGER NOT NULL,
+    imap_tls TEXT NOT NULL,
+    smtp_host TEXT NOT NULL,
+    smtp_port INTEGER NOT NULL,
+    smtp_tls TEXT NOT NULL,
+    ca_pem BLOB,
+    added INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mail_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    mail_from TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    state TEXT NOT NULL,
+    appended INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mail_folders (
+    account TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uidnext INTEGER NOT NULL,
+    synced INTEGER NOT NULL,
+    PRIMARY KEY (account, folder)
+);
+CREATE TABLE IF NOT EXISTS mail_messages (
+    account TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    uid INTEGER NOT NULL,
+    flags TEXT NOT NULL,
+    internal_date TEXT,
+    from_addr TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    date TEXT,
+    message_id TEXT,
+    smime TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    PRIMARY KEY (account, folder, uid)
+);
+";
+
+/// A stored account (public settings only).
+#[derive(Clone, Debug)]
+pub struct AccountRow {
+    pub name: String,
+    pub email: String,
+    pub username: String,
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub imap_tls: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: String,
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+/// Delivery state of an outbox entry. `Sending` is written *before* the SMTP transaction and
+/// `Sent` right after the server's 250, so an entry still `Sending` after a crash is known to
+/// be uncertain and is never sent again without the user's say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutboxState {
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Queued => "queued",
+            OutboxState::Sending => "sending",
+            OutboxState::Sent => "sent",
+            OutboxState::Failed => "failed",
+        }
+    }
+    fn parse(s: &str) -> OutboxState {
+        match s {
+            "queued" => OutboxState::Queued,
+            "sending" => OutboxState::Sending,
+            "sent" => OutboxState::Sent,
+            _ => OutboxState::Failed,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub account: String,
+    pub message_id: String,
+    pub subject: String,
+    pub mail_from: String,
+    pub recipients: Vec<String>,
+    pub state: OutboxState,
+    pub appended: bool,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub created: i64,
+    pub updated: i64,
+}
+
+/// A cached message's summary.
+#[derive(Clone, Debug)]
+pub struct MessageRow {
+    pub uid: u32,
+    pub flags: Vec<String>,
+    pub internal_date: Option<String>,
+    pub from: String,
+    pub subject: String,
+    pub date: Option<String>,
+    pub message_id: Option<String>,
+    pub smime: String,
+}
+
+/// What is new for the cache.
+pub struct NewMessage<'a> {
+    pub uid: u32,
+    pub flags: &'a [String],
+    pub internal_date: Option<&'a str>,
+    pub from: &'a str,
+    pub subject: &'a str,
+    pub date: Option<&'a str>,
+    pub message_id: Option<&'a str>,
+    pub smime: &'a str,
+    pub raw: &'a [u8],
+}
+
+fn flags_json(flags: &[String]) -> String {
+    serde_json::to_string(flags).unwrap_or_else(|_| "[]".into())
+}
+
+fn flags_parse(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+const OUTBOX_COLUMNS: &str = "id, account, message_id, subject, mail_from, recipients, state, appended, attempts, last_error, created, updated";
+
+fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: r.get(0)?,
+        account: r.get(1)?,
+        message_id: r.get(2)?,
+        subject: r.get(3)?,
+        mail_from: r.get(4)?,
+        recipients: flags_parse(&r.get::<_, String>(5)?),
+        state: OutboxState::parse(&r.get::<_, String>(6)?),
+        appended: r.get::<_, i64>(7)? != 0,
+        attempts: r.get::<_, i64>(8)?.clamp(0, u32::MAX as i64) as u32,
+        last_error: r.get(9)?,
+        created: r.get(10)?,
+        updated: r.get(11)?,
+    })
+}
+
+impl Store {
+    /// Adds an account; `Ok(false)` when the name is taken.
+    pub fn add_account(&self, a: &AccountRow) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO mail_accounts(name, email, username, imap_host, imap_port, imap_tls, smtp_host, smtp_port, smtp_tls, ca_pem, added) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                a.name,
+                a.email,
+                a.username,
+                a.imap_host,
+                a.imap_port,
+                a.imap_tls,
+                a.smtp_host,
+                a.smtp_port,
+                a.smtp_tls,
+                a.ca_pem,
+                now()
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    pub fn accounts(&self) -> Result<Vec<AccountRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT name, email, username, imap_host, imap_port, imap_tls, smtp_host, smtp_port, smtp_tls, ca_pem FROM mail_accounts ORDER BY name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AccountRow {
+                name: r.get(0)?,
+                email: r.get(1)?,
+                username: r.get(2)?,
+                imap_host: r.get(3)?,
+                imap_port: r.get(4)?,
+                imap_tls: r.get(5)?,
+                smtp_host: r.get(6)?,
+                smtp_port: r.get(7)?,
+                smtp_tls: r.get(8)?,
+                ca_pem: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn account(&self, name: &str) -> Result<Option<AccountRow>, StoreError> {
+        Ok(self.accounts()?.into_iter().find(|a| a.name == name))
+    }
+
+    /// Removes an account with its outbox entries and cached messages.
+    pub fn remove_account(&self, name: &str) -> Result<bool, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute("DELETE FROM mail_accounts WHERE name = ?1", [name])?;
+        tx.execute("DELETE FROM mail_outbox WHERE account = ?1", [name])?;
+        tx.execute("DELETE FROM mail_folders WHERE account = ?1", [name])?;
+        tx.execute("DELETE FROM mail_messages WHERE account = ?1", [name])?;
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// Queues a message; returns its outbox id.
+    pub fn outbox_add(
+        &self,
+        account: &str,
+        message_id: &str,
+        subject: &str,
+        from: &str,
+        recipients: &[String],
+        raw: &[u8],
+    ) -> Result<i64, StoreError> {
+        let t = now();
+        self.conn.execute(
+            "INSERT INTO mail_outbox(account, message_id, subject, mail_from, recipients, raw, state, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7)",
+            params![account, message_id, subject, from, flags_json(recipients), raw, t],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM mail_outbox ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], outbox_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn outbox_entry(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {OUTBOX_COLUMNS} FROM mail_outbox WHERE id = ?1"),
+                [id],
+                outbox_row,
+            )
+            .optional()?)
+    }
+
+    pub fn outbox_raw(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT raw FROM mail_outbox WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Claims an entry for sending: moves it from `queued`/`failed` (or also from `sending`
+    /// when `force`) to `sending` and counts the attempt. `Ok(false)` when another process
+    /// claimed it first or it is not sendable; this is what keeps delivery to at most once.
+    pub fn outbox_claim(&self, id: i64, force: bool) -> Result<bool, StoreError> {
+        let states = if force {
+            "('queued', 'failed', 'sending')"
+        } else {
+            "('queued', 'failed')"
+        };
+        let n = self.conn.execute(
+            &format!(
+                "UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1, updated = ?2 WHERE id = ?1 AND state IN {states}"
+            ),
+            params![id, now()],
+        )?;
+        Ok(n == 1)
+    }
+
+    pub fn outbox_set_state(
+        &self,
+        id: i64,
+        state: OutboxState,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE mail_outbox SET state = ?2, last_error = ?3, updated = ?4 WHERE id = ?1",
+            params![id, state.as_str(), error, now()],
+        )?;
+        Ok(())
+    }
+
+    pub fn outbox_set_appended(&self, id: i64, error: Option<&str>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE mail_outbox SET appended = ?2, last_error = ?3, updated = ?4 WHERE id = ?1",
+            params![id, error.is_none() as i64, error, now()],
+        )?;
+        Ok(())
+    }
+
+    /// (uidvalidity, uidnext) last seen for a folder.
+    pub fn folder_state(
+        &self,
+        account: &str,
+        folder: &str,
+    ) -> Result<Option<(u32, u32)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT uidvalidity, uidnext FROM mail_folders WHERE account = ?1 AND folder = ?2",
+                params![account, folder],
+                |r| Ok((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn set_folder_state(
+        &self,
+        account: &str,
+        folder: &str,
+        uidvalidity: u32,
+        uidnext: u32,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO mail_folders(account, folder, uidvalidity, uidnext, synced) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(account, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, uidnext = excluded.uidnext, synced = excluded.synced",
+            params![account, folder, uidvalidity, uidnext, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Drops the cache of a folder (its UIDVALIDITY changed: every UID is void).
+    pub fn clear_folder(&self, account: &str, folder: &str) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM mail_messages WHERE account = ?1 AND folder = ?2",
+            params![account, folder],
+        )?)
+    }
+
+    pub fn put_message(
+        &self,
+        account: &str,
+        folder: &str,
+        m: &NewMessage<'_>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO mail_messages(account, folder, uid, flags, internal_date, from_addr, subject, date, message_id, smime, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                account,
+                folder,
+                m.uid,
+                flags_json(m.flags),
+                m.internal_date,
+                m.from,
+                m.subject,
+                m.date,
+                m.message_id,
+                m.smime,
+                m.raw
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Updates flags of cached messages and removes those the server no longer has.
+    /// Returns (updated, removed).
+    pub fn reconcile_folder(
+        &self,
+        account: &str,
+        folder: &str,
+        below: u32,
+        present: &[(u32, Vec<String>)],
+    ) -> Result<(usize, usize), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mut updated = 0;
+        for (uid, flags) in present {
+            updated += tx.execute(
+                "UPDATE mail_messages SET flags = ?4 WHERE account = ?1 AND folder = ?2 AND uid = ?3 AND flags <> ?4",
+                params![account, folder, uid, flags_json(flags)],
+            )?;
+        }
+        let cached: Vec<u32> = {
+            let mut stmt = tx.prepare(
+                "SELECT uid FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid < ?3",
+            )?;
+            let rows = stmt.query_map(params![account, folder, below], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut removed = 0;
+        for uid in cached {
+            if !present.iter().any(|(u, _)| *u == uid) {
+                removed += tx.execute(
+                    "DELETE FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid = ?3",
+                    params![account, folder, uid],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok((updated, removed))
+    }
+
+    pub fn messages(&self, account: &str, folder: &str) -> Result<Vec<MessageRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT uid, flags, internal_date, from_addr, subject, date, message_id, smime FROM mail_messages WHERE account = ?1 AND folder = ?2 ORDER BY uid",
+        )?;
+        let rows = stmt.query_map(params![account, folder], |r| {
+            Ok(MessageRow {
+                uid: r.get(0)?,
+                flags: flags_parse(&r.get::<_, String>(1)?),
+                internal_date: r.get(2)?,
+                from: r.get(3)?,
+                subject: r.get(4)?,
+                date: r.get(5)?,
+                message_id: r.get(6)?,
+                smime: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn message_raw(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT raw FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid = ?3",
+                params![account, folder, uid],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outbox_claim_is_exclusive() {
+        let s = Store::open_in_memory().unwrap();
+        let id = s
+            .outbox_add("a", "<x@y>", "hi", "a@x", &["b@x".into()], b"raw")
+            .unwrap();
+        assert!(s.outbox_claim(id, false).unwrap());
+        // A second claim (another process, a retry) must not get it while it is being sent.
+        assert!(!s.outbox_claim(id, false).unwrap());
+        s.outbox_set_state(id, OutboxState::Failed, Some("x"))
+            .unwrap();
+        assert!(s.outbox_claim(id, false).unwrap());
+        s.outbox_set_state(id, OutboxState::Sent, None).unwrap();
+        assert!(!s.outbox_claim(id, true).unwrap());
+        let e = s.outbox_entry(id).unwrap().unwrap();
+        assert_eq!(e.attempts, 2);
+        assert_eq!(e.state, OutboxState::Sent);
+    }
+
+    #[test]
+    fn reconcile_updates_flags_and_drops_expunged() {
+        let s = Store::open_in_memory().unwrap();
+        for uid in [1u32, 2, 3] {
+            s.put_message(
+                "a",
+                "INBOX",
+                &NewMessage {
+                    uid,
+                    flags: &[],
+                    internal_date: None,
+                    from: "x",
+                    subject: "s",
+                    date: None,
+                    message_id: None,
+                    smime: "none",
+                    raw: b"r",
+                },
+            )
+            .unwrap();
+        }
+        let (u, r) = s
+            .reconcile_folder("a", "INBOX", 4, &[(1, vec!["\\Seen".into()]), (3, vec![])])
+            .unwrap();
+        assert_eq!((u, r), (1, 1));
+        let uids: Vec<u32> = s
+            .messages("a", "INBOX")
+            .unwrap()
+            .iter()
+            .map(|m| m.uid)
+            .collect();
+        assert_eq!(uids, vec![1, 3]);
+    }
+}

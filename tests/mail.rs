@@ -1,0 +1,793 @@
+//! Mail end to end with real servers: Dovecot (IMAPS, IMAP+STARTTLS, LMTP) and Postfix
+//! (submission with STARTTLS + AUTH, delivery to Dovecot over LMTP) started on free loopback
+//! ports by `tests/mail/start.sh`, with a test CA for their certificates. Everything goes
+//! through the `sealpost` CLI:
+//!
+//! - account checks that name the failing stage (DNS, TCP, TLS certificate, authentication);
+//! - alice sends bob a signed + encrypted message; bob syncs, lists (smime=encrypted), reads
+//!   (signature valid, body intact, still encrypted in the cache); bob cannot encrypt to alice
+//!   before reading her message and can after (certificate harvested); alice reads the reply;
+//! - a message made by `openssl cms` (sign, then encrypt) delivered through Postfix reads;
+//! - a proxy stripping STARTTLS from the capabilities makes IMAP and SMTP fail with no
+//!   credential sent (the proxy saw no LOGIN/AUTH and no password);
+//! - SMTP cut mid-DATA leaves the message in the outbox; a retry delivers it exactly once.
+//!
+//! Needs root and dovecot/postfix; otherwise it prints a notice and passes, unless
+//! SEALPOST_REQUIRE_MAIL_SERVERS is set (tests/run-all.sh sets it), then it fails.
+
+#![allow(clippy::unwrap_used)] // a test: a failed unwrap is a failed test
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sealpost");
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn servers_available() -> Result<(), String> {
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    if uid != "0" {
+        return Err(format!("not root (uid {uid:?})"));
+    }
+    for b in ["/usr/sbin/dovecot", "/usr/sbin/postfix", "/usr/bin/openssl"] {
+        if !Path::new(b).exists() {
+            return Err(format!("{b} is missing"));
+        }
+    }
+    if !Path::new("/usr/lib/dovecot/lmtp").exists() {
+        return Err("dovecot-lmtpd is missing".into());
+    }
+    Ok(())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Servers {
+    dir: tempfile::TempDir,
+    imap: u16,
+    imaps: u16,
+    submission: u16,
+}
+
+impl Servers {
+    fn start() -> Servers {
+        let dir = tempfile::Builder::new()
+            .prefix("sealpost-mail")
+            .tempdir()
+            .unwrap();
+        let s = Servers {
+            dir,
+            imap: free_port(),
+            imaps: free_port(),
+            submission: free_port(),
+        };
+        let t = Instant::now();
+        // Output to a file, not a pipe: the daemons outlive the script.
+        let log_path = s.dir.path().join("start.out");
+        let log = std::fs::File::create(&log_path).unwrap();
+        let status = Command::new("bash")
+            .arg(root().join("tests/mail/start.sh"))
+            .arg(s.dir.path())
+            .env("IMAP_PORT", s.imap.to_string())
+            .env("IMAPS_PORT", s.imaps.to_string())
+            .env("LMTP_PORT", free_port().to_string())
+            .env("SMTP_PORT", free_port().to_string())
+            .env("SUBMISSION_PORT", s.submission.to_string())
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "start.sh failed: {}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        );
+        eprintln!("mail servers started in {:.2?}", t.elapsed());
+        s
+    }
+
+    fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(root().join("tests/mail/stop.sh"))
+            .arg(self.dir.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+fn pki() -> PathBuf {
+    let dir = root().join("target").join("test-pki");
+    let st = Command::new("bash")
+        .arg(root().join("tests/pki/make-pki.sh"))
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(st.success(), "make-pki.sh failed");
+    dir
+}
+
+/// A sealpost home using the passphrase file keystore.
+struct User {
+    home: tempfile::TempDir,
+    passfile: PathBuf,
+}
+
+impl User {
+    fn new(p12: &Path) -> User {
+        let home = tempfile::tempdir().unwrap();
+        let passfile = home.path().join("passphrase");
+        std::fs::write(&passfile, "correct horse battery\n").unwrap();
+        let u = User { home, passfile };
+        u.ok(&[
+            "keystore",
+            "use",
+            "file",
+            "--password-file",
+            u.passfile.to_str().unwrap(),
+        ]);
+        let pw = u.home.path().join("p12pw");
+        std::fs::write(&pw, "secret").unwrap();
+        u.ok(&[
+            "cert",
+            "import",
+            p12.to_str().unwrap(),
+            "--password-file",
+            pw.to_str().unwrap(),
+        ]);
+        u.ok(&["cert", "trust", "Sealpost Test CA"]);
+        u
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .arg("--home")
+            .arg(self.home.path())
+            .args(args)
+            .env("SEALPOST_PASSPHRASE_FILE", &self.passfile)
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> Output {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "sealpost {args:?} failed ({:?}): {}{}",
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = vec!["--json"];
+        a.extend_from_slice(args);
+        let o = self.ok(&a);
+        serde_json::from_slice(&o.stdout).unwrap()
+    }
+
+    fn file(&self, name: &str, data: &[u8]) -> String {
+        let p = self.home.path().join(name);
+        std::fs::write(&p, data).unwrap();
+        p.display().to_string()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_account(
+        &self,
+        name: &str,
+        email: &str,
+        password: &str,
+        imap: String,
+        imap_tls: &str,
+        smtp: String,
+        ca: Option<&Path>,
+    ) {
+        let pw = self.file(&format!("{name}.pw"), password.as_bytes());
+        let mut args = vec![
+            "account".to_string(),
+            "add".into(),
+            "--name".into(),
+            name.into(),
+            "--email".into(),
+            email.into(),
+            "--imap".into(),
+            imap,
+            "--imap-tls".into(),
+            imap_tls.into(),
+            "--smtp".into(),
+            smtp,
+            "--smtp-tls".into(),
+            "starttls".into(),
+            "--password-file".into(),
+            pw,
+        ];
+        if let Some(ca) = ca {
+            args.push("--ca-file".into());
+            args.push(ca.display().to_string());
+        }
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.ok(&a);
+    }
+
+    /// Syncs `folder` until a message with `subject` is cached; returns its summary.
+    fn wait_for(&self, account: &str, folder: &str, subject: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            self.json(&["sync", "--account", account, "--folder", folder]);
+            let list = self.json(&["list", "--account", account, "--folder", folder]);
+            if let Some(m) = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["subject"] == subject)
+            {
+                return m.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{subject:?} never arrived in {account}/{folder}: {list}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn count(&self, account: &str, folder: &str, subject: &str) -> usize {
+        self.json(&["sync", "--account", account, "--folder", folder]);
+        let list = self.json(&["list", "--account", account, "--folder", folder]);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["subject"] == subject)
+            .count()
+    }
+}
+
+const MODE_PASS: u8 = 0;
+const MODE_STRIP_STARTTLS: u8 = 1;
+const MODE_CUT_ONCE: u8 = 2;
+
+/// A loopback TCP proxy that logs what the client sent and can strip STARTTLS from the
+/// server's capabilities or cut the first connection after some bytes.
+struct Proxy {
+    port: u16,
+    client_bytes: Arc<Mutex<Vec<u8>>>,
+    mode: Arc<AtomicU8>,
+    cut: Arc<AtomicBool>,
+}
+
+const CUT_AFTER: usize = 40_000;
+
+impl Proxy {
+    fn start(upstream: u16, mode: u8) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let client_bytes = Arc::new(Mutex::new(Vec::new()));
+        let mode = Arc::new(AtomicU8::new(mode));
+        let cut = Arc::new(AtomicBool::new(false));
+        let (log, m, c) = (client_bytes.clone(), mode.clone(), cut.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(client) = conn else { break };
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
+                let mode_now = m.load(Ordering::SeqCst);
+                let (log, c) = (log.clone(), c.clone());
+                let (c_read, s_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (s_read, c_write) = (server, client);
+                let (s_kill, c_kill) = (s_write.try_clone().unwrap(), c_write.try_clone().unwrap());
+                // client -> server
+                std::thread::spawn(move || {
+                    let (mut r, mut w) = (c_read, s_write);
+                    let mut buf = [0u8; 8192];
+                    let mut total = 0usize;
+                    loop {
+                        let n = match r.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        log.lock().unwrap().extend_from_slice(&buf[..n]);
+                        total += n;
+                        if mode_now == MODE_CUT_ONCE
+                            && total > CUT_AFTER
+                            && !c.swap(true, Ordering::SeqCst)
+                        {
+                            // The server never sees the end of DATA.
+                            let _ = s_kill.shutdown(Shutdown::Both);
+                            let _ = c_kill.shutdown(Shutdown::Both);
+                            break;
+                        }
+                        if w.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = w.shutdown(Shutdown::Write);
+                });
+                // server -> client
+                std::thread::spawn(move || {
+                    let mut w = c_write;
+                    if mode_now == MODE_STRIP_STARTTLS {
+                        let mut r = BufReader::new(s_read);
+                        let mut line = Vec::new();
+                        loop {
+                            line.clear();
+                            match r.read_until(b'\n', &mut line) {
+                                Ok(0) | Err(_) => break,
+                                Ok(_) => {}
+                            }
+                            let text = String::from_utf8_lossy(&line).to_string();
+                            let upper = text.to_ascii_uppercase();
+                            let out = if upper.starts_with("250-STARTTLS")
+                                || upper.starts_with("250 STARTTLS")
+                            {
+                                String::new()
+                            } else {
+                                text.replace(" STARTTLS", "")
+                            };
+                            if w.write_all(out.as_bytes()).is_err() {
+                                break;
+                            }
+                        }
+                    } else {
+                        let mut r = s_read;
+                        let _ = std::io::copy(&mut r, &mut w);
+                    }
+                    let _ = w.shutdown(Shutdown::Write);
+                });
+            }
+        });
+        Proxy {
+            port,
+            client_bytes,
+            mode,
+            cut,
+        }
+    }
+
+    fn seen(&self) -> String {
+        String::from_utf8_lossy(&self.client_bytes.lock().unwrap()).to_string()
+    }
+}
+
+fn message(from: &str, to: &str, subject: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+    )
+    .into_bytes()
+}
+
+fn read_report(u: &User, account: &str, folder: &str, uid: u64) -> (Value, String) {
+    let out = u.home.path().join(format!("read-{account}-{uid}.eml"));
+    let o = u.ok(&[
+        "--json",
+        "read",
+        "--account",
+        account,
+        "--folder",
+        folder,
+        "--uid",
+        &uid.to_string(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    (report, std::fs::read_to_string(out).unwrap())
+}
+
+#[test]
+fn mail_through_dovecot_and_postfix() {
+    if let Err(why) = servers_available() {
+        eprintln!(
+            "\n!!!!!!!! MAIL SERVER TESTS NOT RUN: {why}. Needs root and\n!!!!!!!! apt-get install dovecot-imapd dovecot-lmtpd postfix (see tests/mail/start.sh)\n"
+        );
+        assert!(
+            std::env::var_os("SEALPOST_REQUIRE_MAIL_SERVERS").is_none(),
+            "SEALPOST_REQUIRE_MAIL_SERVERS is set but the mail servers cannot run: {why}"
+        );
+        return;
+    }
+    let t0 = Instant::now();
+    let pki = pki();
+    let srv = Servers::start();
+    let ca = srv.ca();
+    let host = |p: u16| format!("localhost:{p}");
+    let alice = User::new(&pki.join("rsa2048.p12"));
+    let bob = User::new(&pki.join("rsa3072.p12"));
+    // alice knows bob's certificate; bob will learn alice's from her signed mail.
+    alice.ok(&["cert", "import", pki.join("rsa3072.pem").to_str().unwrap()]);
+    alice.add_account(
+        "alice",
+        "alice@example.test",
+        "alicepw",
+        host(srv.imaps),
+        "implicit",
+        host(srv.submission),
+        Some(&ca),
+    );
+    bob.add_account(
+        "bob",
+        "bob@example.test",
+        "bobpw",
+        host(srv.imap),
+        "starttls",
+        host(srv.submission),
+        Some(&ca),
+    );
+
+    // --- accounts: listing, a working check, and each failure named by its stage ---
+    let list = alice.json(&["account", "list"]);
+    assert_eq!(list[0]["name"], "alice");
+    assert_eq!(list[0]["imap"]["tls"], "implicit");
+    assert_eq!(list[0]["smtp"]["tls"], "starttls");
+    assert_eq!(list[0]["private_ca"], "CN=Sealpost Mail Test CA");
+    // The password is in the keystore, not in the database.
+    let db = std::fs::read(alice.home.path().join("sealpost.db")).unwrap();
+    assert!(!db.windows(7).any(|w| w == b"alicepw"));
+    let c = alice.json(&["account", "test", "alice"]);
+    assert_eq!(c["ok"], true, "{c}");
+    let c = bob.json(&["account", "test", "bob"]);
+    assert_eq!(c["ok"], true, "{c}");
+
+    let failing = |name: &str, pw: &str, imap: String, ca: Option<&Path>| {
+        alice.add_account(
+            name,
+            "alice@example.test",
+            pw,
+            imap,
+            "implicit",
+            host(srv.submission),
+            ca,
+        );
+        let o = alice.run(&["--json", "account", "test", name]);
+        assert_eq!(o.status.code(), Some(3), "{name}");
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let msg = v.to_string();
+        assert!(
+            !msg.contains(pw) || pw == "alicepw",
+            "password leaked: {msg}"
+        );
+        v
+    };
+    let v = failing("noca", "alicepw", host(srv.imaps), None);
+    assert_eq!(v["imap"]["failed_at"], "tls-certificate", "{v}");
+    assert_eq!(v["smtp"]["failed_at"], "tls-certificate", "{v}");
+    assert!(
+        v["imap"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not issued by a trusted CA")
+    );
+    let v = failing("wrongpw", "not-the-password", host(srv.imaps), Some(&ca));
+    assert_eq!(v["imap"]["failed_at"], "authentication", "{v}");
+    assert_eq!(v["smtp"]["failed_at"], "authentication", "{v}");
+    let v = failing("closed", "alicepw", host(free_port()), Some(&ca));
+    assert_eq!(v["imap"]["failed_at"], "tcp", "{v}");
+    let v = failing(
+        "nodns",
+        "alicepw",
+        "no-such-host.invalid:993".into(),
+        Some(&ca),
+    );
+    assert_eq!(v["imap"]["failed_at"], "dns", "{v}");
+    eprintln!("account checks done at {:.2?}", t0.elapsed());
+
+    // --- alice -> bob, signed and encrypted ---
+    let subject = "Quarterly figures";
+    let body = "Dear Bob,\r\nthe figures: 4711 units, 0815 returns.\r\nAlice\r\n";
+    let f = alice.file(
+        "q.eml",
+        &message(
+            "Alice <alice@example.test>",
+            "Bob <bob@example.test>",
+            subject,
+            body,
+        ),
+    );
+    let r = alice.json(&[
+        "send",
+        "--account",
+        "alice",
+        "--sign",
+        "--encrypt",
+        "--in",
+        &f,
+    ]);
+    assert_eq!(r["delivered"], true, "{r}");
+    assert_eq!(r["entry"]["state"], "sent");
+    assert_eq!(r["entry"]["appended"], true, "{r}");
+    let to: Vec<&str> = r["encrypted_to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(to.contains(&"bob@example.test") && to.contains(&"alice@example.test"));
+
+    // Nobody without a certificate gets mail encrypted to them; nothing is queued.
+    let f2 = alice.file(
+        "carol.eml",
+        &message("alice@example.test", "carol@example.test", "x", "x\r\n"),
+    );
+    let o = alice.run(&["send", "--account", "alice", "--encrypt", "--in", &f2]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(alice.json(&["outbox"]).as_array().unwrap().len(), 1);
+
+    // bob cannot encrypt to alice yet: no certificate.
+    let reply_subject = "Re: Quarterly figures";
+    let reply = bob.file(
+        "reply.eml",
+        &message(
+            "bob@example.test",
+            "alice@example.test",
+            reply_subject,
+            "Thanks, received.\r\n",
+        ),
+    );
+    let o = bob.run(&[
+        "send",
+        "--account",
+        "bob",
+        "--sign",
+        "--encrypt",
+        "--in",
+        &reply,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    let m = bob.wait_for("bob", "INBOX", subject);
+    assert_eq!(m["smime"], "encrypted", "{m}");
+    assert_eq!(m["from"], "Alice <alice@example.test>");
+    assert!(m["date"].is_string());
+    let uid = m["uid"].as_u64().unwrap();
+    // Still encrypted at rest in the cache.
+    let store = sealpost::store::Store::open(&bob.home.path().join("sealpost.db")).unwrap();
+    let raw = store
+        .message_raw("bob", "INBOX", uid as u32)
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&raw).contains("application/pkcs7-mime"));
+    assert!(!raw.windows(4).any(|w| w == b"4711"));
+    drop(store);
+    let (report, plain) = read_report(&bob, "bob", "INBOX", uid);
+    assert_eq!(report["encrypted"], true, "{report}");
+    assert_eq!(report["signed"], true, "{report}");
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(
+        plain.contains("the figures: 4711 units, 0815 returns."),
+        "{plain}"
+    );
+    assert!(!plain.contains("Bcc"));
+
+    // Harvested: now bob can encrypt to alice.
+    let r = bob.json(&[
+        "send",
+        "--account",
+        "bob",
+        "--sign",
+        "--encrypt",
+        "--in",
+        &reply,
+    ]);
+    assert_eq!(r["delivered"], true, "{r}");
+    let m = alice.wait_for("alice", "INBOX", reply_subject);
+    assert_eq!(m["smime"], "encrypted");
+    let (report, plain) = read_report(&alice, "alice", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("Thanks, received."));
+    // alice's copy in Sent, readable by her (encrypted to the sender too).
+    let s = alice.wait_for("alice", "Sent", subject);
+    let (report, plain) = read_report(&alice, "alice", "Sent", s["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("4711 units"));
+    eprintln!("alice <-> bob done at {:.2?}", t0.elapsed());
+
+    // --- a message made by openssl cms (sign, then encrypt), delivered through Postfix ---
+    let work = alice.home.path();
+    std::fs::write(
+        work.join("inner.txt"),
+        "Content-Type: text/plain; charset=us-ascii\r\n\r\nhello from openssl cms 2718\r\n",
+    )
+    .unwrap();
+    let sh = format!(
+        "set -e; cd {w}; openssl cms -sign -in inner.txt -signer {p}/rsa2048.pem -inkey {p}/rsa2048.key -out signed.txt; \
+         openssl cms -encrypt -aes256 -in signed.txt -from alice@example.test -to bob@example.test -subject 'From OpenSSL' -out openssl.eml {p}/rsa3072.pem",
+        w = work.display(),
+        p = pki.display()
+    );
+    let st = Command::new("bash").arg("-c").arg(&sh).status().unwrap();
+    assert!(st.success());
+    let r = alice.json(&[
+        "send",
+        "--account",
+        "alice",
+        "--in",
+        work.join("openssl.eml").to_str().unwrap(),
+    ]);
+    assert_eq!(r["delivered"], true);
+    let m = bob.wait_for("bob", "INBOX", "From OpenSSL");
+    assert_eq!(m["smime"], "encrypted");
+    let (report, plain) = read_report(&bob, "bob", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["encrypted"], true);
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("hello from openssl cms 2718"));
+
+    // --- STARTTLS stripped by a man in the middle: fail before any credential ---
+    let imap_mitm = Proxy::start(srv.imap, MODE_STRIP_STARTTLS);
+    let smtp_mitm = Proxy::start(srv.submission, MODE_STRIP_STARTTLS);
+    let pw = bob.file("mitm.pw", b"bobpw");
+    bob.ok(&[
+        "account",
+        "add",
+        "--name",
+        "mitm",
+        "--email",
+        "bob@example.test",
+        "--imap",
+        &host(imap_mitm.port),
+        "--smtp",
+        &host(smtp_mitm.port),
+        "--tls",
+        "starttls",
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "--password-file",
+        &pw,
+    ]);
+    let o = bob.run(&["--json", "account", "test", "mitm"]);
+    assert_eq!(o.status.code(), Some(3));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["imap"]["failed_at"], "starttls-missing", "{v}");
+    assert_eq!(v["smtp"]["failed_at"], "starttls-missing", "{v}");
+    let o = bob.run(&["sync", "--account", "mitm"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does not offer STARTTLS"));
+    for (name, p) in [("IMAP", &imap_mitm), ("SMTP", &smtp_mitm)] {
+        let seen = p.seen();
+        assert!(!seen.is_empty(), "{name}: the proxy saw nothing");
+        let upper = seen.to_ascii_uppercase();
+        for bad in ["LOGIN", "AUTH", "BOBPW", "AGJvYkBleGFtcGxlLnRlc3QAYm9icHc="] {
+            assert!(
+                !upper.contains(&bad.to_ascii_uppercase()),
+                "{name}: {bad} was sent: {seen:?}"
+            );
+        }
+        eprintln!("{name} through the STARTTLS-stripping proxy sent only: {seen:?}");
+    }
+
+    // --- SMTP cut mid-DATA: the outbox keeps it, a retry delivers exactly once ---
+    let flaky = Proxy::start(srv.submission, MODE_CUT_ONCE);
+    let pw = alice.file("flaky.pw", b"alicepw");
+    alice.ok(&[
+        "account",
+        "add",
+        "--name",
+        "flaky",
+        "--email",
+        "alice@example.test",
+        "--imap",
+        &host(srv.imaps),
+        "--imap-tls",
+        "implicit",
+        "--smtp",
+        &host(flaky.port),
+        "--smtp-tls",
+        "starttls",
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "--password-file",
+        &pw,
+    ]);
+    let big_subject = "Large report";
+    let mut big = String::from("The report follows.\r\n");
+    for i in 0..3000 {
+        big.push_str(&format!(
+            "line {i:05} of the large report, padded to be long enough\r\n"
+        ));
+    }
+    let f = alice.file(
+        "big.eml",
+        &message("alice@example.test", "bob@example.test", big_subject, &big),
+    );
+    let o = alice.run(&[
+        "--json",
+        "send",
+        "--account",
+        "flaky",
+        "--sign",
+        "--encrypt",
+        "--in",
+        &f,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(flaky.cut.load(Ordering::SeqCst), "the proxy never cut");
+    let ob = alice.json(&["outbox"]);
+    let e = ob
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["subject"] == big_subject)
+        .unwrap()
+        .clone();
+    assert_eq!(e["state"], "failed", "{e}");
+    assert_eq!(e["attempts"], 1);
+    eprintln!("cut mid-send: {}", e["last_error"]);
+    flaky.mode.store(MODE_PASS, Ordering::SeqCst);
+    let r = alice.json(&["outbox", "--retry"]);
+    let sent: Vec<&Value> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["action"] == "sent")
+        .collect();
+    assert_eq!(sent.len(), 1, "{r}");
+    assert_eq!(sent[0]["entry"]["subject"], big_subject);
+    assert_eq!(sent[0]["entry"]["state"], "sent");
+    assert_eq!(sent[0]["entry"]["appended"], true, "{r}");
+    assert_eq!(sent[0]["entry"]["attempts"], 2);
+    // A second retry has nothing to do.
+    let r = alice.json(&["outbox", "--retry"]);
+    assert!(
+        r.as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["action"] == "nothing-to-do"),
+        "{r}"
+    );
+    let m = bob.wait_for("bob", "INBOX", big_subject);
+    let (report, plain) = read_report(&bob, "bob", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true);
+    assert!(plain.contains("line 02999 of the large report"));
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        bob.count("bob", "INBOX", big_subject),
+        1,
+        "delivered more than once"
+    );
+    assert_eq!(alice.count("alice", "Sent", big_subject), 1);
+
+    // Incremental sync: nothing new, and the cache survives.
+    let s = bob.json(&["sync", "--account", "bob"]);
+    assert_eq!(s["new"], 0, "{s}");
+    assert_eq!(s["total"], 3, "{s}");
+    eprintln!("mail test done in {:.2?}", t0.elapsed());
+}
