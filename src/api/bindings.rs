@@ -10,13 +10,13 @@ use super::mail::{
     AccountDto, ConnectionCheck, MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult,
     ServerCheck, ServerDto, ServerSettings, SmimeKind, SyncResult,
 };
-use crate::mail::{MailErrorKind, TlsMode};
 use super::report::{LayerReport, Report, SignatureReport};
 use super::session::{
     AppStatus, Attachment, CertDetails, ComposeResult, Draft, KeystoreStatus, MessageHeaders,
     MessageView, Progress, RecipientStatus,
 };
 use super::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
+use crate::mail::{MailErrorKind, TlsMode};
 use crate::pki::cert::CertInfo;
 use crate::pki::issue::{KeyAlgorithm, RevocationReason};
 use crate::smime::SignedForm;
