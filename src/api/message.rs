@@ -188,14 +188,10 @@ pub fn build(draft: &Draft, files: &[(String, Vec<u8>)], now: u64) -> Result<Vec
         b = b.cc(cc);
     }
     for (name, data) in files {
-        b = b.attachment(media_type_of(name), name.clone(), data.clone());
+        b = b.attachment(super::session::media_type(name), name.clone(), data.clone());
     }
     b.write_to_vec()
         .map_err(|e| ApiError::new(ErrorCode::Storage, format!("cannot build the message: {e}")))
-}
-
-fn media_type_of(name: &str) -> &'static str {
-    super::session::media_type(name)
 }
 
 const DROP_WITH_CONTENT: &[&str] = &[

@@ -509,25 +509,10 @@ impl Home {
         Ok(chain)
     }
 
+    /// The chain sent with our signatures: the known issuers without self-signed roots.
     fn chain_for(&self, cert: &Cert) -> Result<Vec<Cert>, ApiError> {
-        // Issuers known to the store, nearest first, self-signed roots excluded from messages.
-        let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
-        let mut chain = Vec::new();
-        let mut cur = cert.clone();
-        for _ in 0..8 {
-            let Some(issuer) = pool.iter().find(|c| {
-                c.subject_der() == cur.issuer_der()
-                    && *c != &cur
-                    && validate::issued_by(&cur, c).is_ok()
-            }) else {
-                break;
-            };
-            if issuer.is_self_issued() || chain.contains(issuer) {
-                break;
-            }
-            chain.push(issuer.clone());
-            cur = issuer.clone();
-        }
+        let mut chain = self.issuers_of(cert)?;
+        chain.retain(|c| !c.is_self_issued());
         Ok(chain)
     }
 
