@@ -14,15 +14,15 @@ test('opening a signed and encrypted message: banner, headers, sandboxed HTML th
   const page = await openApp(fullScenario());
   const remote = [];
   // The tracker points at a closed port, so a request that really left the app either finished
-  // or failed with ERR_CONNECTION_REFUSED. Chromium also reports loads it never started: blocked
-  // by the CSP (ERR_BLOCKED_BY_CSP) or cancelled with the frame (ERR_ABORTED); those did not leave.
+  // or failed with ERR_CONNECTION_REFUSED. Chromium also reports loads it never started: blocked ("csp" or
+  // ERR_BLOCKED_BY_CSP) or cancelled with the frame (ERR_ABORTED); those did not leave.
   const local = (u) => u.startsWith('http://127.0.0.1:' + new URL(page.url()).port);
   page.on('requestfinished', (r) => {
     if (!local(r.url())) remote.push(r.url());
   });
   page.on('requestfailed', (r) => {
     const why = r.failure()?.errorText ?? '';
-    if (!local(r.url()) && !/ERR_BLOCKED_BY_CSP|ERR_ABORTED/.test(why)) remote.push(`${r.url()} (${why})`);
+    if (!local(r.url()) && !/^csp$|ERR_BLOCKED_BY_CSP|ERR_ABORTED/.test(why)) remote.push(`${r.url()} (${why})`);
   });
   await page.click('#nav-messages');
   assert.equal(await page.locator('#nav-messages').getAttribute('aria-current'), 'page');
