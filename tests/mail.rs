@@ -576,10 +576,11 @@ fn mail_through_dovecot_and_postfix() {
     let uid = m["uid"].as_u64().unwrap();
     // Still encrypted at rest in the cache.
     let store = sealpost::store::Store::open(&bob.home.path().join("sealpost.db")).unwrap();
-    let raw = store
+    let (raw, complete) = store
         .message_raw("bob", "INBOX", uid as u32)
         .unwrap()
         .unwrap();
+    assert!(complete, "a full sync caches the whole message");
     assert!(String::from_utf8_lossy(&raw).contains("application/pkcs7-mime"));
     assert!(!raw.windows(4).any(|w| w == b"4711"));
     drop(store);
@@ -788,6 +789,59 @@ fn mail_through_dovecot_and_postfix() {
     // Incremental sync: nothing new, and the cache survives.
     let s = bob.json(&["sync", "--account", "bob"]);
     assert_eq!(s["new"], 0, "{s}");
+    assert_eq!(s["downloaded"], 0, "{s}");
     assert_eq!(s["total"], 3, "{s}");
+
+    // Headers first: the list is complete before any body is downloaded, and a later sync
+    // fetches exactly the bodies still missing.
+    let hf_subject = "Headers first";
+    let f3 = alice.file(
+        "headers-first.eml",
+        &message(
+            "alice@example.test",
+            "bob@example.test",
+            hf_subject,
+            "The body comes later.\r\n",
+        ),
+    );
+    alice.ok(&["send", "--account", "alice", "--sign", "--in", &f3]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let m = loop {
+        let s = bob.json(&["sync", "--account", "bob", "--headers-only"]);
+        assert_eq!(s["downloaded"], 0, "{s}");
+        let list = bob.json(&["list", "--account", "bob"]);
+        if let Some(m) = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["subject"] == hf_subject)
+        {
+            break m.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{hf_subject:?} never arrived: {list}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(
+        m["smime"], "signed",
+        "the S/MIME marker comes from the header: {m}"
+    );
+    assert_eq!(m["from"], "alice@example.test");
+    let uid = m["uid"].as_u64().unwrap().to_string();
+    let o = bob.run(&["read", "--account", "bob", "--uid", &uid]);
+    assert_ne!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("only the header"), "{err}");
+    let s = bob.json(&["sync", "--account", "bob"]);
+    assert_eq!(
+        (s["new"].as_u64(), s["downloaded"].as_u64()),
+        (Some(0), Some(1)),
+        "{s}"
+    );
+    let (report, plain) = read_report(&bob, "bob", "INBOX", uid.parse().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("The body comes later."), "{plain}");
     eprintln!("mail test done in {:.2?}", t0.elapsed());
 }

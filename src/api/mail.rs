@@ -140,8 +140,10 @@ pub struct SyncResult {
     pub new: u32,
     pub flags_updated: u32,
     pub removed: u32,
-    /// Messages larger than the cache limit, not downloaded.
+    /// New messages larger than the cache limit: listed, their bodies not downloaded.
     pub skipped_large: u32,
+    /// Bodies downloaded by this sync (new messages and ones left header-only before).
+    pub downloaded: u32,
     pub total: u32,
 }
 
@@ -208,13 +210,19 @@ fn mail_error(e: MailError) -> ApiError {
     ApiError::new(code, e.to_string())
 }
 
-fn block_on<F: Future>(f: F) -> Result<F::Output, ApiError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
+fn runtime() -> Result<tokio::runtime::Runtime, ApiError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("cannot start the runtime: {e}")))?;
-    Ok(rt.block_on(f))
+        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("cannot start the runtime: {e}")))
 }
+
+fn block_on<F: Future>(f: F) -> Result<F::Output, ApiError> {
+    Ok(runtime()?.block_on(f))
+}
+
+/// Bodies fetched per UID FETCH during a sync; each batch is stored as it arrives.
+const BODY_CHUNK: usize = 50;
 
 fn check_name(name: &str) -> Result<(), ApiError> {
     let ok = !name.is_empty()
@@ -805,46 +813,62 @@ impl Home {
 
     /// Brings the local cache of `folder` up to date: new messages by UID from the last
     /// UIDNEXT, flags of known ones, expunged ones removed; everything again when UIDVALIDITY
-    /// changed. Raw messages are stored as received.
+    /// changed. Headers first (one round trip for all new messages), then every missing body
+    /// up to the size limit. Raw messages are stored as received.
     pub fn sync(
         &self,
         account: &str,
         folder: &str,
         passphrase: PassphraseSource,
     ) -> Result<SyncResult, ApiError> {
+        self.sync_folder(account, folder, passphrase, true)
+    }
+
+    /// [`Home::sync`] without downloading bodies: the message list is complete and current,
+    /// and a later [`Home::sync`] fetches the bodies still missing.
+    pub fn sync_headers(
+        &self,
+        account: &str,
+        folder: &str,
+        passphrase: PassphraseSource,
+    ) -> Result<SyncResult, ApiError> {
+        self.sync_folder(account, folder, passphrase, false)
+    }
+
+    fn sync_folder(
+        &self,
+        account: &str,
+        folder: &str,
+        passphrase: PassphraseSource,
+        bodies: bool,
+    ) -> Result<SyncResult, ApiError> {
         let a = self.account_row(account)?;
         let login = self.account_login(&a, passphrase)?;
         let ep = endpoint(&a, true);
         let stored = self.store.folder_state(&a.name, folder)?;
-        let r = block_on(async {
-            let mut imap = Imap::login(&ep, &login).await?;
-            let mb = imap.examine(folder).await?;
-            let changed = stored.is_some_and(|(v, _)| v != mb.uid_validity);
-            let start = match stored {
-                Some((v, next)) if v == mb.uid_validity => next.max(1),
-                _ => 1,
-            };
-            let mut known = Vec::new();
-            let mut sizes = Vec::new();
-            if mb.exists > 0 {
-                if start > 1 {
-                    known = imap.flags_from(1).await?;
-                    known.retain(|(uid, _)| *uid < start);
+        let rt = runtime()?;
+        let (mut imap, mb, changed, start, known, headers) = rt
+            .block_on(async {
+                let mut imap = Imap::login(&ep, &login).await?;
+                let mb = imap.examine(folder).await?;
+                let changed = stored.is_some_and(|(v, _)| v != mb.uid_validity);
+                let start = match stored {
+                    Some((v, next)) if v == mb.uid_validity => next.max(1),
+                    _ => 1,
+                };
+                let mut known = Vec::new();
+                let mut headers = Vec::new();
+                if mb.exists > 0 {
+                    if start > 1 {
+                        known = imap.flags_from(1).await?;
+                        known.retain(|(uid, _)| *uid < start);
+                    }
+                    headers = imap.headers_from(start).await?;
+                    headers.retain(|f| f.uid >= start);
                 }
-                sizes = imap.sizes_from(start).await?;
-                sizes.retain(|(uid, _)| *uid >= start);
-            }
-            let wanted: Vec<u32> = sizes
-                .iter()
-                .filter(|(_, s)| *s <= MAX_MESSAGE)
-                .map(|(u, _)| *u)
-                .collect();
-            let fetched = imap.messages(&wanted).await?;
-            imap.logout().await;
-            Ok::<_, MailError>((mb, changed, start, known, sizes, fetched))
-        })?
-        .map_err(mail_error)?;
-        let (mb, changed, start, known, sizes, fetched) = r;
+                Ok::<_, MailError>((imap, mb, changed, start, known, headers))
+            })
+            .map_err(mail_error)?;
         if changed || stored.is_none() {
             self.store.clear_folder(&a.name, folder)?;
         }
@@ -854,42 +878,65 @@ impl Home {
             self.store
                 .reconcile_folder(&a.name, folder, start, &known)?
         };
-        let mut new = 0u32;
-        let mut max_uid = start.saturating_sub(1);
-        for f in &fetched {
-            if f.uid < start {
-                continue;
-            }
-            let (from, subject, date, message_id) = summary_fields(&f.raw);
-            self.store.put_message(
-                &a.name,
-                folder,
-                &NewMessage {
-                    uid: f.uid,
-                    flags: &f.flags,
-                    internal_date: f.internal_date.as_deref(),
-                    from: &from,
-                    subject: &subject,
-                    date: date.as_deref(),
-                    message_id: message_id.as_deref(),
-                    smime: smime_kind(&f.raw).as_str(),
-                    raw: &f.raw,
-                },
-            )?;
-            new += 1;
-            max_uid = max_uid.max(f.uid);
-        }
-        for (uid, _) in &sizes {
-            max_uid = max_uid.max(*uid);
-        }
+        let fields: Vec<_> = headers.iter().map(|f| summary_fields(&f.raw)).collect();
+        let new_rows: Vec<NewMessage> = headers
+            .iter()
+            .zip(&fields)
+            .map(|(f, (from, subject, date, message_id))| NewMessage {
+                uid: f.uid,
+                flags: &f.flags,
+                internal_date: f.internal_date.as_deref(),
+                from,
+                subject,
+                date: date.as_deref(),
+                message_id: message_id.as_deref(),
+                smime: smime_kind(&f.raw).as_str(),
+                raw: &f.raw,
+                complete: false,
+                size: f.size.unwrap_or(0),
+            })
+            .collect();
+        self.store.put_messages(&a.name, folder, &new_rows)?;
+        let new = new_rows.len() as u32;
+        let skipped_large = new_rows.iter().filter(|m| m.size > MAX_MESSAGE).count() as u32;
+        let max_uid = headers
+            .iter()
+            .map(|f| f.uid)
+            .max()
+            .unwrap_or(0)
+            .max(start.saturating_sub(1));
+        drop(new_rows);
+        drop(headers);
         let next = mb
             .uid_next
             .unwrap_or(max_uid.saturating_add(1))
             .max(max_uid.saturating_add(1))
             .max(start);
+        // The list is complete now; bodies missing after an interrupted download are fetched
+        // by the next sync, since they stay marked as header-only.
         self.store
             .set_folder_state(&a.name, folder, mb.uid_validity, next)?;
-        let total = self.store.messages(&a.name, folder)?.len() as u32;
+        let mut downloaded = 0u32;
+        if bodies {
+            let missing = self
+                .store
+                .messages_without_body(&a.name, folder, MAX_MESSAGE)?;
+            for chunk in missing.chunks(BODY_CHUNK) {
+                let got = rt.block_on(imap.messages(chunk)).map_err(mail_error)?;
+                for f in got {
+                    if chunk.contains(&f.uid)
+                        && !f.raw.is_empty()
+                        && self
+                            .store
+                            .set_message_body(&a.name, folder, f.uid, &f.raw)?
+                    {
+                        downloaded += 1;
+                    }
+                }
+            }
+        }
+        rt.block_on(imap.logout());
+        let total = self.store.message_count(&a.name, folder)?;
         Ok(SyncResult {
             account: a.name,
             folder: folder.to_string(),
@@ -898,7 +945,8 @@ impl Home {
             new,
             flags_updated: updated as u32,
             removed: removed as u32,
-            skipped_large: (sizes.len() - wanted_len(&sizes)) as u32,
+            skipped_large,
+            downloaded,
             total,
         })
     }
@@ -928,7 +976,7 @@ impl Home {
         passphrase: PassphraseSource,
     ) -> Result<ReadMessage, ApiError> {
         let a = self.account_row(account)?;
-        let raw = self
+        let (raw, complete) = self
             .store
             .message_raw(&a.name, folder, uid)?
             .ok_or_else(|| {
@@ -937,6 +985,27 @@ impl Home {
                     format!("no message with UID {uid} in {folder} of {account}; run sync first"),
                 )
             })?;
+        if !complete {
+            let size = self
+                .store
+                .messages(&a.name, folder)?
+                .into_iter()
+                .find(|m| m.uid == uid)
+                .map(|m| m.size)
+                .unwrap_or(0);
+            let why = if size > MAX_MESSAGE {
+                format!(
+                    "message {uid} is {} MiB, larger than the {} MiB this app downloads",
+                    size / (1024 * 1024),
+                    MAX_MESSAGE / (1024 * 1024)
+                )
+            } else {
+                format!(
+                    "only the header of message {uid} has been downloaded so far; sync {folder} to download its body"
+                )
+            };
+            return Err(ApiError::new(ErrorCode::NotFound, why));
+        }
         let kind = smime_kind(&raw);
         if kind == SmimeKind::None {
             return Ok(ReadMessage {
@@ -945,17 +1014,13 @@ impl Home {
                 message: raw,
             });
         }
-        let (report, message) = self.open_message(&raw, passphrase)?;
+        let (report, message) = self.open_message(raw, passphrase)?;
         Ok(ReadMessage {
             report: Some(report),
             smime: kind,
             message,
         })
     }
-}
-
-fn wanted_len(sizes: &[(u32, u32)]) -> usize {
-    sizes.iter().filter(|(_, s)| *s <= MAX_MESSAGE).count()
 }
 
 #[cfg(test)]

@@ -17,13 +17,13 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::cms::envelope::{ContentCipher, KeyHolder, Recipient, RsaTransport};
-use crate::keystore::{self, KeyStore, KeyStoreError, file::FileKeyStore, os::OsKeyStore};
+use crate::keystore::{self, Kek, KeyStore, KeyStoreError, file::FileKeyStore, os::OsKeyStore};
 use crate::pki::cert::{Cert, CertInfo};
 use crate::pki::keys::PrivateKey;
 use crate::pki::pkcs12::{self, Pkcs12Error, Pkcs12Format};
 use crate::pki::validate::{self, Purpose, TrustContext};
 use crate::smime::{self, SmimeError};
-use crate::store::{CertKind, Store, StoreError};
+use crate::store::{CertKind, Store, StoreError, StoredCert};
 pub use report::{Report, SignatureReport};
 
 /// What a front end branches on.
@@ -110,6 +110,8 @@ pub type PassphraseSource<'a> = &'a dyn Fn() -> Result<Zeroizing<String>, ApiErr
 pub struct Home {
     dir: PathBuf,
     store: Store,
+    /// The key-encryption key, when a caller asked to hold it ([`Home::hold_keys`]).
+    held_kek: std::sync::Mutex<Option<Kek>>,
 }
 
 /// The platform data directory, unless overridden.
@@ -223,6 +225,7 @@ impl Home {
         Ok(Home {
             dir: dir.to_path_buf(),
             store,
+            held_kek: std::sync::Mutex::new(None),
         })
     }
 
@@ -270,6 +273,7 @@ impl Home {
             FileKeyStore::open(&path, passphrase.as_bytes())?;
         }
         self.store.set_meta(META_KEYSTORE, "file")?;
+        self.forget_held_keys();
         Ok(())
     }
 
@@ -283,6 +287,7 @@ impl Home {
         }
         keystore::os::probe()?;
         self.store.set_meta(META_KEYSTORE, "os")?;
+        self.forget_held_keys();
         Ok(())
     }
 
@@ -477,11 +482,61 @@ impl Home {
                 format!("no private key for {}", cert.subject()),
             )
         })?;
+        unwrap_private_key(&self.kek(passphrase)?, &fp, &wrapped)
+    }
+
+    /// Every identity's private key, the key-encryption key unlocked once for all of them.
+    fn identity_keys(
+        &self,
+        identities: &[&StoredCert],
+        passphrase: PassphraseSource,
+    ) -> Result<Vec<(Cert, PrivateKey)>, ApiError> {
+        let mut wrapped = Vec::new();
+        for s in identities {
+            let fp = s.cert.fingerprint();
+            if let Some(w) = self.store.private_key(&fp)? {
+                wrapped.push((s.cert.clone(), fp, w));
+            }
+        }
+        if wrapped.is_empty() {
+            return Ok(Vec::new());
+        }
+        let kek = self.kek(passphrase)?;
+        wrapped
+            .into_iter()
+            .map(|(cert, fp, w)| Ok((cert, unwrap_private_key(&kek, &fp, &w)?)))
+            .collect()
+    }
+
+    /// The key-encryption key: the held one, else unlocked from the keystore now.
+    fn kek(&self, passphrase: PassphraseSource) -> Result<Kek, ApiError> {
+        if let Some(k) = self.held_kek.lock().ok().and_then(|g| g.clone()) {
+            return Ok(k);
+        }
+        let ks = self.keystore(passphrase)?;
+        Ok(keystore::key_encryption_key(ks.as_ref())?)
+    }
+
+    /// Unlocks the key-encryption key now and keeps it (zeroized on drop) for this `Home`'s
+    /// later calls, so that a one-shot command can pay for the file keystore's Argon2id (64 MiB
+    /// of working memory) before it reads a large message, not while holding it. Does nothing
+    /// when there are no private keys. Switching keystores forgets it.
+    pub fn hold_keys(&self, passphrase: PassphraseSource) -> Result<(), ApiError> {
+        if !self.has_private_keys()? {
+            return Ok(());
+        }
         let ks = self.keystore(passphrase)?;
         let kek = keystore::key_encryption_key(ks.as_ref())?;
-        let pkcs8 = kek.unwrap(fp.as_bytes(), &wrapped)?;
-        PrivateKey::from_pkcs8_der(&pkcs8)
-            .map_err(|e| ApiError::new(ErrorCode::Storage, format!("stored key: {e}")))
+        if let Ok(mut g) = self.held_kek.lock() {
+            *g = Some(kek);
+        }
+        Ok(())
+    }
+
+    fn forget_held_keys(&self) {
+        if let Ok(mut g) = self.held_kek.lock() {
+            *g = None;
+        }
     }
 
     /// The issuers of `cert` known to this home, nearest first, the root included.
@@ -776,7 +831,7 @@ impl Home {
     /// A message that is neither signed nor encrypted is an error here (`verify`, `decrypt`).
     pub fn open_message(
         &self,
-        msg: &[u8],
+        msg: Vec<u8>,
         passphrase: PassphraseSource,
     ) -> Result<(Report, Vec<u8>), ApiError> {
         self.open_message_inner(msg, passphrase, false)
@@ -786,7 +841,7 @@ impl Home {
     /// that says it is neither signed nor encrypted.
     pub fn view_message(
         &self,
-        msg: &[u8],
+        msg: Vec<u8>,
         passphrase: PassphraseSource,
     ) -> Result<(Report, Vec<u8>), ApiError> {
         self.open_message_inner(msg, passphrase, true)
@@ -794,35 +849,32 @@ impl Home {
 
     fn open_message_inner(
         &self,
-        msg: &[u8],
+        msg: Vec<u8>,
         passphrase: PassphraseSource,
         allow_plain: bool,
     ) -> Result<(Report, Vec<u8>), ApiError> {
         let all = self.store.all()?;
         let pool: Vec<Cert> = all.iter().map(|s| s.cert.clone()).collect();
         let anchors = self.store.anchors()?;
-        let needs_keys = msg_is_encrypted(msg);
-        let mut owned_keys: Vec<(Cert, PrivateKey)> = Vec::new();
-        if needs_keys {
-            for s in all.iter().filter(|s| s.kind == CertKind::Identity) {
-                match self.private_key(&s.cert, passphrase) {
-                    Ok(k) => owned_keys.push((s.cert.clone(), k)),
-                    Err(e) if e.code == ErrorCode::NotFound => {}
-                    Err(e) => return Err(e),
-                }
-            }
+        if allow_plain && !smime::is_smime(&msg) {
+            return Ok((Report::unprotected(), msg));
         }
+        let needs_keys = msg_is_encrypted(&msg);
+        let owned_keys = if needs_keys {
+            let ids: Vec<&StoredCert> = all
+                .iter()
+                .filter(|s| s.kind == CertKind::Identity)
+                .collect();
+            self.identity_keys(&ids, passphrase)?
+        } else {
+            Vec::new()
+        };
         let holders: Vec<KeyHolder> = owned_keys
             .iter()
             .map(|(c, k)| KeyHolder { cert: c, key: k })
             .collect();
-        let opened = match smime::open(msg, &holders, &pool) {
-            Ok(o) => o,
-            Err(SmimeError::NotSmime) if allow_plain => {
-                return Ok((Report::unprotected(), msg.to_vec()));
-            }
-            Err(e) => return Err(e.into()),
-        };
+        // By value: the message is not held twice while its layers are unwrapped.
+        let opened = smime::open_owned(msg, &holders, &pool)?;
         let from: Vec<String> = opened
             .outer
             .iter()
@@ -864,6 +916,12 @@ impl Home {
         }
         Ok((report, opened.message))
     }
+}
+
+fn unwrap_private_key(kek: &Kek, fp: &str, wrapped: &[u8]) -> Result<PrivateKey, ApiError> {
+    let pkcs8 = kek.unwrap(fp.as_bytes(), wrapped)?;
+    PrivateKey::from_pkcs8_der(&pkcs8)
+        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("stored key: {e}")))
 }
 
 /// Cheap look at the top-level Content-Type: do we need private keys?

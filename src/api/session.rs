@@ -536,7 +536,7 @@ impl Session {
         progress(Progress::new("open", 0, 2, file_name(path)));
         let raw = read_limited(path, MAX_MESSAGE_FILE, "a message")?;
         let pass = || self.passphrase();
-        let (report, plain) = self.home.view_message(&raw, &pass)?;
+        let (report, plain) = self.home.view_message(raw, &pass)?;
         progress(Progress::new("open", 1, 2, "reading the message"));
         let plain = Zeroizing::new(plain);
         let (headers, text, html, attachments) = super::message::view(&plain)?;

@@ -295,7 +295,11 @@ impl Imap {
                     flags: f.flags().map(flag_name).collect(),
                     internal_date: f.internal_date().map(|d| d.to_rfc3339()),
                     size: f.size,
-                    raw: f.body().map(<[u8]>::to_vec).unwrap_or_default(),
+                    raw: f
+                        .body()
+                        .or_else(|| f.header())
+                        .map(<[u8]>::to_vec)
+                        .unwrap_or_default(),
                 });
             }
             Ok(out)
@@ -314,14 +318,14 @@ impl Imap {
             .collect())
     }
 
-    /// UIDs and RFC822.SIZE of the messages with UID in `from..`.
-    pub async fn sizes_from(&mut self, from: u32) -> Result<Vec<(u32, u32)>, MailError> {
-        Ok(self
-            .uid_fetch(&format!("{from}:*"), "(UID RFC822.SIZE)")
-            .await?
-            .into_iter()
-            .map(|f| (f.uid, f.size.unwrap_or(0)))
-            .collect())
+    /// Flags, dates, RFC822.SIZE and the header block (BODY.PEEK[HEADER], so \Seen is not set)
+    /// of the messages with UID in `from..`, in one round trip. `raw` holds the header block.
+    pub async fn headers_from(&mut self, from: u32) -> Result<Vec<Fetched>, MailError> {
+        self.uid_fetch(
+            &format!("{from}:*"),
+            "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER])",
+        )
+        .await
     }
 
     /// The whole messages (BODY.PEEK[], so \Seen is not set) with the given UIDs.

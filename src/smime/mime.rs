@@ -116,14 +116,32 @@ fn split_params(value: &str) -> Vec<String> {
 impl Entity {
     /// Parses a header block and body. A missing blank line means an empty body.
     pub fn parse(data: &[u8]) -> Result<Entity, String> {
+        let (headers, body_start) = Self::parse_head(data)?;
+        Ok(Entity {
+            headers,
+            body: data[body_start..].to_vec(),
+        })
+    }
+
+    /// [`Entity::parse`] that keeps `data`'s allocation as the body: the header lines are
+    /// removed in place, so a large message is never held twice.
+    pub fn parse_owned(mut data: Vec<u8>) -> Result<Entity, String> {
+        let (headers, body_start) = Self::parse_head(&data)?;
+        data.drain(..body_start);
+        Ok(Entity {
+            headers,
+            body: data,
+        })
+    }
+
+    /// The header fields and the offset where the body starts (`data.len()` when there is no
+    /// body).
+    pub(crate) fn parse_head(data: &[u8]) -> Result<(Vec<HeaderField>, usize), String> {
         let mut headers: Vec<HeaderField> = Vec::new();
         let mut pos = 0usize;
         loop {
             if pos >= data.len() {
-                return Ok(Entity {
-                    headers,
-                    body: Vec::new(),
-                });
+                return Ok((headers, data.len()));
             }
             let line_end = data[pos..]
                 .iter()
@@ -136,10 +154,7 @@ impl Entity {
                 .or_else(|| line.strip_suffix(b"\n"))
                 .unwrap_or(line);
             if content.is_empty() {
-                return Ok(Entity {
-                    headers,
-                    body: data[line_end..].to_vec(),
-                });
+                return Ok((headers, line_end));
             }
             if content[0] == b' ' || content[0] == b'\t' {
                 let last = headers

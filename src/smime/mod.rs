@@ -370,6 +370,34 @@ fn is_pkcs7_mime(entity: &Entity) -> bool {
     }
 }
 
+/// Whether the top-level entity is S/MIME (multipart/signed or a CMS object), judged from the
+/// header alone: what [`open`] would unwrap rather than answer [`SmimeError::NotSmime`]. A
+/// header that does not parse counts as S/MIME, so that [`open`] reports the parse error.
+pub fn is_smime(msg: &[u8]) -> bool {
+    let Ok((headers, _)) = Entity::parse_head(msg) else {
+        return true;
+    };
+    let head = Entity {
+        headers,
+        body: Vec::new(),
+    };
+    head.content_type().mime_type == "multipart/signed" || is_pkcs7_mime(&head)
+}
+
+/// [`open`] taking the message by value. A message already in canonical (CRLF) form, the
+/// usual case, is parsed in place: its bytes are not held twice while the layers are unwrapped.
+/// Any other form keeps the original for the byte-exact retry [`open`] describes.
+pub fn open_owned(msg: Vec<u8>, keys: &[KeyHolder], pool: &[Cert]) -> Result<Opened, SmimeError> {
+    if bare_lfs(&msg).next().is_some() {
+        return open(&msg, keys, pool);
+    }
+    open_entity(
+        split_parsed(Entity::parse_owned(msg).map_err(SmimeError::NotAMessage)?)?,
+        keys,
+        pool,
+    )
+}
+
 /// Unwraps every S/MIME layer: decrypts with `keys`, verifies signatures (certificates from
 /// the message and `pool`). Performs no network access.
 pub fn open(msg: &[u8], keys: &[KeyHolder], pool: &[Cert]) -> Result<Opened, SmimeError> {
@@ -580,5 +608,49 @@ mod tests {
     fn plain_message_is_not_smime() {
         let r = open(b"From: a@example.test\r\n\r\nhi\r\n", &[], &[]);
         assert!(matches!(r, Err(SmimeError::NotSmime)));
+        let r = open_owned(b"From: a@example.test\r\n\r\nhi\r\n".to_vec(), &[], &[]);
+        assert!(matches!(r, Err(SmimeError::NotSmime)));
+    }
+
+    #[test]
+    fn is_smime_judges_the_top_level_header() {
+        assert!(!is_smime(b"From: a@example.test\r\n\r\nhi\r\n"));
+        assert!(!is_smime(
+            b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b--\r\n"
+        ));
+        assert!(is_smime(
+            b"Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"\r\n\r\n"
+        ));
+        assert!(is_smime(
+            b"Content-Type: application/x-pkcs7-mime;\n smime-type=enveloped-data\n\nMIAG\n"
+        ));
+        assert!(is_smime(
+            b"Content-Type: application/octet-stream; name=smime.p7m\r\n\r\nMIAG\r\n"
+        ));
+        // A header that does not parse is left to open(), which names the problem.
+        assert!(is_smime(b"no colon here\r\n\r\n"));
+        assert!(matches!(
+            open_owned(b"no colon here\r\n\r\n".to_vec(), &[], &[]),
+            Err(SmimeError::NotAMessage(_))
+        ));
+    }
+
+    #[test]
+    fn parse_owned_equals_parse() {
+        for m in [
+            &b"A: 1\r\n folded\r\nB: 2\r\n\r\nbody\r\nmore"[..],
+            b"A: 1\n\nlf body\n",
+            b"A: 1\r\n",
+            b"",
+            b"\r\nonly body",
+        ] {
+            let a = mime::Entity::parse(m).unwrap();
+            let b = mime::Entity::parse_owned(m.to_vec()).unwrap();
+            assert_eq!(a.body, b.body);
+            assert_eq!(a.headers.len(), b.headers.len());
+            for (x, y) in a.headers.iter().zip(&b.headers) {
+                assert_eq!((&x.name, &x.raw_value), (&y.name, &y.raw_value));
+            }
+        }
     }
 }

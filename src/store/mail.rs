@@ -57,9 +57,32 @@ CREATE TABLE IF NOT EXISTS mail_messages (
     message_id TEXT,
     smime TEXT NOT NULL,
     raw BLOB NOT NULL,
+    complete INTEGER NOT NULL DEFAULT 1,
+    size INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (account, folder, uid)
 );
 ";
+
+/// Columns added after the first mail schema: a header-only cache entry (`complete = 0`, `raw`
+/// holds the header block until the body is downloaded) and the server's RFC822.SIZE.
+pub(super) fn migrate(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+    let cols: Vec<String> = {
+        let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('mail_messages')")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (col, decl) in [
+        ("complete", "INTEGER NOT NULL DEFAULT 1"),
+        ("size", "INTEGER NOT NULL DEFAULT 0"),
+    ] {
+        if !cols.iter().any(|c| c == col) {
+            conn.execute_batch(&format!(
+                "ALTER TABLE mail_messages ADD COLUMN {col} {decl}"
+            ))?;
+        }
+    }
+    Ok(())
+}
 
 /// A stored account (public settings only).
 #[derive(Clone, Debug)]
@@ -133,6 +156,10 @@ pub struct MessageRow {
     pub date: Option<String>,
     pub message_id: Option<String>,
     pub smime: String,
+    /// The whole message is cached (not only its header block).
+    pub complete: bool,
+    /// RFC822.SIZE as the server reported it (0 when unknown).
+    pub size: u32,
 }
 
 /// What is new for the cache.
@@ -145,7 +172,10 @@ pub struct NewMessage<'a> {
     pub date: Option<&'a str>,
     pub message_id: Option<&'a str>,
     pub smime: &'a str,
+    /// The whole message, or only its header block when `complete` is false.
     pub raw: &'a [u8],
+    pub complete: bool,
+    pub size: u32,
 }
 
 fn flags_json(flags: &[String]) -> String {
@@ -362,23 +392,78 @@ impl Store {
         folder: &str,
         m: &NewMessage<'_>,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO mail_messages(account, folder, uid, flags, internal_date, from_addr, subject, date, message_id, smime, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                account,
-                folder,
-                m.uid,
-                flags_json(m.flags),
-                m.internal_date,
-                m.from,
-                m.subject,
-                m.date,
-                m.message_id,
-                m.smime,
-                m.raw
-            ],
-        )?;
+        self.put_messages(account, folder, std::slice::from_ref(m))
+    }
+
+    /// Stores many messages in one transaction (a first sync of a large folder).
+    pub fn put_messages(
+        &self,
+        account: &str,
+        folder: &str,
+        msgs: &[NewMessage<'_>],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT OR REPLACE INTO mail_messages(account, folder, uid, flags, internal_date, from_addr, subject, date, message_id, smime, raw, complete, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?;
+            for m in msgs {
+                stmt.execute(params![
+                    account,
+                    folder,
+                    m.uid,
+                    flags_json(m.flags),
+                    m.internal_date,
+                    m.from,
+                    m.subject,
+                    m.date,
+                    m.message_id,
+                    m.smime,
+                    m.raw,
+                    m.complete,
+                    m.size
+                ])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
+    }
+
+    /// Replaces a header-only entry with the whole message.
+    pub fn set_message_body(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        raw: &[u8],
+    ) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE mail_messages SET raw = ?4, complete = 1, size = MAX(size, ?5) WHERE account = ?1 AND folder = ?2 AND uid = ?3",
+            params![account, folder, uid, raw, i64::try_from(raw.len()).unwrap_or(i64::MAX)],
+        )? > 0)
+    }
+
+    /// UIDs of header-only entries whose size is at most `max_size`, oldest first.
+    pub fn messages_without_body(
+        &self,
+        account: &str,
+        folder: &str,
+        max_size: u32,
+    ) -> Result<Vec<u32>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT uid FROM mail_messages WHERE account = ?1 AND folder = ?2 AND complete = 0 AND size <= ?3 ORDER BY uid",
+        )?;
+        let rows = stmt.query_map(params![account, folder, max_size], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many messages of a folder are cached (header-only ones included).
+    pub fn message_count(&self, account: &str, folder: &str) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM mail_messages WHERE account = ?1 AND folder = ?2",
+            params![account, folder],
+            |r| r.get(0),
+        )?)
     }
 
     /// Updates flags of cached messages and removes those the server no longer has.
@@ -405,9 +490,10 @@ impl Store {
             let rows = stmt.query_map(params![account, folder, below], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
+        let present: std::collections::HashSet<u32> = present.iter().map(|(u, _)| *u).collect();
         let mut removed = 0;
         for uid in cached {
-            if !present.iter().any(|(u, _)| *u == uid) {
+            if !present.contains(&uid) {
                 removed += tx.execute(
                     "DELETE FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid = ?3",
                     params![account, folder, uid],
@@ -420,7 +506,7 @@ impl Store {
 
     pub fn messages(&self, account: &str, folder: &str) -> Result<Vec<MessageRow>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT uid, flags, internal_date, from_addr, subject, date, message_id, smime FROM mail_messages WHERE account = ?1 AND folder = ?2 ORDER BY uid",
+            "SELECT uid, flags, internal_date, from_addr, subject, date, message_id, smime, complete, size FROM mail_messages WHERE account = ?1 AND folder = ?2 ORDER BY uid",
         )?;
         let rows = stmt.query_map(params![account, folder], |r| {
             Ok(MessageRow {
@@ -432,23 +518,27 @@ impl Store {
                 date: r.get(5)?,
                 message_id: r.get(6)?,
                 smime: r.get(7)?,
+                complete: r.get(8)?,
+                size: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The cached bytes of a message and whether they are the whole message (`false`: only
+    /// its header block is cached so far).
     pub fn message_raw(
         &self,
         account: &str,
         folder: &str,
         uid: u32,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
+    ) -> Result<Option<(Vec<u8>, bool)>, StoreError> {
         Ok(self
             .conn
             .query_row(
-                "SELECT raw FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid = ?3",
+                "SELECT raw, complete FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid = ?3",
                 params![account, folder, uid],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
     }
@@ -494,6 +584,8 @@ mod tests {
                     message_id: None,
                     smime: "none",
                     raw: b"r",
+                    complete: true,
+                    size: 1,
                 },
             )
             .unwrap();
@@ -509,5 +601,72 @@ mod tests {
             .map(|m| m.uid)
             .collect();
         assert_eq!(uids, vec![1, 3]);
+    }
+
+    #[test]
+    fn header_only_entries_get_their_body_later() {
+        let s = Store::open_in_memory().unwrap();
+        let msgs: Vec<NewMessage> = [(1u32, 10u32), (2, 70), (3, 20)]
+            .iter()
+            .map(|&(uid, size)| NewMessage {
+                uid,
+                flags: &[],
+                internal_date: None,
+                from: "x",
+                subject: "s",
+                date: None,
+                message_id: None,
+                smime: "none",
+                raw: b"Subject: s\r\n\r\n",
+                complete: false,
+                size,
+            })
+            .collect();
+        s.put_messages("a", "INBOX", &msgs).unwrap();
+        assert_eq!(s.message_count("a", "INBOX").unwrap(), 3);
+        assert_eq!(
+            s.messages_without_body("a", "INBOX", 50).unwrap(),
+            vec![1, 3]
+        );
+        assert_eq!(
+            s.message_raw("a", "INBOX", 1).unwrap(),
+            Some((b"Subject: s\r\n\r\n".to_vec(), false))
+        );
+        assert!(
+            s.set_message_body("a", "INBOX", 1, b"Subject: s\r\n\r\nbody")
+                .unwrap()
+        );
+        assert!(!s.set_message_body("a", "INBOX", 9, b"x").unwrap());
+        assert_eq!(s.messages_without_body("a", "INBOX", 50).unwrap(), vec![3]);
+        assert_eq!(
+            s.message_raw("a", "INBOX", 1).unwrap(),
+            Some((b"Subject: s\r\n\r\nbody".to_vec(), true))
+        );
+        let rows = s.messages("a", "INBOX").unwrap();
+        assert!(rows[0].complete && !rows[1].complete && rows[1].size == 70);
+    }
+
+    #[test]
+    fn old_mail_cache_gains_the_new_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE mail_messages (account TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL, flags TEXT NOT NULL, internal_date TEXT, from_addr TEXT NOT NULL, subject TEXT NOT NULL, date TEXT, message_id TEXT, smime TEXT NOT NULL, raw BLOB NOT NULL, PRIMARY KEY (account, folder, uid));
+                 INSERT INTO mail_messages VALUES ('a', 'INBOX', 7, '[]', NULL, 'x', 's', NULL, NULL, 'none', X'41');",
+            )
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(
+            s.message_raw("a", "INBOX", 7).unwrap(),
+            Some((b"A".to_vec(), true))
+        );
+        assert!(
+            s.messages_without_body("a", "INBOX", 50)
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -110,6 +110,7 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(ca::SCHEMA)?;
         conn.execute_batch(mail::SCHEMA)?;
+        mail::migrate(&conn)?;
         Ok(Store { conn })
     }
 

@@ -45,6 +45,9 @@ pub enum MailCmd {
         account: String,
         #[arg(long, default_value = "INBOX")]
         folder: String,
+        /// Only the message list (headers, flags, sizes); a later sync downloads the bodies
+        #[arg(long)]
+        headers_only: bool,
     },
     /// List the cached messages of a folder
     List {
@@ -302,8 +305,17 @@ pub fn run(
                 }
             }
         }
-        MailCmd::Sync { account, folder } => {
-            let r = home.sync(&account, &folder, pass).map_err(|e| {
+        MailCmd::Sync {
+            account,
+            folder,
+            headers_only,
+        } => {
+            let r = if headers_only {
+                home.sync_headers(&account, &folder, pass)
+            } else {
+                home.sync(&account, &folder, pass)
+            }
+            .map_err(|e| {
                 if e.code == ErrorCode::BadInput {
                     network(e.message)
                 } else {
@@ -314,13 +326,19 @@ pub fn run(
                 print_json(&r);
             } else {
                 println!(
-                    "{} {}: {} new, {} flag changes, {} removed, {} cached{}",
+                    "{} {}: {} new, {} flag changes, {} removed, {} bodies downloaded, {} cached{}{}",
                     r.account,
                     r.folder,
                     r.new,
                     r.flags_updated,
                     r.removed,
+                    r.downloaded,
                     r.total,
+                    if r.skipped_large > 0 {
+                        format!(" ({} too large to download)", r.skipped_large)
+                    } else {
+                        String::new()
+                    },
                     if r.uidvalidity_changed {
                         " (UIDVALIDITY changed: cache rebuilt)"
                     } else {

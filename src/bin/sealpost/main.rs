@@ -718,6 +718,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             input,
             out,
         } => {
+            home.hold_keys(pass)?;
             let msg = read_input(&input)?;
             let signed = home.sign_message(&msg, &from, opaque, pass)?;
             write_output(&out, &signed)?;
@@ -730,6 +731,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             input,
             out,
         } => {
+            if sign {
+                home.hold_keys(pass)?;
+            }
             let msg = read_input(&input)?;
             let cipher = match cipher {
                 CipherArg::Auto => CipherChoice::Auto,
@@ -743,8 +747,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             write_output(&out, &enc)?;
         }
         Command::Decrypt { input, out } => {
+            // The keystore first: its KDF's working memory is not added to the message's.
+            home.hold_keys(pass)?;
             let msg = read_input(&input)?;
-            let (report, plain) = home.open_message(&msg, pass)?;
+            let (report, plain) = home.open_message(msg, pass)?;
             if !report.encrypted {
                 return Err(
                     ApiError::new(ErrorCode::BadInput, "the message is not encrypted").into(),
@@ -773,7 +779,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Verify { input } => {
             let msg = read_input(&input)?;
-            let (report, _) = home.open_message(&msg, pass)?;
+            let (report, _) = home.open_message(msg, pass)?;
             if cli.json {
                 print_json(&report);
             } else {

@@ -248,9 +248,13 @@ export type SyncResult = { account: string, folder: string, uidvalidity: number,
  */
 uidvalidity_changed: boolean, new: number, flags_updated: number, removed: number, 
 /**
- * Messages larger than the cache limit, not downloaded.
+ * New messages larger than the cache limit: listed, their bodies not downloaded.
  */
-skipped_large: number, total: number, };
+skipped_large: number, 
+/**
+ * Bodies downloaded by this sync (new messages and ones left header-only before).
+ */
+downloaded: number, total: number, };
 /**
  * The S/MIME form of a message, from its top-level Content-Type.
  */
