@@ -8,6 +8,7 @@
 //! - [`keystore`]: the OS keystore / passphrase file / memory holding the key-encryption key.
 //! - [`store`]: the SQLite database (certificates, wrapped private keys, trust, capabilities).
 //! - [`mail`]: IMAP and SMTP over TLS (accounts, outbox, sync live in [`api::mail`]).
+//! - [`policy`]: the dated algorithm policy path validation consults.
 //! - [`api`]: the use cases shared by the CLI and the desktop app.
 pub mod api;
 pub mod asn1;
@@ -15,5 +16,6 @@ pub mod cms;
 pub mod keystore;
 pub mod mail;
 pub mod pki;
+pub mod policy;
 pub mod smime;
 pub mod store;
