@@ -389,7 +389,12 @@ pub fn issued_by(child: &Cert, issuer: &Cert) -> Result<(), PathError> {
         }
     })?;
     let alg = child.x509().signature_algorithm().clone();
-    let tbs = child.x509().tbs_certificate().to_der().map_err(|_| bad())?;
+    // The signature covers the TBSCertificate exactly as received: re-encoding it from the
+    // decoded form can change it (a GeneralizedTime before 2050 comes back as UTCTime).
+    let tbs = crate::asn1::first_child(child.der())
+        .map(|t| t.raw.to_vec())
+        .or_else(|_| child.x509().tbs_certificate().to_der())
+        .map_err(|_| bad())?;
     let sig = child.x509().signature().raw_bytes();
     signature::verify(&pk, &alg, None, &tbs, sig).map_err(|e| match e {
         signature::SigError::Unsupported(a) => PathError::UnsupportedSignatureAlgorithm {
@@ -485,7 +490,7 @@ pub fn validate_path(leaf: &Cert, ctx: &TrustContext) -> Result<ValidPath, PathE
 
 struct Search<'c, 'a> {
     ctx: &'c TrustContext<'a>,
-    /// The first failure of a complete candidate path.
+    /// The most specific failure of a complete candidate path ([`rank`]).
     first_error: Option<PathError>,
     /// The subject of the deepest certificate whose issuer was not found.
     dead_end: Option<String>,
@@ -511,6 +516,7 @@ impl Search<'_, '_> {
         for (anchor, r) in anchors {
             if path.contains(anchor)
                 || !names_equal(anchor.x509().tbs_certificate().subject(), issuer_name)
+                || !key_ids_agree(&current, anchor)
             {
                 continue;
             }
@@ -529,7 +535,9 @@ impl Search<'_, '_> {
                     });
                 }
                 Err(e) => {
-                    if self.first_error.is_none() {
+                    // The most specific failure wins: one found on a path whose signatures
+                    // all verified says more than "this issuer did not sign it".
+                    if self.first_error.as_ref().is_none_or(|f| rank(&e) > rank(f)) {
                         self.first_error = Some(e);
                     }
                 }
@@ -540,6 +548,7 @@ impl Search<'_, '_> {
             for cand in ctx.intermediates {
                 if path.contains(cand)
                     || !names_equal(cand.x509().tbs_certificate().subject(), issuer_name)
+                    || !key_ids_agree(&current, cand)
                 {
                     continue;
                 }
@@ -558,7 +567,26 @@ impl Search<'_, '_> {
     }
 }
 
-/// RFC 5280 §6.1 over a complete path (leaf first, anchor last) at time `at`.
+/// How much a failure says about a path: chaining failures least.
+fn rank(e: &PathError) -> u8 {
+    match e {
+        PathError::IssuerUnknown { .. } => 0,
+        PathError::BadCertificateSignature { .. } => 1,
+        _ => 2,
+    }
+}
+
+/// Whether `cand`'s key identifier can be the one `child` names (a hint, RFC 5280 §4.2.1.1).
+fn key_ids_agree(child: &Cert, cand: &Cert) -> bool {
+    match (child.authority_key_id(), cand.subject_key_id()) {
+        (Some(aki), Some(ski)) => aki == ski,
+        _ => true,
+    }
+}
+
+/// RFC 5280 §6.1 over a complete path (leaf first, anchor last) at time `at`. Every link's
+/// signature is checked before anything else, so that any later failure belongs to a path
+/// that really chains.
 fn check_path(path: &[Cert], anchor: AnchorRef, at: u64) -> Result<(), PathError> {
     let n = path.len();
     let Some(root) = path.last() else {
@@ -596,6 +624,9 @@ fn check_path(path: &[Cert], anchor: AnchorRef, at: u64) -> Result<(), PathError
         algorithms::check_signature_algorithm(cert.x509().signature_algorithm(), at)
             .map_err(|r| refusal(cert, r))?;
         issued_by(cert, issuer)?;
+    }
+    for i in (0..n - 1).rev() {
+        let cert = &path[i];
         check_time(cert, at)?;
         check_critical_extensions(cert)?;
         if i >= 1 {
