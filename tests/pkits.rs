@@ -354,3 +354,127 @@ fn pkits_smime_verdicts() {
     // Every section we claim is really exercised.
     assert!(run >= 90, "only {run} PKITS cases ran");
 }
+
+/// pkilint's findings that decide what a relying party does with a certificate, and the
+/// verdict of [`check_end_entity`] they imply: a critical extension nobody understands, a
+/// SHA-1 signature, a key of a type or encoding we cannot use (or a key usage fitting neither
+/// signing nor key management), no address at all. Every other finding is about how a CA must
+/// issue (policy OIDs, subject attributes, validity length, CRL/AIA presence, LEI, Adobe and
+/// organisation identifiers, KU bits beyond the one we need): a mail client does not refuse a
+/// certificate for them, so the expected verdict is "usable" (for signing or for encryption).
+///
+/// [`check_end_entity`]: sealpost::pki::validate::check_end_entity
+fn pkilint_expectation(findings: &str, cert: &Cert) -> Result<(), &'static str> {
+    let has = |code: &str| findings.contains(&format!(",{code},"));
+    if has("cabf.smime.adobe_timestamp_extension_critical")
+        || has("cabf.smime.adobe_archive_revinfo_extension_critical")
+    {
+        return Err("unknown-critical-extension");
+    }
+    if has("cabf.smime.prohibited_signature_algorithm_encoding") && findings.contains("0101050500")
+    {
+        return Err("sha1-signature");
+    }
+    // Post-quantum keys and signatures (ML-KEM, ML-DSA) need not be supported (vectors
+    // README): a key we cannot use is unfit for mail, a signature we cannot check is refused.
+    let key_oid = cert
+        .x509()
+        .tbs_certificate()
+        .subject_public_key_info()
+        .algorithm
+        .oid
+        .to_string();
+    let post_quantum = |oid: &str| {
+        oid.starts_with("2.16.840.1.101.3.4.3.1") || oid.starts_with("2.16.840.1.101.3.4.4.")
+    };
+    if has("cabf.smime.unsupported_public_key_type")
+        || has("cabf.smime.prohibited_spki_algorithm_encoding")
+        || has("cabf.smime.unknown_certificate_key_usage_type")
+        || post_quantum(&key_oid)
+    {
+        return Err("wrong-usage");
+    }
+    if post_quantum(&cert.x509().signature_algorithm().oid.to_string()) {
+        return Err("unsupported-signature-algorithm");
+    }
+    if has("cabf.smime.san_extension_missing") && cert.emails().is_empty() {
+        return Err("wrong-usage");
+    }
+    Ok(())
+}
+
+/// pkilint's S/MIME BR certificates (`pkilint-smime-br/**.crttest`, each a certificate and the
+/// exact findings pkilint 0.13.3 reports). They arrive without issuers, so the verdict is
+/// [`check_end_entity`] (usage for signing, else encryption; key size; signature algorithm at
+/// the middle of the validity; critical extensions) and must match [`pkilint_expectation`].
+/// Post-quantum keys (ML-DSA, ML-KEM) need not be supported (vectors README): they are
+/// expected to be refused, as they are.
+///
+/// [`check_end_entity`]: sealpost::pki::validate::check_end_entity
+#[test]
+fn pkilint_smime_br_verdicts() {
+    use sealpost::pki::validate::{Purpose, check_end_entity};
+    let Some(v) = vectors() else { return };
+    let base = v.join("pkilint-smime-br");
+    let mut files = Vec::new();
+    for level in std::fs::read_dir(&base).expect("pkilint folder").flatten() {
+        for generation in std::fs::read_dir(level.path()).into_iter().flatten().flatten() {
+            for f in std::fs::read_dir(generation.path()).into_iter().flatten().flatten() {
+                if f.path().extension().is_some_and(|e| e == "crttest") {
+                    files.push(f.path());
+                }
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 90, "pkilint certificates missing: {}", files.len());
+    let (mut matched, mut mismatches) = (0, Vec::new());
+    println!("{:<72} {:<28} {:<28} result", "certificate", "expected", "ours");
+    for path in &files {
+        let text = String::from_utf8_lossy(&read(path)).to_string();
+        let (_, findings) = text
+            .split_once("-----END CERTIFICATE-----")
+            .unwrap_or((&text, ""));
+        let rel = path.strip_prefix(&base).unwrap_or(path).display().to_string();
+        let cert = match sealpost::pki::parse_certificates(text.as_bytes()) {
+            Ok(c) if !c.is_empty() => c[0].clone(),
+            other => {
+                mismatches.push(format!("{rel}: does not parse: {:?}", other.err()));
+                continue;
+            }
+        };
+        let at = cert.not_before() + (cert.not_after().saturating_sub(cert.not_before())) / 2;
+        let ours = check_end_entity(&cert, Purpose::Sign, at)
+            .or_else(|_| check_end_entity(&cert, Purpose::Encrypt, at))
+            .map_err(|_| {
+                // Report the signing refusal: the one a reader of a signed message meets.
+                check_end_entity(&cert, Purpose::Sign, at)
+                    .err()
+                    .map(|e| e.kind())
+                    .unwrap_or_default()
+            });
+        let expected = pkilint_expectation(findings, &cert);
+        let ok = match (&expected, &ours) {
+            (Ok(()), Ok(())) => true,
+            (Err(k), Err(kind)) => k == kind,
+            _ => false,
+        };
+        let show = |r: &Result<(), String>| match r {
+            Ok(()) => "usable".to_string(),
+            Err(k) => format!("refused: {k}"),
+        };
+        let expected_shown = show(&expected.map_err(str::to_string));
+        println!(
+            "{rel:<72} {expected_shown:<28} {:<28} {}",
+            show(&ours),
+            if ok { "match" } else { "MISMATCH" }
+        );
+        if ok {
+            matched += 1;
+        } else {
+            mismatches.push(format!("{rel}: expected {expected_shown}, ours {}", show(&ours)));
+        }
+    }
+    println!("\npkilint S/MIME BR: {matched}/{} verdicts match", files.len());
+    assert!(mismatches.is_empty(), "pkilint mismatches:\n{}", mismatches.join("\n"));
+}

@@ -417,6 +417,19 @@ pub fn check_usage(leaf: &Cert, purpose: Purpose) -> Result<(), PathError> {
     }
 }
 
+/// What can be judged of an end entity without its issuers, at time `at`: fitness for
+/// `purpose`, key size, the algorithm of its signature, validity, critical extensions. Used on
+/// certificates that arrive alone (a profile check, the pkilint corpus); [`validate`] does
+/// all of this and the path.
+pub fn check_end_entity(leaf: &Cert, purpose: Purpose, at: u64) -> Result<(), PathError> {
+    check_usage(leaf, purpose)?;
+    check_key_policy(leaf)?;
+    algorithms::check_signature_algorithm(leaf.x509().signature_algorithm(), at)
+        .map_err(|r| refusal(leaf, r))?;
+    check_time(leaf, at)?;
+    check_critical_extensions(leaf)
+}
+
 /// Builds and validates a path from `leaf` to an anchor for `purpose`.
 pub fn validate(leaf: &Cert, purpose: Purpose, ctx: &TrustContext) -> Result<ValidPath, PathError> {
     check_usage(leaf, purpose)?;
