@@ -68,7 +68,8 @@ enum Plan {
     Excluded(&'static str),
 }
 
-const CRL_DEPENDENT: &str = "verdict depends on a CRL (revocation is checked outside the validator)";
+const CRL_DEPENDENT: &str =
+    "verdict depends on a CRL (revocation is checked outside the validator)";
 const POLICIES: &str = "certificate policy processing is not implemented";
 
 fn section(name: &str) -> (&'static str, Plan) {
@@ -149,7 +150,10 @@ fn section(name: &str) -> (&'static str, Plan) {
         return ("4.3 name chaining", Plan::Run);
     }
     if CRLS.contains(&name) {
-        return ("4.4 basic certificate revocation", Plan::Excluded(CRL_DEPENDENT));
+        return (
+            "4.4 basic certificate revocation",
+            Plan::Excluded(CRL_DEPENDENT),
+        );
     }
     if has("BasicSelfIssued") {
         let crl = matches!(
@@ -168,10 +172,7 @@ fn section(name: &str) -> (&'static str, Plan) {
         );
     }
     if has("Polic") || has("UserNotice") || has("CPSPointer") || has("Mapping") {
-        return (
-            "4.8-4.12 certificate policies",
-            Plan::Excluded(POLICIES),
-        );
+        return ("4.8-4.12 certificate policies", Plan::Excluded(POLICIES));
     }
     if has("basicConstraints") || has("cAFalse") || has("pathLenConstraint") {
         return ("4.6 basic constraints", Plan::Run);
@@ -208,7 +209,10 @@ fn section(name: &str) -> (&'static str, Plan) {
     if has("CertificateExtension") {
         return ("4.16 private certificate extensions", Plan::Run);
     }
-    ("unclassified", Plan::Excluded("not classified into a PKITS section"))
+    (
+        "unclassified",
+        Plan::Excluded("not classified into a PKITS section"),
+    )
 }
 
 /// The reason our validator must give for an `Invalid…` case (PathError kinds).
@@ -276,13 +280,20 @@ fn pkits_smime_verdicts() {
         .filter(|n| n.starts_with("Signed") && n.ends_with(".eml"))
         .collect();
     names.sort();
-    assert!(names.len() >= 200, "PKITS messages missing: {}", names.len());
+    assert!(
+        names.len() >= 200,
+        "PKITS messages missing: {}",
+        names.len()
+    );
 
     let mut run = 0;
     let mut matched = 0;
     let mut mismatches = Vec::new();
     let mut excluded: Vec<(String, &str, &str)> = Vec::new();
-    println!("{:<52} {:<32} {:<9} {:<9} result", "case", "section", "expected", "ours");
+    println!(
+        "{:<52} {:<32} {:<9} {:<9} result",
+        "case", "section", "expected", "ours"
+    );
     for file in &names {
         let name = &file["Signed".len()..file.len() - ".eml".len()];
         let (sec, plan) = section(name);
@@ -350,7 +361,11 @@ fn pkits_smime_verdicts() {
         excluded.iter().all(|(_, sec, _)| *sec != "unclassified"),
         "unclassified PKITS cases: {excluded:?}"
     );
-    assert!(mismatches.is_empty(), "PKITS mismatches:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "PKITS mismatches:\n{}",
+        mismatches.join("\n")
+    );
     // Every section we claim is really exercised.
     assert!(run >= 90, "only {run} PKITS cases ran");
 }
@@ -418,8 +433,16 @@ fn pkilint_smime_br_verdicts() {
     let base = v.join("pkilint-smime-br");
     let mut files = Vec::new();
     for level in std::fs::read_dir(&base).expect("pkilint folder").flatten() {
-        for generation in std::fs::read_dir(level.path()).into_iter().flatten().flatten() {
-            for f in std::fs::read_dir(generation.path()).into_iter().flatten().flatten() {
+        for generation in std::fs::read_dir(level.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            for f in std::fs::read_dir(generation.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
                 if f.path().extension().is_some_and(|e| e == "crttest") {
                     files.push(f.path());
                 }
@@ -427,15 +450,26 @@ fn pkilint_smime_br_verdicts() {
         }
     }
     files.sort();
-    assert!(files.len() >= 90, "pkilint certificates missing: {}", files.len());
+    assert!(
+        files.len() >= 90,
+        "pkilint certificates missing: {}",
+        files.len()
+    );
     let (mut matched, mut mismatches) = (0, Vec::new());
-    println!("{:<72} {:<28} {:<28} result", "certificate", "expected", "ours");
+    println!(
+        "{:<72} {:<28} {:<28} result",
+        "certificate", "expected", "ours"
+    );
     for path in &files {
         let text = String::from_utf8_lossy(&read(path)).to_string();
         let (_, findings) = text
             .split_once("-----END CERTIFICATE-----")
             .unwrap_or((&text, ""));
-        let rel = path.strip_prefix(&base).unwrap_or(path).display().to_string();
+        let rel = path
+            .strip_prefix(&base)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         let cert = match sealpost::pki::parse_certificates(text.as_bytes()) {
             Ok(c) if !c.is_empty() => c[0].clone(),
             other => {
@@ -472,9 +506,19 @@ fn pkilint_smime_br_verdicts() {
         if ok {
             matched += 1;
         } else {
-            mismatches.push(format!("{rel}: expected {expected_shown}, ours {}", show(&ours)));
+            mismatches.push(format!(
+                "{rel}: expected {expected_shown}, ours {}",
+                show(&ours)
+            ));
         }
     }
-    println!("\npkilint S/MIME BR: {matched}/{} verdicts match", files.len());
-    assert!(mismatches.is_empty(), "pkilint mismatches:\n{}", mismatches.join("\n"));
+    println!(
+        "\npkilint S/MIME BR: {matched}/{} verdicts match",
+        files.len()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "pkilint mismatches:\n{}",
+        mismatches.join("\n")
+    );
 }

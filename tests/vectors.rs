@@ -349,12 +349,8 @@ fn mimekit_thunderbird_message_verifies() {
     );
     // Judged now with the signing time: expired now, valid when signed, which is its own
     // reason and still not a valid signature.
-    let err = sealpost::pki::validate::validate_signed(
-        cert,
-        &ctx(GENERATED_AT),
-        s.signing_time,
-    )
-    .unwrap_err();
+    let err = sealpost::pki::validate::validate_signed(cert, &ctx(GENERATED_AT), s.signing_time)
+        .unwrap_err();
     assert_eq!(err.kind(), "expired-since-signing", "{err}");
     assert_eq!(err.status(), "expired");
 }

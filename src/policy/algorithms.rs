@@ -41,18 +41,58 @@ enum Acceptance {
 
 /// Signature algorithms by OID: (OID, name, acceptance).
 const SIGNATURE_TABLE: &[(&str, &str, Acceptance)] = &[
-    ("1.2.840.113549.1.1.2", "md2WithRSAEncryption", Acceptance::Never),
-    ("1.2.840.113549.1.1.4", "md5WithRSAEncryption", Acceptance::Never),
-    ("1.2.840.113549.1.1.5", "sha1WithRSAEncryption", Acceptance::Before(SHA1_CUTOFF)),
-    ("1.2.840.10045.4.1", "ecdsa-with-SHA1", Acceptance::Before(SHA1_CUTOFF)),
-    ("1.2.840.113549.1.1.11", "sha256WithRSAEncryption", Acceptance::Always),
-    ("1.2.840.113549.1.1.12", "sha384WithRSAEncryption", Acceptance::Always),
-    ("1.2.840.113549.1.1.13", "sha512WithRSAEncryption", Acceptance::Always),
+    (
+        "1.2.840.113549.1.1.2",
+        "md2WithRSAEncryption",
+        Acceptance::Never,
+    ),
+    (
+        "1.2.840.113549.1.1.4",
+        "md5WithRSAEncryption",
+        Acceptance::Never,
+    ),
+    (
+        "1.2.840.113549.1.1.5",
+        "sha1WithRSAEncryption",
+        Acceptance::Before(SHA1_CUTOFF),
+    ),
+    (
+        "1.2.840.10045.4.1",
+        "ecdsa-with-SHA1",
+        Acceptance::Before(SHA1_CUTOFF),
+    ),
+    (
+        "1.2.840.113549.1.1.11",
+        "sha256WithRSAEncryption",
+        Acceptance::Always,
+    ),
+    (
+        "1.2.840.113549.1.1.12",
+        "sha384WithRSAEncryption",
+        Acceptance::Always,
+    ),
+    (
+        "1.2.840.113549.1.1.13",
+        "sha512WithRSAEncryption",
+        Acceptance::Always,
+    ),
     // RSASSA-PSS: the hash comes from the parameters and is judged like the others below.
     ("1.2.840.113549.1.1.10", "RSASSA-PSS", Acceptance::Always),
-    ("1.2.840.10045.4.3.2", "ecdsa-with-SHA256", Acceptance::Always),
-    ("1.2.840.10045.4.3.3", "ecdsa-with-SHA384", Acceptance::Always),
-    ("1.2.840.10045.4.3.4", "ecdsa-with-SHA512", Acceptance::Always),
+    (
+        "1.2.840.10045.4.3.2",
+        "ecdsa-with-SHA256",
+        Acceptance::Always,
+    ),
+    (
+        "1.2.840.10045.4.3.3",
+        "ecdsa-with-SHA384",
+        Acceptance::Always,
+    ),
+    (
+        "1.2.840.10045.4.3.4",
+        "ecdsa-with-SHA512",
+        Acceptance::Always,
+    ),
     ("1.3.101.112", "Ed25519", Acceptance::Always),
 ];
 
@@ -143,15 +183,26 @@ mod tests {
                 cutoff: SHA1_CUTOFF
             })
         );
-        assert_eq!(crate::pki::cert::rfc3339(SHA1_CUTOFF), "2017-01-01T00:00:00Z");
+        assert_eq!(
+            crate::pki::cert::rfc3339(SHA1_CUTOFF),
+            "2017-01-01T00:00:00Z"
+        );
         // PSS without parameters is PSS over SHA-1.
         assert!(check_signature_algorithm(&alg("1.2.840.113549.1.1.10"), SHA1_CUTOFF).is_err());
     }
 
     #[test]
     fn modern_algorithms_are_accepted_and_unknown_ones_refused() {
-        for oid in ["1.2.840.113549.1.1.11", "1.2.840.10045.4.3.2", "1.3.101.112"] {
-            assert_eq!(check_signature_algorithm(&alg(oid), u64::MAX), Ok(()), "{oid}");
+        for oid in [
+            "1.2.840.113549.1.1.11",
+            "1.2.840.10045.4.3.2",
+            "1.3.101.112",
+        ] {
+            assert_eq!(
+                check_signature_algorithm(&alg(oid), u64::MAX),
+                Ok(()),
+                "{oid}"
+            );
         }
         // dsa-with-SHA256, sha224WithRSAEncryption, a made-up OID
         for oid in ["2.16.840.1.101.3.4.3.2", "1.2.840.113549.1.1.14", "1.2.3.4"] {
