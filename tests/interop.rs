@@ -1236,7 +1236,13 @@ fn assert_signature(report: &Value, form: &str, status: &str, signer: User, case
         "{case}: signer emails {emails:?} lack {}",
         signer.email
     );
-    if status != "valid" {
+    if status == "valid" {
+        // The path ended at the project CA, which the user trusted explicitly.
+        assert_eq!(
+            sig["anchor"]["source"], "user",
+            "{case}: anchor of a valid signature in {report}"
+        );
+    } else {
         let reason = sig["reason"].as_str().unwrap_or("");
         assert!(
             !reason.trim().is_empty(),

@@ -461,6 +461,12 @@ impl Home {
         self.dto(&c)
     }
 
+    /// [`Home::show`] with the trust verdict now: which anchor, built in or the user's.
+    pub fn show_with_trust(&self, selector: &str) -> Result<(CertDto, TrustVerdict), ApiError> {
+        let c = self.select(selector)?;
+        Ok((self.dto(&c)?, self.trust_verdict(&c, now())?))
+    }
+
     /// How `cert` is trusted at `at`: as an anchor itself, or through the path to one (for an
     /// end entity, fit for signing, else for encryption).
     pub fn trust_verdict(&self, cert: &Cert, at: u64) -> Result<TrustVerdict, ApiError> {
