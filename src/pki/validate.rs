@@ -141,9 +141,6 @@ pub enum PathError {
     UnsupportedSignatureAlgorithm { subject: String, algorithm: String },
     #[error("RSA key of {bits} bits in {subject} (at least 2048 are required)")]
     WeakKey { subject: String, bits: u32 },
-    /// A key or signature the validator cannot handle at all (kept for callers' own checks).
-    #[error("weak or unsupported algorithm: {reason}")]
-    WeakAlgorithm { reason: String },
 }
 
 impl PathError {
@@ -158,8 +155,7 @@ impl PathError {
             PathError::Md5Signature { .. }
             | PathError::Sha1Signature { .. }
             | PathError::UnsupportedSignatureAlgorithm { .. }
-            | PathError::WeakKey { .. }
-            | PathError::WeakAlgorithm { .. } => "unsupported-algorithm",
+            | PathError::WeakKey { .. } => "unsupported-algorithm",
             PathError::IssuerUnknown { .. }
             | PathError::Untrusted { .. }
             | PathError::BadCertificateSignature { .. }
@@ -1016,7 +1012,7 @@ fn directory_string(v: &der::Any) -> Option<String> {
         20 => Some(bytes.iter().map(|&c| c as char).collect()),
         // BMPString: UTF-16BE
         30 => {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return None;
             }
             let units: Vec<u16> = bytes
@@ -1027,7 +1023,7 @@ fn directory_string(v: &der::Any) -> Option<String> {
         }
         // UniversalString: UTF-32BE
         28 => {
-            if bytes.len() % 4 != 0 {
+            if !bytes.len().is_multiple_of(4) {
                 return None;
             }
             bytes
