@@ -3290,13 +3290,14 @@ fn tampered_gcm_ciphertext_fails_with_exit_1_and_no_plaintext() {
 fn expired_not_yet_valid_wrong_eku_and_untrusted_signers_fail_with_exit_1() {
     let h = Home::with(&[], &[], true);
     let work = h.work();
-    for (signer, status, extra) in [
-        (FRANK_EXPIRED, "expired", vec![]),
-        (GRACE_NOTYET, "not-yet-valid", vec![]),
-        (HEIDI_WRONGEKU, "wrong-usage", vec![]),
+    for (signer, status, reason_code, extra) in [
+        (FRANK_EXPIRED, "expired", "expired", vec![]),
+        (GRACE_NOTYET, "not-yet-valid", "not-yet-valid", vec![]),
+        (HEIDI_WRONGEKU, "wrong-usage", "wrong-usage", vec![]),
         (
             MALLORY_STRANGER,
             "untrusted",
+            "untrusted-root",
             vec![pki_file("other-ca.pem")],
         ),
     ] {
@@ -3311,7 +3312,12 @@ fn expired_not_yet_valid_wrong_eku_and_untrusted_signers_fail_with_exit_1() {
             let (o, report) = h.verify(&mail, &case);
             o.expect_code(1, &case);
             assert_signature(&report, form, status, signer, &case);
-            pass(&format!("{case}: exit 1, status {status}"));
+            // --json names the precise reason of the failure.
+            assert_eq!(
+                report["layers"][0]["signatures"][0]["reason_code"], reason_code,
+                "{case}: reason code in {report}"
+            );
+            pass(&format!("{case}: exit 1, status {status} ({reason_code})"));
         }
     }
 }

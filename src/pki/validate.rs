@@ -101,6 +101,8 @@ pub enum PathError {
     WrongUsage { reason: String },
     #[error("no chain to a trusted authority: no known authority issued {subject}")]
     IssuerUnknown { subject: String },
+    #[error("no chain to a trusted authority: {subject} is self-signed and not trusted")]
+    UntrustedRoot { subject: String },
     #[error("no chain to a trusted authority: {reason}")]
     Untrusted { reason: String },
     #[error("the signature on {subject} is not valid")]
@@ -157,6 +159,7 @@ impl PathError {
             | PathError::UnsupportedSignatureAlgorithm { .. }
             | PathError::WeakKey { .. } => "unsupported-algorithm",
             PathError::IssuerUnknown { .. }
+            | PathError::UntrustedRoot { .. }
             | PathError::Untrusted { .. }
             | PathError::BadCertificateSignature { .. }
             | PathError::NotCa { .. }
@@ -493,19 +496,25 @@ pub fn validate_path(leaf: &Cert, ctx: &TrustContext) -> Result<ValidPath, PathE
     if let Some(p) = search.extend(&mut path) {
         return Ok(p);
     }
-    Err(search
-        .first_error
-        .unwrap_or_else(|| PathError::IssuerUnknown {
-            subject: search.dead_end.unwrap_or_else(|| leaf.subject()),
-        }))
+    Err(search.first_error.unwrap_or_else(|| match search.dead_end {
+        Some(top) if top.is_self_issued() => PathError::UntrustedRoot {
+            subject: top.subject(),
+        },
+        Some(top) => PathError::IssuerUnknown {
+            subject: top.subject(),
+        },
+        None => PathError::IssuerUnknown {
+            subject: leaf.subject(),
+        },
+    }))
 }
 
 struct Search<'c, 'a> {
     ctx: &'c TrustContext<'a>,
     /// The most specific failure of a complete candidate path ([`rank`]).
     first_error: Option<PathError>,
-    /// The subject of the deepest certificate whose issuer was not found.
-    dead_end: Option<String>,
+    /// The first certificate whose issuer was not found.
+    dead_end: Option<Cert>,
     candidates: usize,
     steps: usize,
 }
@@ -573,7 +582,7 @@ impl Search<'_, '_> {
             }
         }
         if !found_any && self.dead_end.is_none() {
-            self.dead_end = Some(current.subject());
+            self.dead_end = Some(current);
         }
         None
     }
@@ -582,7 +591,7 @@ impl Search<'_, '_> {
 /// How much a failure says about a path: chaining failures least.
 fn rank(e: &PathError) -> u8 {
     match e {
-        PathError::IssuerUnknown { .. } => 0,
+        PathError::IssuerUnknown { .. } | PathError::UntrustedRoot { .. } => 0,
         PathError::BadCertificateSignature { .. } => 1,
         _ => 2,
     }
@@ -1493,6 +1502,17 @@ mod tests {
         let e = validate(&leaf, Purpose::Sign, &ctx).unwrap_err();
         assert_eq!(e.kind(), "issuer-unknown");
         assert!(e.to_string().contains("Test Intermediate"), "{e}");
+        // The chain reaches a self-signed root nobody trusts.
+        let with_root = [p.inter.clone(), p.root.clone()];
+        let ctx = TrustContext {
+            anchors: &[],
+            builtin: &[],
+            intermediates: &with_root,
+            at: NOW,
+        };
+        let e = validate(&leaf, Purpose::Sign, &ctx).unwrap_err();
+        assert_eq!(e.kind(), "untrusted-root");
+        assert!(e.to_string().contains("Test Root"), "{e}");
         // Signed by another key under the intermediate's name.
         let impostor_key = key();
         let impostor = make(
