@@ -353,6 +353,23 @@ fn mimekit_thunderbird_message_verifies() {
         .unwrap_err();
     assert_eq!(err.kind(), "expired-since-signing", "{err}");
     assert_eq!(err.status(), "expired");
+    // The report the CLI and the app show says the same.
+    let report = sealpost::api::report::build(
+        &opened,
+        &["fejj@gnome.org".to_string()],
+        &root,
+        &inter,
+        GENERATED_AT,
+    );
+    let sealpost::api::report::LayerReport::Signed { signatures, .. } = &report.layers[0] else {
+        panic!("signed layer");
+    };
+    assert_eq!(signatures[0].status, "expired");
+    assert_eq!(
+        signatures[0].reason_code.as_deref(),
+        Some("expired-since-signing")
+    );
+    assert!(!report.valid);
 }
 
 fn generated(v: &std::path::Path, f: &str) -> Vec<u8> {
