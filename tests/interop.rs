@@ -2260,7 +2260,15 @@ fn certificates_import_as_pem_der_and_p7c_and_export_to_openssl_and_nss() {
         by_mail.contains(BOB.email) && by_fp.contains(BOB.email),
         "cert show output lacks the address"
     );
-    pass("cert show by e-mail and fingerprint prefix");
+    // The CA was trusted above: cert show names it as the anchor the user trusted.
+    assert!(
+        by_mail.contains("Trusted through") && by_mail.contains("(trusted by you)"),
+        "cert show output lacks the trust anchor: {by_mail}"
+    );
+    let json = h.json_ok(&["cert", "show", BOB.email], "cert show --json");
+    assert_eq!(json["trusted_path"], true, "{json}");
+    assert_eq!(json["anchor"]["source"], "user", "{json}");
+    pass("cert show by e-mail and fingerprint prefix, naming the trust anchor");
 
     // export: pem and der identical to the input certificate, p7c readable by openssl
     let pem_out = fresh(&work, "bob-out.pem");
