@@ -109,6 +109,14 @@ fn import_details_compose_and_open_round_trip() {
     s.trust(&ca).unwrap();
     let d = s.details(&alice.info.fingerprint).unwrap();
     assert!(d.trusted_path, "{}", d.trust);
+    // The view says which anchor, and that the user trusted it.
+    let anchor = d.anchor.as_ref().expect("anchor of a trusted path");
+    assert_eq!(anchor.source, sealpost::pki::validate::AnchorSource::User);
+    assert_eq!(anchor.fingerprint, ca);
+    assert_eq!(
+        d.trust,
+        format!("Trusted through {} (trusted by you)", anchor.name)
+    );
     // Trusting a person's certificate is refused.
     assert_eq!(
         s.trust(&alice.info.fingerprint).unwrap_err().code,

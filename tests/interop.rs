@@ -1236,7 +1236,13 @@ fn assert_signature(report: &Value, form: &str, status: &str, signer: User, case
         "{case}: signer emails {emails:?} lack {}",
         signer.email
     );
-    if status != "valid" {
+    if status == "valid" {
+        // The path ended at the project CA, which the user trusted explicitly.
+        assert_eq!(
+            sig["anchor"]["source"], "user",
+            "{case}: anchor of a valid signature in {report}"
+        );
+    } else {
         let reason = sig["reason"].as_str().unwrap_or("");
         assert!(
             !reason.trim().is_empty(),
@@ -2254,7 +2260,15 @@ fn certificates_import_as_pem_der_and_p7c_and_export_to_openssl_and_nss() {
         by_mail.contains(BOB.email) && by_fp.contains(BOB.email),
         "cert show output lacks the address"
     );
-    pass("cert show by e-mail and fingerprint prefix");
+    // The CA was trusted above: cert show names it as the anchor the user trusted.
+    assert!(
+        by_mail.contains("Trusted through") && by_mail.contains("(trusted by you)"),
+        "cert show output lacks the trust anchor: {by_mail}"
+    );
+    let json = h.json_ok(&["cert", "show", BOB.email], "cert show --json");
+    assert_eq!(json["trusted_path"], true, "{json}");
+    assert_eq!(json["anchor"]["source"], "user", "{json}");
+    pass("cert show by e-mail and fingerprint prefix, naming the trust anchor");
 
     // export: pem and der identical to the input certificate, p7c readable by openssl
     let pem_out = fresh(&work, "bob-out.pem");
@@ -3284,13 +3298,14 @@ fn tampered_gcm_ciphertext_fails_with_exit_1_and_no_plaintext() {
 fn expired_not_yet_valid_wrong_eku_and_untrusted_signers_fail_with_exit_1() {
     let h = Home::with(&[], &[], true);
     let work = h.work();
-    for (signer, status, extra) in [
-        (FRANK_EXPIRED, "expired", vec![]),
-        (GRACE_NOTYET, "not-yet-valid", vec![]),
-        (HEIDI_WRONGEKU, "wrong-usage", vec![]),
+    for (signer, status, reason_code, extra) in [
+        (FRANK_EXPIRED, "expired", "expired", vec![]),
+        (GRACE_NOTYET, "not-yet-valid", "not-yet-valid", vec![]),
+        (HEIDI_WRONGEKU, "wrong-usage", "wrong-usage", vec![]),
         (
             MALLORY_STRANGER,
             "untrusted",
+            "untrusted-root",
             vec![pki_file("other-ca.pem")],
         ),
     ] {
@@ -3305,7 +3320,12 @@ fn expired_not_yet_valid_wrong_eku_and_untrusted_signers_fail_with_exit_1() {
             let (o, report) = h.verify(&mail, &case);
             o.expect_code(1, &case);
             assert_signature(&report, form, status, signer, &case);
-            pass(&format!("{case}: exit 1, status {status}"));
+            // --json names the precise reason of the failure.
+            assert_eq!(
+                report["layers"][0]["signatures"][0]["reason_code"], reason_code,
+                "{case}: reason code in {report}"
+            );
+            pass(&format!("{case}: exit 1, status {status} ({reason_code})"));
         }
     }
 }

@@ -331,19 +331,45 @@ fn mimekit_thunderbird_message_verifies() {
     .unwrap();
     let ctx = |at| sealpost::pki::validate::TrustContext {
         anchors: &root,
+        builtin: &[],
         intermediates: &inter,
         at,
     };
     let sign = sealpost::pki::validate::Purpose::Sign;
     let now = sealpost::pki::validate::validate(cert, sign, &ctx(GENERATED_AT));
     assert_eq!(now.err().map(|e| e.status()), Some("expired"));
-    // At the signing time the chain builds, but the leaf's SHA-1 signature is refused by our
-    // algorithm policy (RFC 8551: SHA-1 is historic): never shown as a trusted signer.
+    // At the signing time (2013) the chain builds: its SHA-1 signatures predate the policy's
+    // cut-off (2017-01-01), judged at the validation time.
     let then = sealpost::pki::validate::validate(cert, sign, &ctx(1_383_420_000));
+    let path = then.unwrap_or_else(|e| panic!("valid at the signing time: {e}"));
+    assert_eq!(path.certs.len(), 3);
     assert_eq!(
-        then.err().map(|e| e.status()),
-        Some("unsupported-algorithm")
+        path.anchor.source,
+        sealpost::pki::validate::AnchorSource::User
     );
+    // Judged now with the signing time: expired now, valid when signed, which is its own
+    // reason and still not a valid signature.
+    let err = sealpost::pki::validate::validate_signed(cert, &ctx(GENERATED_AT), s.signing_time)
+        .unwrap_err();
+    assert_eq!(err.kind(), "expired-since-signing", "{err}");
+    assert_eq!(err.status(), "expired");
+    // The report the CLI and the app show says the same.
+    let report = sealpost::api::report::build(
+        &opened,
+        &["fejj@gnome.org".to_string()],
+        &root,
+        &inter,
+        GENERATED_AT,
+    );
+    let sealpost::api::report::LayerReport::Signed { signatures, .. } = &report.layers[0] else {
+        panic!("signed layer");
+    };
+    assert_eq!(signatures[0].status, "expired");
+    assert_eq!(
+        signatures[0].reason_code.as_deref(),
+        Some("expired-since-signing")
+    );
+    assert!(!report.valid);
 }
 
 fn generated(v: &std::path::Path, f: &str) -> Vec<u8> {

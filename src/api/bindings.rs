@@ -15,10 +15,11 @@ use super::session::{
     AppStatus, Attachment, CertDetails, ComposeResult, Draft, KeystoreStatus, MessageHeaders,
     MessageView, Progress, RecipientStatus,
 };
-use super::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
+use super::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult, TrustVerdict};
 use crate::mail::{MailErrorKind, TlsMode};
 use crate::pki::cert::CertInfo;
 use crate::pki::issue::{KeyAlgorithm, RevocationReason};
+use crate::pki::validate::{AnchorInfo, AnchorSource};
 use crate::smime::SignedForm;
 use crate::store::CertKind;
 
@@ -42,6 +43,9 @@ fn render() -> String {
     decl::<CertInfo>(&cfg, &mut out);
     decl::<CertDto>(&cfg, &mut out);
     decl::<ImportResult>(&cfg, &mut out);
+    decl::<AnchorSource>(&cfg, &mut out);
+    decl::<AnchorInfo>(&cfg, &mut out);
+    decl::<TrustVerdict>(&cfg, &mut out);
     decl::<CertDetails>(&cfg, &mut out);
     decl::<KeystoreStatus>(&cfg, &mut out);
     decl::<AppStatus>(&cfg, &mut out);

@@ -139,11 +139,7 @@ impl Home {
         let anchors = self.store.anchors()?;
         let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
         let chain_at = at.clamp(cert.not_before(), cert.not_after());
-        let ctx = TrustContext {
-            anchors: &anchors,
-            intermediates: &pool,
-            at: chain_at,
-        };
+        let ctx = TrustContext::new(&anchors, &pool, chain_at);
         if cert.is_ca() && trusted_anchor {
             r.trusted_path = true;
             r.chain = vec![cert.subject()];
@@ -156,13 +152,8 @@ impl Home {
             match validate::validate_path(cert, &ctx) {
                 Ok(path) => {
                     r.trusted_path = true;
-                    r.chain = path.iter().map(Cert::subject).collect();
-                    let anchor = path.last().map(Cert::subject).unwrap_or_default();
-                    r.line(
-                        CheckItem::Chain,
-                        CheckLevel::Ok,
-                        format!("Chains to an authority you trust: {anchor}"),
-                    );
+                    r.chain = path.certs.iter().map(Cert::subject).collect();
+                    r.line(CheckItem::Chain, CheckLevel::Ok, path.anchor.wording());
                 }
                 Err(e) => r.line(
                     CheckItem::Chain,

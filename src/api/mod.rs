@@ -21,7 +21,7 @@ use crate::keystore::{self, Kek, KeyStore, KeyStoreError, file::FileKeyStore, os
 use crate::pki::cert::{Cert, CertInfo};
 use crate::pki::keys::PrivateKey;
 use crate::pki::pkcs12::{self, Pkcs12Error, Pkcs12Format};
-use crate::pki::validate::{self, Purpose, TrustContext};
+use crate::pki::validate::{self, AnchorInfo, AnchorSource, Purpose, TrustContext};
 use crate::smime::{self, SmimeError};
 use crate::store::{CertKind, Store, StoreError, StoredCert};
 pub use report::{Report, SignatureReport};
@@ -132,6 +132,21 @@ pub struct CertDto {
     pub trusted: bool,
     #[serde(flatten)]
     pub info: CertInfo,
+}
+
+/// Whether and through which anchor a certificate is trusted in this home.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TrustVerdict {
+    /// Whether the certificate chains to an anchor (or is one).
+    pub trusted_path: bool,
+    /// The verdict in plain words: "Trusted through <root> (Mozilla root program)",
+    /// "… (trusted by you)", or "Not trusted: <reason>".
+    pub trust: String,
+    /// The anchor the path ended at.
+    pub anchor: Option<AnchorInfo>,
+    /// The precise failure (`path-length`, `name-constraints`, …) when not trusted.
+    pub reason_code: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -449,6 +464,68 @@ impl Home {
     pub fn show(&self, selector: &str) -> Result<CertDto, ApiError> {
         let c = self.select(selector)?;
         self.dto(&c)
+    }
+
+    /// [`Home::show`] with the trust verdict now: which anchor, built in or the user's.
+    pub fn show_with_trust(&self, selector: &str) -> Result<(CertDto, TrustVerdict), ApiError> {
+        let c = self.select(selector)?;
+        Ok((self.dto(&c)?, self.trust_verdict(&c, now())?))
+    }
+
+    /// How `cert` is trusted at `at`: as an anchor itself, or through the path to one (for an
+    /// end entity, fit for signing, else for encryption).
+    pub fn trust_verdict(&self, cert: &Cert, at: u64) -> Result<TrustVerdict, ApiError> {
+        let anchors = self.store.anchors()?;
+        let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let ctx = TrustContext::new(&anchors, &pool, at);
+        if anchors.iter().any(|a| a == cert) {
+            return Ok(TrustVerdict {
+                trusted_path: true,
+                trust: "You trust this authority: certificates it issues are accepted".into(),
+                anchor: Some(AnchorInfo {
+                    name: cert.common_name().unwrap_or_else(|| cert.subject()),
+                    source: AnchorSource::User,
+                    fingerprint: cert.fingerprint(),
+                }),
+                reason_code: None,
+            });
+        }
+        if let Some(b) = ctx.builtin.iter().find(|b| &b.cert == cert) {
+            return Ok(TrustVerdict {
+                trusted_path: true,
+                trust: format!(
+                    "{} is a root of the Mozilla root program, trusted for e-mail",
+                    b.name
+                ),
+                anchor: Some(AnchorInfo {
+                    name: b.name.clone(),
+                    source: AnchorSource::Mozilla,
+                    fingerprint: cert.fingerprint(),
+                }),
+                reason_code: None,
+            });
+        }
+        let result = if cert.is_ca() {
+            validate::validate_path(cert, &ctx)
+        } else if cert.sign_problem().is_none() {
+            validate::validate(cert, Purpose::Sign, &ctx)
+        } else {
+            validate::validate(cert, Purpose::Encrypt, &ctx)
+        };
+        Ok(match result {
+            Ok(path) => TrustVerdict {
+                trusted_path: true,
+                trust: path.anchor.wording(),
+                anchor: Some(path.anchor),
+                reason_code: None,
+            },
+            Err(e) => TrustVerdict {
+                trusted_path: false,
+                trust: format!("Not trusted: {e}"),
+                anchor: None,
+                reason_code: Some(e.kind()),
+            },
+        })
     }
 
     pub fn trust(&self, selector: &str) -> Result<CertDto, ApiError> {
@@ -888,15 +965,11 @@ impl Home {
             if let smime::Layer::Signed { verified, .. } = layer {
                 for s in &verified.signers {
                     if let (Ok(()), Some(cert)) = (&s.outcome, &s.cert) {
+                        let intermediates = [pool.clone(), verified.certificates.clone()].concat();
                         let trusted = validate::validate(
                             cert,
                             Purpose::Sign,
-                            &TrustContext {
-                                anchors: &anchors,
-                                intermediates: &[pool.clone(), verified.certificates.clone()]
-                                    .concat(),
-                                at: now(),
-                            },
+                            &TrustContext::new(&anchors, &intermediates, now()),
                         )
                         .is_ok();
                         if trusted

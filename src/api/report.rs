@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::cms::verify::SignerFailure;
 use crate::pki::cert::Cert;
-use crate::pki::validate::{self, Purpose, TrustContext};
+use crate::pki::validate::{self, AnchorInfo, TrustContext};
 use crate::smime::{Layer, Opened, SignedForm};
 
 #[derive(Clone, Debug, Serialize)]
@@ -20,6 +20,11 @@ pub struct SignatureReport {
     pub fingerprint: Option<String>,
     pub algorithm: String,
     pub signing_time: Option<String>,
+    /// The precise path-validation failure (`expired-since-signing`, `name-constraints`,
+    /// `path-length`, `distrusted-root`, …), when the path is what failed.
+    pub reason_code: Option<String>,
+    /// The trust anchor the signer's path ended at, built in (Mozilla) or trusted by the user.
+    pub anchor: Option<AnchorInfo>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -64,6 +69,8 @@ fn signature_report(
         fingerprint: s.cert.as_ref().map(|c| c.fingerprint()),
         algorithm: s.algorithm.clone(),
         signing_time: s.signing_time.map(crate::pki::cert::rfc3339),
+        reason_code: None,
+        anchor: None,
     };
     if let Err(f) = &s.outcome {
         rep.status = match f {
@@ -81,15 +88,19 @@ fn signature_report(
         return rep;
     };
     let intermediates: Vec<Cert> = pool.iter().chain(extra.iter()).cloned().collect();
-    let ctx = TrustContext {
-        anchors,
-        intermediates: &intermediates,
-        at: now,
-    };
-    if let Err(e) = validate::validate(cert, Purpose::Sign, &ctx) {
-        rep.status = e.status().into();
-        rep.reason = e.to_string();
-        return rep;
+    let ctx = TrustContext::new(anchors, &intermediates, now);
+    // Judged now and at the signing time the message states (RFC 5280 §6.1 at two times).
+    match validate::validate_signed(cert, &ctx, s.signing_time) {
+        Ok(path) => {
+            rep.reason = format!("the signature is valid. {}", path.anchor.wording());
+            rep.anchor = Some(path.anchor);
+        }
+        Err(e) => {
+            rep.status = e.status().into();
+            rep.reason = e.to_string();
+            rep.reason_code = Some(e.kind());
+            return rep;
+        }
     }
     // RFC 8550 §3: the From address must be in the certificate; several From addresses or
     // none cannot be matched to one signer.

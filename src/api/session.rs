@@ -13,7 +13,6 @@ use zeroize::Zeroizing;
 use super::{ApiError, CertDto, CipherChoice, ErrorCode, ExportFormat, Home, ImportResult, Report};
 use crate::keystore;
 use crate::pki::cert::Cert;
-use crate::pki::validate::{self, Purpose, TrustContext};
 use crate::store::CertKind;
 
 /// Largest certificate or PKCS#12 file the app reads.
@@ -62,8 +61,10 @@ pub struct CertDetails {
     pub validity: String,
     /// Whether the certificate chains to an authority trusted in this home.
     pub trusted_path: bool,
-    /// The trust verdict in plain words.
+    /// The trust verdict in plain words ("Trusted through <root> (Mozilla root program)", …).
     pub trust: String,
+    /// The anchor the path ended at: built in (Mozilla) or trusted by the user.
+    pub anchor: Option<crate::pki::validate::AnchorInfo>,
     pub has_private_key: bool,
 }
 
@@ -395,44 +396,7 @@ impl Session {
             "valid"
         };
         let days_left = (cert.not_after() as i64 - at as i64).div_euclid(86_400);
-        let anchors = self.home.store().anchors()?;
-        let pool: Vec<Cert> = self
-            .home
-            .store()
-            .all()?
-            .into_iter()
-            .map(|s| s.cert)
-            .collect();
-        let purpose = if cert.is_ca() {
-            None
-        } else if cert.sign_problem().is_none() {
-            Some(Purpose::Sign)
-        } else {
-            Some(Purpose::Encrypt)
-        };
-        let ctx = TrustContext {
-            anchors: &anchors,
-            intermediates: &pool,
-            at,
-        };
-        let (trusted_path, trust) = if anchors.iter().any(|a| a == &cert) {
-            (
-                true,
-                "You trust this authority: certificates it issues are accepted".to_string(),
-            )
-        } else {
-            match purpose.map(|p| validate::validate(&cert, p, &ctx)) {
-                Some(Ok(_)) => (
-                    true,
-                    "Trusted: the certificate chains to an authority you trust".to_string(),
-                ),
-                Some(Err(e)) => (false, format!("Not trusted: {e}")),
-                None => (
-                    false,
-                    "Not trusted: this authority is not one of your trust anchors".to_string(),
-                ),
-            }
-        };
+        let verdict = self.home.trust_verdict(&cert, at)?;
         let has_private_key = self
             .home
             .store()
@@ -444,8 +408,9 @@ impl Session {
             sha1_fingerprint: cert.sha1_fingerprint(),
             days_left: days_left.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
             validity: validity.into(),
-            trusted_path,
-            trust,
+            trusted_path: verdict.trusted_path,
+            trust: verdict.trust,
+            anchor: verdict.anchor,
             has_private_key,
         })
     }

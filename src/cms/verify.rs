@@ -84,7 +84,13 @@ fn verify_inner(
         return Err(CmsError::CertificatesOnly);
     }
     let sd: SignedData = super::decode_signed_data(&outline)?;
-    let certificates = super::embedded_certificates(&sd)?;
+    // Taken as received (not re-encoded from the decoded form), so fingerprints and the
+    // signatures on them are over the exact bytes.
+    let certificates = outline
+        .raw_certificates()?
+        .into_iter()
+        .map(|raw| Cert::from_der(raw).map_err(|e| CmsError::Malformed(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
     if sd.signer_infos.0.is_empty() {
         return Err(CmsError::CertificatesOnly);
     }

@@ -14,6 +14,8 @@ use super::keys::{KeyKind, classify_spki};
 pub const OID_EMAIL_PROTECTION: &str = "1.3.6.1.5.5.7.3.4";
 pub const OID_ANY_EKU: &str = "2.5.29.37.0";
 const OID_EMAIL_ADDRESS_ATTR: &str = "1.2.840.113549.1.9.1";
+/// id-on-SmtpUTF8Mailbox (RFC 9598 §3).
+const OID_SMTP_UTF8_MAILBOX: &str = "1.3.6.1.5.5.7.8.9";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CertError {
@@ -115,15 +117,24 @@ impl Cert {
             .map(|d| d.value().into_owned())
     }
 
-    /// Every e-mail address: SAN rfc822Name first, then DN emailAddress (RFC 8550 §3),
-    /// deduplicated case-insensitively.
+    /// Every e-mail address: SAN rfc822Name and SmtpUTF8Mailbox (RFC 9598, the form for
+    /// non-ASCII local parts) first, then DN emailAddress (RFC 8550 §3), deduplicated
+    /// case-insensitively.
     pub fn emails(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         let tbs = self.x509.tbs_certificate();
         if let Ok(Some((_, san))) = tbs.get_extension::<SubjectAltName>() {
             for name in san.0.iter() {
-                if let GeneralName::Rfc822Name(addr) = name {
-                    out.push(addr.to_string());
+                match name {
+                    GeneralName::Rfc822Name(addr) => out.push(addr.to_string()),
+                    GeneralName::OtherName(other)
+                        if other.type_id.to_string() == OID_SMTP_UTF8_MAILBOX =>
+                    {
+                        if let Ok(addr) = other.value.decode_as::<der::asn1::Utf8StringRef>() {
+                            out.push(addr.as_str().to_string());
+                        }
+                    }
+                    _ => {}
                 }
             }
         }

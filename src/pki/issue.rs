@@ -747,6 +747,7 @@ mod tests {
             let anchors = [ca.clone()];
             let ctx = TrustContext {
                 anchors: &anchors,
+                builtin: &[],
                 intermediates: &[],
                 at: NOW + 86_400,
             };

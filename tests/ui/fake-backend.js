@@ -57,6 +57,7 @@ window.__installFakeBackend = function (scenario) {
           validity: days < 0 ? 'expired' : 'valid',
           trusted_path: trustedPath,
           trust: trustedPath ? 'Issued by an authority you trust.' : 'No trusted authority vouches for this certificate.',
+          anchor: null,
           has_private_key: cert.kind === 'identity',
         };
       }

@@ -429,13 +429,17 @@ fn print_report(r: &api::Report) {
             api::report::LayerReport::Signed { signatures, .. } => {
                 for s in signatures {
                     eprintln!(
-                        "signature by {}: {} ({})",
+                        "signature by {}: {}{} ({})",
                         if s.emails.is_empty() {
                             "unknown".into()
                         } else {
                             s.emails.join(", ")
                         },
                         s.status,
+                        s.reason_code
+                            .as_ref()
+                            .map(|c| format!(" [{c}]"))
+                            .unwrap_or_default(),
                         s.reason
                     );
                 }
@@ -510,11 +514,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Cert(CertCmd::Show { selector }) => {
-            let c = home.show(&selector)?;
+            let (c, verdict) = home.show_with_trust(&selector)?;
             if cli.json {
-                print_json(&c);
+                // The certificate's fields plus trusted_path, trust, anchor, reason_code.
+                let mut v = serde_json::to_value(&c).unwrap_or_default();
+                if let (Some(obj), Ok(serde_json::Value::Object(extra))) =
+                    (v.as_object_mut(), serde_json::to_value(&verdict))
+                {
+                    obj.extend(extra);
+                }
+                print_json(&v);
             } else {
                 print_cert(&c);
+                println!("  trust        {}", verdict.trust);
             }
         }
         Command::Cert(CertCmd::Trust { selector }) => {

@@ -65,4 +65,11 @@ describe('trustWording', () => {
     expect(trustWording(ca, true)).toBe('Not trusted as an authority');
     expect(trustWording({ ...ca, trusted: true }, false)).toBe('Trusted authority');
   });
+  it('names the Mozilla root program when the path ends at a built-in root', () => {
+    const mozilla = { source: 'mozilla' as const };
+    expect(trustWording(ca, true, mozilla)).toBe('Trusted authority (Mozilla root program)');
+    expect(trustWording(person, true, mozilla)).toBe('Confirmed by a trusted authority (Mozilla root program)');
+    expect(trustWording(person, true, { source: 'user' })).toBe('Confirmed by a trusted authority');
+    expect(trustWording(person, false, mozilla)).toBe('Not confirmed by a trusted authority');
+  });
 });

@@ -1,6 +1,6 @@
 // Wording and small computations about certificates, kept out of the components so they can be
 // unit-tested.
-import type { CertDto, CertKind } from './ipc/types';
+import type { AnchorInfo, CertDto, CertKind } from './ipc/types';
 
 export function displayName(cert: Pick<CertDto, 'common_name' | 'emails' | 'subject'>): string {
   return cert.common_name || cert.emails[0] || cert.subject;
@@ -97,13 +97,21 @@ export function encryptCapability(cert: Capable): Capability {
     : { ok: false, text: `Cannot encrypt: ${sentence(cert.encrypt_problem ?? 'not allowed by the certificate')}` };
 }
 
-/** The trust badge: an authority is trusted when it is an anchor; anyone else when the
- * certificate chains to one (`trustedPath`, from the certificate's details). */
-export function trustWording(cert: Pick<CertDto, 'kind' | 'trusted' | 'is_ca'>, trustedPath: boolean): string {
+/** The trust badge: an authority is trusted when it is an anchor (the user's, or a built-in
+ * root of the Mozilla program); anyone else when the certificate chains to one (`trustedPath`
+ * and `anchor`, from the certificate's details). */
+export function trustWording(
+  cert: Pick<CertDto, 'kind' | 'trusted' | 'is_ca'>,
+  trustedPath: boolean,
+  anchor: Pick<AnchorInfo, 'source'> | null = null,
+): string {
+  const builtIn = trustedPath && anchor?.source === 'mozilla';
   if (cert.kind === 'authority' || cert.is_ca) {
-    return cert.trusted ? 'Trusted authority' : 'Not trusted as an authority';
+    if (cert.trusted) return 'Trusted authority';
+    return builtIn ? 'Trusted authority (Mozilla root program)' : 'Not trusted as an authority';
   }
-  return trustedPath ? 'Confirmed by a trusted authority' : 'Not confirmed by a trusted authority';
+  if (!trustedPath) return 'Not confirmed by a trusted authority';
+  return builtIn ? 'Confirmed by a trusted authority (Mozilla root program)' : 'Confirmed by a trusted authority';
 }
 
 /** Key-usage names as the user reads them (digitalSignature → "Digital signature"). */

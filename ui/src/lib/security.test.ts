@@ -9,6 +9,8 @@ const sig = (over: Partial<SignatureReport>): SignatureReport => ({
   fingerprint: 'ab',
   algorithm: 'RSA PKCS#1 v1.5 SHA-256',
   signing_time: null,
+  reason_code: null,
+  anchor: null,
   ...over,
 });
 

@@ -17,6 +17,43 @@ export type CertInfo = { fingerprint: string, subject: string, issuer: string, c
 export type CertDto = { kind: CertKind, trusted: boolean, fingerprint: string, subject: string, issuer: string, common_name: string | null, serial: string, emails: Array<string>, not_before: string, not_after: string, key: string, key_usage: Array<string>, extended_key_usage: Array<string> | null, is_ca: boolean, subject_key_id: string | null, authority_key_id: string | null, can_sign: boolean, can_encrypt: boolean, sign_problem: string | null, encrypt_problem: string | null, };
 export type ImportResult = { imported: Array<CertDto>, };
 /**
+ * Where a trust anchor comes from.
+ */
+export type AnchorSource = "mozilla" | "user";
+/**
+ * The anchor a valid path ended at.
+ */
+export type AnchorInfo = { 
+/**
+ * The root's name: CCADB's name for a built-in root, else the common name or subject.
+ */
+name: string, source: AnchorSource, 
+/**
+ * SHA-256 of the anchor certificate.
+ */
+fingerprint: string, };
+/**
+ * Whether and through which anchor a certificate is trusted in this home.
+ */
+export type TrustVerdict = { 
+/**
+ * Whether the certificate chains to an anchor (or is one).
+ */
+trusted_path: boolean, 
+/**
+ * The verdict in plain words: "Trusted through <root> (Mozilla root program)",
+ * "… (trusted by you)", or "Not trusted: <reason>".
+ */
+trust: string, 
+/**
+ * The anchor the path ended at.
+ */
+anchor: AnchorInfo | null, 
+/**
+ * The precise failure (`path-length`, `name-constraints`, …) when not trusted.
+ */
+reason_code: string | null, };
+/**
  * Everything the details view shows about one certificate.
  */
 export type CertDetails = { cert: CertDto, 
@@ -37,9 +74,13 @@ validity: string,
  */
 trusted_path: boolean, 
 /**
- * The trust verdict in plain words.
+ * The trust verdict in plain words ("Trusted through <root> (Mozilla root program)", …).
  */
-trust: string, has_private_key: boolean, };
+trust: string, 
+/**
+ * The anchor the path ended at: built in (Mozilla) or trusted by the user.
+ */
+anchor: AnchorInfo | null, has_private_key: boolean, };
 /**
  * The keystore in use and whether it can be used now.
  */
@@ -62,7 +103,16 @@ export type SignatureReport = {
  * valid, invalid, untrusted, expired, not-yet-valid, revoked, mismatched-sender,
  * wrong-usage, unsupported-algorithm.
  */
-status: string, reason: string, emails: Array<string>, fingerprint: string | null, algorithm: string, signing_time: string | null, };
+status: string, reason: string, emails: Array<string>, fingerprint: string | null, algorithm: string, signing_time: string | null, 
+/**
+ * The precise path-validation failure (`expired-since-signing`, `name-constraints`,
+ * `path-length`, `distrusted-root`, …), when the path is what failed.
+ */
+reason_code: string | null, 
+/**
+ * The trust anchor the signer's path ended at, built in (Mozilla) or trusted by the user.
+ */
+anchor: AnchorInfo | null, };
 export type LayerReport = { "type": "enveloped", cipher: string, } | { "type": "auth-enveloped", cipher: string, } | { "type": "signed", form: SignedForm, signatures: Array<SignatureReport>, };
 export type Report = { encrypted: boolean, signed: boolean, 
 /**

@@ -39,7 +39,7 @@ describe('SecurityBanner', () => {
           {
             type: 'signed',
             form: 'multipart-signed',
-            signatures: [{ status: 'invalid', reason: 'the message was changed after signing', emails: ['alice@example.test'], fingerprint: null, algorithm: 'x', signing_time: null }],
+            signatures: [{ status: 'invalid', reason: 'the message was changed after signing', emails: ['alice@example.test'], fingerprint: null, algorithm: 'x', signing_time: null, reason_code: null, anchor: null }],
           },
         ],
       },
