@@ -460,6 +460,7 @@ impl Session {
     ) -> Result<ImportResult, ApiError> {
         let total = paths.len() as u32;
         let mut imported = Vec::new();
+        let mut crls = Vec::new();
         for (i, path) in paths.iter().enumerate() {
             let name = file_name(path);
             progress(Progress::new("import", i as u32, total, name.clone()));
@@ -476,6 +477,7 @@ impl Session {
             };
             let pass = || self.passphrase();
             let r = self.home.import(&name, &data, Some(&pw), &pass)?;
+            crls.extend(r.crls);
             for c in r.imported {
                 if !imported
                     .iter()
@@ -486,7 +488,7 @@ impl Session {
             }
         }
         progress(Progress::new("import", total, total, "done"));
-        Ok(ImportResult { imported })
+        Ok(ImportResult { imported, crls })
     }
 
     pub fn export(
