@@ -310,8 +310,7 @@ impl Crl {
 
     /// Whether this CRL's scope (issuing distribution point, RFC 5280 §5.2.5) includes `cert`:
     /// user-only CRLs do not cover CAs and CA-only CRLs do not cover end entities; a CRL
-    /// naming its distribution point covers only certificates that point at it (when they
-    /// name any http point at all).
+    /// naming its distribution point covers only certificates that point at it.
     pub fn covers(&self, cert: &Cert) -> bool {
         if cert.issuer_der() != self.issuer_der {
             return false;
@@ -325,21 +324,24 @@ impl Crl {
         if idp.only_contains_ca_certs && !cert.is_ca() {
             return false;
         }
-        if let Some(DistributionPointName::FullName(names)) = &idp.distribution_point {
-            let idp_urls: Vec<String> = names
-                .iter()
-                .filter_map(|n| match n {
-                    GeneralName::UniformResourceIdentifier(u) => Some(u.to_string()),
-                    _ => None,
-                })
-                .collect();
-            let cert_urls = super::crl_urls(cert);
-            if !idp_urls.is_empty()
-                && !cert_urls.is_empty()
-                && !cert_urls.iter().any(|u| idp_urls.contains(u))
-            {
-                return false;
+        match &idp.distribution_point {
+            None => {}
+            // A CRL naming its distribution point is partitioned (§6.3.3 (b)(2)(i)): it covers
+            // only certificates whose own CRL distribution point names the same place; a
+            // certificate naming none is covered only by a complete CRL.
+            Some(DistributionPointName::FullName(names)) => {
+                let idp_urls: Vec<String> = names
+                    .iter()
+                    .filter_map(|n| match n {
+                        GeneralName::UniformResourceIdentifier(u) => Some(u.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                if !super::crl_urls(cert).iter().any(|u| idp_urls.contains(u)) {
+                    return false;
+                }
             }
+            Some(DistributionPointName::NameRelativeToCRLIssuer(_)) => return false,
         }
         true
     }
