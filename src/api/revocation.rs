@@ -139,12 +139,12 @@ fn day(secs: u64) -> String {
 #[derive(Clone, Debug)]
 pub enum FetchJob {
     /// The CRL of `issuer` at `url`.
-    Crl { url: String, issuer: Cert },
+    Crl { url: String, issuer: Box<Cert> },
     /// OCSP for `cert` at the first of `urls` that answers.
     Ocsp {
         urls: Vec<String>,
-        cert: Cert,
-        issuer: Cert,
+        cert: Box<Cert>,
+        issuer: Box<Cert>,
     },
 }
 
@@ -488,8 +488,8 @@ impl Home {
             if !urls.is_empty() {
                 plan.jobs.push(FetchJob::Ocsp {
                     urls,
-                    cert: cert.clone(),
-                    issuer: issuer.clone(),
+                    cert: Box::new(cert.clone()),
+                    issuer: Box::new(issuer.clone()),
                 });
             }
             for url in revocation::crl_urls(cert) {
@@ -498,7 +498,7 @@ impl Home {
                     crls.push(key);
                     plan.jobs.push(FetchJob::Crl {
                         url,
-                        issuer: issuer.clone(),
+                        issuer: Box::new(issuer.clone()),
                     });
                 }
             }

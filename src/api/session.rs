@@ -10,11 +10,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::revocation::{Fetched, RevocationPlan, RevocationRefresh};
 use super::{ApiError, CertDto, CipherChoice, ErrorCode, ExportFormat, Home, ImportResult, Report};
 use crate::keystore;
 use crate::pki::cert::Cert;
 use crate::pki::validate::{self, Purpose, TrustContext};
-use crate::store::CertKind;
+use crate::store::{CertKind, RevocationMode};
 
 /// Largest certificate or PKCS#12 file the app reads.
 const MAX_CERT_FILE: u64 = 16 * 1024 * 1024;
@@ -358,6 +359,26 @@ impl Session {
         self.home.use_os_keystore()?;
         self.passphrase = None;
         self.status()
+    }
+
+    /// How revocation answers are used (off, when-available, required).
+    pub fn revocation_mode(&self) -> Result<RevocationMode, ApiError> {
+        self.home.revocation_mode()
+    }
+
+    pub fn set_revocation_mode(&self, mode: RevocationMode) -> Result<RevocationMode, ApiError> {
+        self.home.set_revocation_mode(mode)
+    }
+
+    /// The fetches a revocation refresh would make. The shell then calls
+    /// [`crate::api::revocation::fetch`] without holding the session, and hands the result to
+    /// [`Session::store_revocation`].
+    pub fn revocation_plan(&self) -> Result<RevocationPlan, ApiError> {
+        self.home.revocation_plan()
+    }
+
+    pub fn store_revocation(&self, fetched: Vec<Fetched>) -> Result<RevocationRefresh, ApiError> {
+        self.home.store_fetched(fetched)
     }
 
     pub fn list(&self) -> Result<Vec<CertDto>, ApiError> {
