@@ -609,13 +609,13 @@ impl Home {
                 s.cert.sign_problem().is_none()
                     && s.cert.not_after() >= at
                     && s.cert.not_before() <= at
-                    && matches!(self.revoked_note(&s.cert), Ok(None))
+                    && matches!(self.revoked_own_note(&s.cert), Ok(None))
             })
             .ok_or_else(|| {
                 let first = &candidates[0].cert;
                 let why = first
                     .sign_problem()
-                    .or_else(|| self.revoked_note(first).ok().flatten())
+                    .or_else(|| self.revoked_own_note(first).ok().flatten())
                     .unwrap_or_else(|| "it is expired or not yet valid".into());
                 ApiError::new(ErrorCode::BadInput, format!("cannot sign as {from}: {why}"))
             })?;

@@ -385,7 +385,27 @@ impl Home {
     /// Why `cert` must not be used now (revoked; or, with "required", no current answer).
     pub(crate) fn revoked_note(&self, cert: &Cert) -> Result<Option<String>, ApiError> {
         let mode = self.store.revocation_mode()?;
-        let info = self.revocation_info(cert)?;
+        self.revoked_note_in(cert, mode)
+    }
+
+    /// Why one of our own identities must not sign: only a known revocation counts (the
+    /// recipients check our certificate under their own rules; "required" is about relying
+    /// on others' certificates, and "off" still keeps the home CA's own revocations).
+    pub(crate) fn revoked_own_note(&self, cert: &Cert) -> Result<Option<String>, ApiError> {
+        let mode = match self.store.revocation_mode()? {
+            RevocationMode::Required => RevocationMode::WhenAvailable,
+            m => m,
+        };
+        self.revoked_note_in(cert, mode)
+    }
+
+    fn revoked_note_in(
+        &self,
+        cert: &Cert,
+        mode: RevocationMode,
+    ) -> Result<Option<String>, ApiError> {
+        let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let info = self.revocation_info_in(cert, Self::issuer_in(cert, &pool), mode, now())?;
         Ok(info.problem(mode).map(|(_, why)| {
             if info.state == RevocationState::Revoked {
                 format!("the certificate was {why}")
@@ -655,5 +675,40 @@ impl Home {
             }
         }
         Err(bad(last.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_follow_the_mode_and_words_are_plain() {
+        let revoked = RevocationInfo::revoked("CRL", Some(1_764_300_000), 1_764_000_000, Some(1));
+        assert_eq!(
+            revoked.text,
+            "Revoked on 2025-11-24 (key compromise), according to the CRL"
+        );
+        let by_ca = RevocationInfo::revoked("your CA", None, 1_764_000_000, Some(4));
+        assert_eq!(by_ca.text, "Revoked by your CA on 2025-11-24 (superseded)");
+        let good = RevocationInfo::good("OCSP", 1_764_300_000);
+        assert_eq!(good.text, "Not revoked (checked 2025-11-28 via OCSP)");
+        let unchecked = RevocationInfo::simple(RevocationState::NotChecked, "Not checked yet");
+        let off = RevocationInfo::simple(RevocationState::Off, "Revocation checking is off");
+        for mode in [
+            RevocationMode::Off,
+            RevocationMode::WhenAvailable,
+            RevocationMode::Required,
+        ] {
+            assert_eq!(revoked.problem(mode).map(|p| p.0), Some("revoked"));
+            assert_eq!(good.problem(mode), None);
+            assert_eq!(off.problem(mode), None);
+        }
+        assert_eq!(unchecked.problem(RevocationMode::WhenAvailable), None);
+        let (status, why) = unchecked
+            .problem(RevocationMode::Required)
+            .expect("required needs an answer");
+        assert_eq!(status, "revocation-unknown");
+        assert!(why.ends_with("no current answer: not checked yet"), "{why}");
     }
 }

@@ -9,6 +9,8 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(15);
+/// The longest a whole answer may take to arrive.
+const DEADLINE: Duration = Duration::from_secs(60);
 const MAX_REDIRECTS: usize = 3;
 const MAX_HEADER_BYTES: usize = 32 * 1024;
 const MAX_URL: usize = 2048;
@@ -209,12 +211,27 @@ fn once(url: &str, body: Option<&[u8]>, limit: usize) -> Result<Answer, HttpErro
     }
     s.flush().map_err(io)?;
     // Read everything up to the cap (the server closes: Connection: close).
+    // A slow server cannot hold us longer than DEADLINE in total, whatever each read does.
     let cap = limit.saturating_add(MAX_HEADER_BYTES).saturating_add(1);
+    let started = std::time::Instant::now();
     let mut raw = Vec::new();
-    (&mut s)
-        .take(cap as u64)
-        .read_to_end(&mut raw)
-        .map_err(io)?;
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if started.elapsed() > DEADLINE {
+            return Err(HttpError::Io {
+                url: url.to_string(),
+                detail: format!("no complete answer within {} seconds", DEADLINE.as_secs()),
+            });
+        }
+        let n = s.read(&mut chunk).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(chunk.get(..n).unwrap_or(&[]));
+        if raw.len() >= cap {
+            break;
+        }
+    }
     parse_response(url, &raw, limit)
 }
 
