@@ -829,3 +829,125 @@ fn a_home_ca_revocation_still_counts_with_the_cache() {
         "{rev}"
     );
 }
+
+/// Our OCSP request goes through `openssl ocsp` offline (`-reqin`/`-respout`), signed in the
+/// ways responders sign, and our verdict on each response matches RFC 6960 §4.2.2.2.
+#[test]
+fn ocsp_responses_made_by_openssl_offline_are_judged_by_their_signer() {
+    use sealpost::pki::cert::Cert;
+    use sealpost::pki::revocation::{CertStatus, RevocationError, ocsp};
+
+    let lab = Lab::new();
+    let load = |n: &str| {
+        let pem = std::fs::read(lab.pki(&format!("{n}.pem"))).expect("read pem");
+        sealpost::pki::parse_certificates(&pem)
+            .expect("certificate")
+            .remove(0)
+    };
+    let ca: Cert = load("ca");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    // Answers `user`'s request signed by `signer` (extra openssl flags), returns the verdict.
+    let answer = |user: &str, signer: &str, extra: &[&str], nonce_ok: bool, at: u64| {
+        let cert = load(user);
+        let req = ocsp::build_request(&cert, &ca, true).expect("request");
+        let reqf = lab.path(&format!("{user}-{signer}.req"));
+        let respf = lab.path(&format!("{user}-{signer}.resp"));
+        std::fs::write(&reqf, &req.der).expect("write request");
+        let mut args = vec![
+            "ocsp".to_string(),
+            "-index".into(),
+            lab.p("ocsp-index.txt"),
+            "-CA".into(),
+            lab.p("ca.pem"),
+            "-rsigner".into(),
+            lab.p(&format!("{signer}.pem")),
+            "-rkey".into(),
+            lab.p(&format!("{signer}.key")),
+            "-reqin".into(),
+            reqf.to_string_lossy().into_owned(),
+            "-respout".into(),
+            respf.to_string_lossy().into_owned(),
+            "-nmin".into(),
+            "60".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = openssl(&refs);
+        assert!(o.status.success(), "openssl ocsp responder: {}", text(&o));
+        let resp = std::fs::read(&respf).expect("read response");
+        let other_nonce = [0u8; 16];
+        let nonce = if nonce_ok {
+            req.nonce.clone()
+        } else {
+            Some(other_nonce.to_vec())
+        };
+        ocsp::verify_response(&resp, &cert, &ca, nonce.as_deref(), at)
+    };
+
+    // openssl reads our request: one SHA-1 CertID and our nonce.
+    let req = ocsp::build_request(&load("alice"), &ca, true).expect("request");
+    let reqf = lab.path("alice.req");
+    std::fs::write(&reqf, &req.der).expect("write");
+    let o = openssl(&["ocsp", "-reqin", &reqf.to_string_lossy(), "-req_text"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(out.contains("Hash Algorithm: sha1"), "{out}");
+    assert!(out.contains("Serial Number: A1"), "{out}");
+    assert!(out.contains("OCSP Nonce"), "{out}");
+
+    // Delegated responder certified by the CA; the issuer itself; by key hash.
+    let a = answer("alice", "ocsp", &[], true, now).expect("delegated responder");
+    assert_eq!(a.status, CertStatus::Good);
+    assert!(a.responder.contains("OCSP Responder"), "{}", a.responder);
+    assert!(a.next_update.is_some_and(|n| n > now + 3000));
+    let a = answer("carol", "ca", &[], true, now).expect("the issuer signs");
+    assert!(
+        matches!(
+            a.status,
+            CertStatus::Revoked {
+                reason: Some(4),
+                ..
+            }
+        ),
+        "{:?}",
+        a.status
+    );
+    let a = answer("bob", "ocsp", &["-resp_key_id"], true, now).expect("responder by key");
+    assert!(
+        matches!(
+            a.status,
+            CertStatus::Revoked {
+                reason: Some(1),
+                ..
+            }
+        ),
+        "{:?}",
+        a.status
+    );
+    assert_eq!(
+        answer("dave", "ocsp", &[], true, now)
+            .expect("unknown")
+            .status,
+        CertStatus::Unknown
+    );
+
+    // Refused: a responder the CA certified but not for OCSP signing, a responder it never
+    // certified, a response without the responder's certificate, a wrong nonce, and an
+    // answer past its nextUpdate.
+    let e = answer("alice", "noeku", &[], true, now).expect_err("no OCSPSigning");
+    assert!(
+        e.to_string().contains("not authorised for OCSP signing"),
+        "{e}"
+    );
+    let e = answer("alice", "rogue", &[], true, now).expect_err("rogue");
+    assert!(matches!(e, RevocationError::BadSignature { .. }), "{e}");
+    let e = answer("alice", "ocsp", &["-resp_no_certs"], true, now).expect_err("no certs");
+    assert!(matches!(e, RevocationError::BadSignature { .. }), "{e}");
+    let e = answer("alice", "ocsp", &[], false, now).expect_err("nonce");
+    assert_eq!(e, RevocationError::NonceMismatch);
+    let e = answer("alice", "ocsp", &[], true, now + 2 * 3600).expect_err("stale");
+    assert!(matches!(e, RevocationError::Stale { .. }), "{e}");
+}

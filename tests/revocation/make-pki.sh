@@ -4,6 +4,7 @@
 #
 #   ca.{key,pem}        "Revocation Test CA", P-256, keyCertSign+cRLSign
 #   ocsp.{key,pem}      delegated OCSP responder issued by the CA (EKU OCSPSigning)
+#   noeku.{key,pem}     issued by the CA but without EKU OCSPSigning (may not answer for it)
 #   rogue.{key,pem}     self-signed "Rogue Responder" with EKU OCSPSigning (not certified by the CA)
 #   imposter.{key,pem}  another key under the CA's exact name (forges CRLs)
 #   users (P-256, EKU emailProtection, issued by the CA):
@@ -80,6 +81,7 @@ user() {
 }
 issue ocsp 1F "/CN=Revocation Test OCSP Responder" \
   "keyUsage=critical,digitalSignature" "extendedKeyUsage=OCSPSigning"
+issue noeku 2F "/CN=Revocation Test Unauthorised Responder" "keyUsage=critical,digitalSignature"
 user alice A1 "crlDistributionPoints=URI:$CRL_URL" "authorityInfoAccess=OCSP;URI:$OCSP_URL"
 user bob B2 "crlDistributionPoints=URI:$CRL_URL"
 user carol C3 "authorityInfoAccess=OCSP;URI:$OCSP_URL"
