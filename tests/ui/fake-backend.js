@@ -65,6 +65,7 @@ window.__installFakeBackend = function (scenario) {
       }
       case 'import_files': {
         const imported = [];
+        const crls = [];
         for (const path of args.paths) {
           const entry = state.files[path];
           if (!entry) return reject('bad-input', `${path.split('/').pop()} is not a certificate Sealpost can read`);
@@ -73,12 +74,19 @@ window.__installFakeBackend = function (scenario) {
             if (args.password === null) return reject('bad-input', 'a password is needed for this file');
             if (args.password !== entry.password) return reject('wrong-password', `the password for ${path.split('/').pop()} is not right`);
           }
-          for (const c of entry.certs) {
+          for (const crl of entry.crls || []) {
+            crls.push(clone(crl.summary));
+            for (const [fp, answer] of Object.entries(crl.revokes || {})) {
+              const c = find(fp);
+              if (c) c.revocation = clone(answer);
+            }
+          }
+          for (const c of entry.certs || []) {
             state.certs = state.certs.filter((x) => x.fingerprint !== c.fingerprint).concat([clone(c)]);
             imported.push(clone(c));
           }
         }
-        return { imported, crls: [] };
+        return { imported, crls };
       }
       case 'export_certificate':
         return find(args.fingerprint) ? null : reject('not-found', 'no such certificate');

@@ -3,7 +3,7 @@
 // shell's background refresh event. Needs Chromium at /usr/bin/chromium; see README.md.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, stop, openApp, close, calls, emitEvent, shoot } from './harness.mjs';
+import { start, stop, openApp, close, calls, answerDialogs, emitEvent, shoot } from './harness.mjs';
 import { alice, bob, fullScenario, refreshResult, revocationAnswers } from './fixtures.mjs';
 
 before(start);
@@ -82,6 +82,39 @@ test('a background refresh by the shell updates the list without a click', async
   await page.waitForFunction((fp) => document.querySelector(`[data-fingerprint="${fp}"] [data-testid="cert-revocation"]`)?.getAttribute('data-state') === 'revoked', bob.fingerprint);
   assert.equal(await text(page.getByTestId('revocation-summary')), 'Checked 3 sources: 2 answered, 1 failed.');
   assert.equal((await calls(page, 'refresh_revocation')).length, 0, 'the page itself fetched nothing');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('a CRL file imported by hand is summarised and the revoked certificate shows it', async () => {
+  const crlFile = {
+    certs: [],
+    crls: [
+      {
+        summary: {
+          issuer: 'CN=Example Test CA, O=Example',
+          issuer_fingerprint: 'c'.repeat(64),
+          this_update: '2026-11-28T00:00:00Z',
+          next_update: '2026-12-05T00:00:00Z',
+          revoked: 1,
+        },
+        revokes: { [bob.fingerprint]: revocationAnswers[bob.fingerprint] },
+      },
+    ],
+  };
+  const s = scenario();
+  const page = await openApp({ ...s, files: { ...s.files, '/home/user/ca.crl': crlFile } });
+  await rowStatus(page, bob.fingerprint).waitFor();
+  await answerDialogs(page, ['/home/user/ca.crl']);
+  await page.click('#import-button');
+  const result = page.getByTestId('import-crls');
+  await result.waitFor();
+  assert.match(await text(result), /Imported a revocation list/);
+  assert.match(await text(result), /From CN=Example Test CA, O=Example: 1 revoked certificate, current until/);
+  const opens = await calls(page, 'import_files');
+  assert.deepEqual(opens[0].args.paths, ['/home/user/ca.crl']);
+  await page.waitForFunction((fp) => document.querySelector(`[data-fingerprint="${fp}"] [data-testid="cert-revocation"]`)?.getAttribute('data-state') === 'revoked', bob.fingerprint);
+  await shoot(page, 'revocation-crl-imported');
   assert.deepEqual(page.errors, []);
   await close(page);
 });
