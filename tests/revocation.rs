@@ -5,8 +5,10 @@
 //!
 //! Covered: good (OCSP and CRL), revoked via CRL, revoked via OCSP, unknown, stale CRL,
 //! forged CRL and rogue OCSP responder refused, "required" and "off" modes, `cert import
-//! FILE.crl` offline (DER and PEM), and no request at all while messages are verified. openssl
-//! (`verify -crl_check`, `ocsp -issuer -cert -url`) must agree with every verdict.
+//! FILE.crl` offline (DER and PEM), `decrypt --json` naming a revoked signer inside encryption,
+//! OCSP responses made offline by openssl from our requests (each kind of signer), and no
+//! request at all while messages are verified. openssl (`verify -crl_check`, `ocsp -issuer
+//! -cert -url`) must agree with every verdict.
 //! Services are killed when a test ends, failed or not (a guard's Drop).
 
 use std::net::{TcpListener, TcpStream};
@@ -269,6 +271,7 @@ impl Home {
         Command::new(env!("CARGO_BIN_EXE_sealpost"))
             .args(args)
             .env("SEALPOST_HOME", &self.dir)
+            .env("SEALPOST_PASSPHRASE_FILE", self.dir.with_extension("pass"))
             .stdin(Stdio::null())
             .output()
             .expect("run sealpost")
@@ -950,4 +953,126 @@ fn ocsp_responses_made_by_openssl_offline_are_judged_by_their_signer() {
     assert_eq!(e, RevocationError::NonceMismatch);
     let e = answer("alice", "ocsp", &[], true, now + 2 * 3600).expect_err("stale");
     assert!(matches!(e, RevocationError::Stale { .. }), "{e}");
+}
+
+/// `decrypt --json` names a revoked signer inside an encrypted message and exits 1, without
+/// writing the plaintext; the same message from a signer in good standing decrypts.
+#[test]
+fn decrypt_reports_a_revoked_signer_inside_encryption() {
+    let lab = Lab::new();
+    let h = lab.home("home");
+    std::fs::write(h.dir.with_extension("pass"), "correct horse battery").expect("write");
+    let pass = h.dir.with_extension("pass").to_string_lossy().into_owned();
+    h.ok(&["keystore", "use", "file", "--password-file", &pass]);
+    let p12 = lab.path("alice.p12").to_string_lossy().into_owned();
+    let o = openssl(&[
+        "pkcs12",
+        "-export",
+        "-in",
+        &lab.p("alice.pem"),
+        "-inkey",
+        &lab.p("alice.key"),
+        "-out",
+        &p12,
+        "-passout",
+        "pass:secret",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    std::fs::write(lab.path("p12-pass"), "secret").expect("write");
+    h.ok(&[
+        "cert",
+        "import",
+        &p12,
+        "--password-file",
+        &lab.path("p12-pass").to_string_lossy(),
+    ]);
+    h.ok(&["cert", "import", &lab.p("ca.crl")]);
+
+    let encrypted_from = |user: &str| {
+        let signed = std::fs::read(lab.signed_mail(user)).expect("read signed mail");
+        let at = signed
+            .windows(29)
+            .position(|w| w == b"Content-Type: multipart/signe")
+            .expect("signed entity");
+        let entity = lab.path(&format!("{user}-entity.eml"));
+        std::fs::write(&entity, &signed[at..]).expect("write entity");
+        let der = lab.path(&format!("{user}-enc.der"));
+        let o = openssl(&[
+            "cms",
+            "-encrypt",
+            "-binary",
+            "-aes-256-cbc",
+            "-in",
+            &entity.to_string_lossy(),
+            "-outform",
+            "DER",
+            "-out",
+            &der.to_string_lossy(),
+            &lab.p("alice.pem"),
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD
+            .encode(std::fs::read(&der).expect("read ciphertext"));
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap_or(""))
+            .collect();
+        let mail = lab.path(&format!("{user}-enc.eml"));
+        std::fs::write(
+            &mail,
+            format!(
+                "From: {user}@example.test\r\nTo: alice@example.test\r\nSubject: sealed\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+                lines.join("\r\n")
+            ),
+        )
+        .expect("write mail");
+        mail.to_string_lossy().into_owned()
+    };
+
+    let out = lab.path("bob-plain.eml");
+    let o = h.run(&[
+        "--json",
+        "decrypt",
+        "--in",
+        &encrypted_from("bob"),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("report JSON");
+    assert_eq!(v["encrypted"], true, "{v}");
+    assert_eq!(v["valid"], false, "{v}");
+    let sig = &v["layers"][1]["signatures"][0];
+    assert_eq!(sig["status"], "revoked", "{v}");
+    assert!(
+        sig["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("key compromise"),
+        "{v}"
+    );
+    assert!(
+        !out.exists(),
+        "no plaintext is written for a revoked signer"
+    );
+
+    let out = lab.path("frank-plain.eml");
+    let o = h.run(&[
+        "--json",
+        "decrypt",
+        "--in",
+        &encrypted_from("frank"),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("report JSON");
+    assert_eq!(v["layers"][1]["signatures"][0]["status"], "valid", "{v}");
+    assert!(
+        std::fs::read_to_string(&out)
+            .expect("plaintext")
+            .contains("Signed by openssl.")
+    );
 }
