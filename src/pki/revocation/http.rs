@@ -141,7 +141,11 @@ fn request(url: &str, body: Option<&[u8]>, limit: usize) -> Result<Vec<u8>, Http
 /// A Location value made absolute against `base`; None for other schemes.
 fn resolve(base: &str, location: &str) -> Option<String> {
     let loc = location.trim();
-    if loc.len() > 7 && loc[..7].eq_ignore_ascii_case("http://") {
+    if loc.len() > 7
+        && loc
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("http://"))
+    {
         return Some(loc.to_string());
     }
     if loc.contains("://") || loc.starts_with("//") {
@@ -409,5 +413,14 @@ mod tests {
         assert_eq!(resolve("http://h/a", "https://h/x"), None);
         assert_eq!(resolve("http://h/a", "file:///etc/passwd"), None);
         assert_eq!(resolve("http://h/a", "//evil/x"), None);
+        // A multi-byte character where the scheme would end is no panic.
+        assert_eq!(
+            resolve("http://h/a", "httpé//x/y"),
+            Some("http://h/httpé//x/y".into())
+        );
+        assert!(
+            Url::parse("http://h/httpé//x/y").is_err(),
+            "non-ASCII URLs are refused"
+        );
     }
 }
