@@ -734,3 +734,76 @@ fn smime_open_survives_mutated_cms_inside_valid_mime() {
         })
         .expect("no panic");
 }
+
+/// CRLs signed by a fresh CA (one entry, none), to mutate.
+fn crl_corpus() -> &'static (Cert, Cert, Vec<Vec<u8>>) {
+    use sealpost::pki::issue::{self, KeyAlgorithm, RevocationReason, RevokedEntry};
+    static C: OnceLock<(Cert, Cert, Vec<Vec<u8>>)> = OnceLock::new();
+    C.get_or_init(|| {
+        let now = 1_800_000_000;
+        let key = KeyAlgorithm::P256.generate().expect("key");
+        let ca = issue::self_signed_ca(&key, "Props CA", 365, now).expect("ca");
+        let user_key = KeyAlgorithm::P256.generate().expect("key");
+        let spki = user_key.public().to_spki_der().expect("spki");
+        let leaf = issue::issue_mailbox(
+            &ca,
+            &key,
+            &issue::MailboxCertRequest {
+                emails: &["p@example.test".to_string()],
+                spki_der: &spki,
+                days: 30,
+                crl_url: Some("http://127.0.0.1:9/p.crl"),
+                ca_issuers_url: None,
+                now,
+            },
+        )
+        .expect("leaf");
+        let entry = RevokedEntry {
+            serial: vec![1, 2, 3],
+            revoked_at: now,
+            reason: RevocationReason::KeyCompromise,
+        };
+        let crls = vec![
+            issue::build_crl(&ca, &key, &[entry], 1, now, now + 86_400).expect("crl"),
+            issue::build_crl(&ca, &key, &[], 2, now, now + 86_400).expect("crl"),
+        ];
+        (ca, leaf, crls)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn crl_and_ocsp_parsing_never_panic(
+        which in 0usize..2,
+        e in edits(),
+        random in proptest::collection::vec(any::<u8>(), 0..300),
+    ) {
+        use sealpost::pki::revocation::{crl::Crl, ocsp};
+        let (ca, leaf, crls) = crl_corpus();
+        let m = mutate(&crls[which], &e);
+        for data in [&m, &random] {
+            if let Ok(crl) = Crl::parse(data) {
+                let _ = crl.verify_signature(ca, std::slice::from_ref(leaf));
+                let _ = crl.check_time(1_800_000_000);
+                let _ = (crl.covers(leaf), crl.status_of(leaf), crl.lookup(&[]), crl.valid_until());
+            }
+            let _ = ocsp::verify_response(data, leaf, ca, Some(&[1, 2, 3]), 1_800_000_000);
+        }
+        // An OCSP response skeleton around mutated bytes reaches the inner parsers.
+        let mut wrapped = vec![0x30, 0x82, 0, 0, 0x0a, 0x01, 0x00, 0xa0, 0x82, 0, 0];
+        wrapped.extend_from_slice(&m);
+        let _ = ocsp::verify_response(&wrapped, leaf, ca, None, 1_800_000_000);
+    }
+
+    #[test]
+    fn revocation_urls_parse_without_panic(s in ".{0,80}") {
+        use sealpost::pki::revocation::http::Url;
+        if let Ok(u) = Url::parse(&s) {
+            prop_assert!(u.port > 0 && u.target.starts_with('/') && !u.host.is_empty());
+            prop_assert!(s.to_ascii_lowercase().starts_with("http://"));
+        }
+        let _ = Url::parse(&format!("http://{s}"));
+    }
+}

@@ -7,10 +7,12 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use sealpost::api::revocation::{self, RevocationRefresh};
 use sealpost::api::session::{
     AppStatus, CertDetails, ComposeResult, Draft, MessageView, Progress, RecipientStatus, Session,
 };
 use sealpost::api::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
+use sealpost::store::RevocationMode;
 use tauri::{AppHandle, Emitter, Manager, State};
 use zeroize::Zeroizing;
 
@@ -183,6 +185,50 @@ async fn use_os_keystore(state: State<'_, Shared>) -> Result<AppStatus, ApiError
     with_session(state, |s| s.use_os_keystore()).await
 }
 
+#[tauri::command]
+async fn revocation_mode(state: State<'_, Shared>) -> Result<RevocationMode, ApiError> {
+    with_session(state, |s| s.revocation_mode()).await
+}
+
+#[tauri::command]
+async fn set_revocation_mode(
+    state: State<'_, Shared>,
+    mode: RevocationMode,
+) -> Result<RevocationMode, ApiError> {
+    with_session(state, move |s| s.set_revocation_mode(mode)).await
+}
+
+/// First background refresh after start, then every few hours.
+const REVOCATION_FIRST: std::time::Duration = std::time::Duration::from_secs(30);
+const REVOCATION_EVERY: std::time::Duration = std::time::Duration::from_secs(4 * 3600);
+
+/// Fetches CRLs and OCSP answers without holding the session lock while on the network (the
+/// lock is taken only to plan and to store), then tells the UI.
+fn refresh_revocation_now(app: &AppHandle, shared: &Shared) -> Result<RevocationRefresh, ApiError> {
+    let plan = {
+        let guard = shared.lock().unwrap_or_else(|p| p.into_inner());
+        guard.revocation_plan()?
+    };
+    let fetched = revocation::fetch(plan);
+    let result = {
+        let guard = shared.lock().unwrap_or_else(|p| p.into_inner());
+        guard.store_revocation(fetched)?
+    };
+    let _ = app.emit("revocation-refreshed", result.clone());
+    Ok(result)
+}
+
+#[tauri::command]
+async fn refresh_revocation(
+    app: AppHandle,
+    state: State<'_, Shared>,
+) -> Result<RevocationRefresh, ApiError> {
+    let shared = Arc::clone(&state);
+    tauri::async_runtime::spawn_blocking(move || refresh_revocation_now(&app, &shared))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the operation stopped: {e}")))?
+}
+
 fn main() {
     // SEALPOST_HOME chooses the data directory (tests, several profiles); else the platform's.
     let home = std::env::var_os("SEALPOST_HOME")
@@ -202,6 +248,18 @@ fn main() {
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title("Sealpost");
             }
+            // Revocation is refreshed in the background only, never while a message is opened.
+            let handle = app.handle().clone();
+            let shared = Arc::clone(&app.state::<Shared>());
+            std::thread::spawn(move || {
+                std::thread::sleep(REVOCATION_FIRST);
+                loop {
+                    if let Err(e) = refresh_revocation_now(&handle, &shared) {
+                        eprintln!("sealpost: revocation refresh: {}", e.message);
+                    }
+                    std::thread::sleep(REVOCATION_EVERY);
+                }
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -219,6 +277,9 @@ fn main() {
             use_file_keystore,
             unlock_keystore,
             use_os_keystore,
+            revocation_mode,
+            set_revocation_mode,
+            refresh_revocation,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

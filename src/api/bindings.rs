@@ -11,6 +11,9 @@ use super::mail::{
     ServerCheck, ServerDto, ServerSettings, SmimeKind, SyncResult,
 };
 use super::report::{LayerReport, Report, SignatureReport};
+use super::revocation::{
+    CrlImported, RefreshSource, RevocationInfo, RevocationRefresh, RevocationState,
+};
 use super::session::{
     AppStatus, Attachment, CertDetails, ComposeResult, Draft, KeystoreStatus, MessageHeaders,
     MessageView, Progress, RecipientStatus,
@@ -21,7 +24,7 @@ use crate::pki::cert::CertInfo;
 use crate::pki::issue::{KeyAlgorithm, RevocationReason};
 use crate::pki::validate::{AnchorInfo, AnchorSource};
 use crate::smime::SignedForm;
-use crate::store::CertKind;
+use crate::store::{CertKind, RevocationMode};
 
 fn decl<T: TS>(cfg: &Config, out: &mut String) {
     if let Some(doc) = T::docs() {
@@ -41,6 +44,12 @@ fn render() -> String {
     decl::<ApiError>(&cfg, &mut out);
     decl::<CertKind>(&cfg, &mut out);
     decl::<CertInfo>(&cfg, &mut out);
+    decl::<RevocationState>(&cfg, &mut out);
+    decl::<RevocationInfo>(&cfg, &mut out);
+    decl::<RevocationMode>(&cfg, &mut out);
+    decl::<CrlImported>(&cfg, &mut out);
+    decl::<RefreshSource>(&cfg, &mut out);
+    decl::<RevocationRefresh>(&cfg, &mut out);
     decl::<CertDto>(&cfg, &mut out);
     decl::<ImportResult>(&cfg, &mut out);
     decl::<AnchorSource>(&cfg, &mut out);

@@ -9,7 +9,6 @@
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::report::{LayerReport, Report};
 use super::{ApiError, CertDto, ErrorCode, Home, PassphraseSource, now};
 use crate::keystore;
 use crate::pki::cert::{Cert, rfc3339};
@@ -283,47 +282,6 @@ impl Home {
                 )
             })
         }))
-    }
-
-    /// Why `cert` must not be used, when one of this home's CAs revoked it.
-    pub(crate) fn revoked_note(&self, cert: &Cert) -> Result<Option<String>, ApiError> {
-        Ok(self.revocation_of(cert)?.map(|(at, reason)| {
-            format!(
-                "the certificate was revoked by your CA on {} ({})",
-                rfc3339(at),
-                reason.label()
-            )
-        }))
-    }
-
-    /// Marks signatures by certificates this home's CAs revoked as "revoked"; the message is
-    /// then not validly signed.
-    pub(crate) fn apply_revocations(&self, report: &mut Report) -> Result<(), ApiError> {
-        for layer in &mut report.layers {
-            let LayerReport::Signed { signatures, .. } = layer else {
-                continue;
-            };
-            for s in signatures.iter_mut() {
-                let Some(fp) = &s.fingerprint else { continue };
-                let Some(rec) = self.store.issued(fp)? else {
-                    continue;
-                };
-                if let Some(at) = rec.revoked_at {
-                    let reason = rec
-                        .reason
-                        .and_then(RevocationReason::from_code)
-                        .unwrap_or(RevocationReason::Unspecified);
-                    s.status = "revoked".into();
-                    s.reason = format!(
-                        "the signer's certificate was revoked by your CA on {} ({})",
-                        rfc3339(at),
-                        reason.label()
-                    );
-                    report.valid = false;
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Signs a CRL v2 of everything the CA revoked, current for `days` (1..=10).

@@ -1,11 +1,12 @@
 //! The certificate self-test (what Thunderbird's "Test" button answers): does the certificate
 //! chain to an authority trusted here, may it sign and encrypt (RFC 8550 §4.4), is it within
 //! its validity (warning 30, 14 and 7 days ahead), which addresses does it carry, is it revoked
-//! by a CA of this home, and is its private key held (and, when unlocked, does it work).
+//! (this home's CA, or a cached CRL or OCSP answer; with "required", is there a current answer), and is its private key held (and, when unlocked, does it work).
 //! Each finding is one line in plain words; the verdict is `usable`.
 
 use serde::Serialize;
 
+use super::revocation::RevocationState;
 use super::{ApiError, Home, PassphraseSource, now};
 use crate::pki::cert::{Cert, rfc3339};
 use crate::pki::signature::{self, RsaPadding};
@@ -64,6 +65,8 @@ pub struct CertCheck {
     pub trusted_path: bool,
     /// Subjects from the certificate to the trust anchor, when a path was found.
     pub chain: Vec<String>,
+    /// Revoked (by this home's CA, a CRL or OCSP), or, with revocation "required", without a
+    /// current answer.
     pub revoked: bool,
     pub has_private_key: bool,
     /// Whole days until notAfter (negative once expired).
@@ -163,30 +166,29 @@ impl Home {
             }
         }
 
-        match self.revocation_of(cert)? {
-            Some((when, reason)) => {
-                r.revoked = true;
-                r.line(
-                    CheckItem::Revocation,
-                    CheckLevel::Problem,
-                    format!(
-                        "Revoked by your CA on {} (reason: {})",
-                        rfc3339(when),
-                        reason.label()
-                    ),
-                );
+        let mode = self.store.revocation_mode()?;
+        let issuer = {
+            let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+            Self::issuer_in(cert, &pool).cloned()
+        };
+        let rev = self.revocation_info_in(cert, issuer.as_ref(), mode, at)?;
+        let problem = rev.problem(mode);
+        r.revoked = problem.is_some();
+        let level = match (rev.state, &problem) {
+            (_, Some(_)) => CheckLevel::Problem,
+            (RevocationState::Good, None) => CheckLevel::Ok,
+            (RevocationState::Stale | RevocationState::Unknown, None) => CheckLevel::Warning,
+            _ => CheckLevel::Info,
+        };
+        let text = match (rev.state, problem) {
+            (RevocationState::Revoked, _) => rev.text.clone(),
+            (_, Some((_, why))) => format!("Not usable: {why}"),
+            (RevocationState::NotChecked, None) => {
+                "Not checked yet: refresh revocation (`sealpost cert refresh`) to fetch its CRL or OCSP answer".into()
             }
-            None if self.store.issued(&r.fingerprint)?.is_some() => r.line(
-                CheckItem::Revocation,
-                CheckLevel::Ok,
-                "Issued by your CA and not revoked",
-            ),
-            None => r.line(
-                CheckItem::Revocation,
-                CheckLevel::Info,
-                "Revocation was not checked online (no CRL or OCSP is fetched)",
-            ),
-        }
+            _ => rev.text.clone(),
+        };
+        r.line(CheckItem::Revocation, level, text);
 
         let in_validity = at >= cert.not_before() && at <= cert.not_after();
         if at > cert.not_after() {

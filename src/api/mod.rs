@@ -9,6 +9,7 @@ pub mod check;
 pub mod mail;
 pub mod message;
 pub mod report;
+pub mod revocation;
 pub mod session;
 
 use std::path::{Path, PathBuf};
@@ -132,6 +133,8 @@ pub struct CertDto {
     pub trusted: bool,
     #[serde(flatten)]
     pub info: CertInfo,
+    /// Revocation status from the cache (never fetched while building this).
+    pub revocation: revocation::RevocationInfo,
 }
 
 /// Whether and through which anchor a certificate is trusted in this home.
@@ -153,6 +156,8 @@ pub struct TrustVerdict {
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ImportResult {
     pub imported: Vec<CertDto>,
+    /// CRLs imported by hand (`.crl`, DER or PEM).
+    pub crls: Vec<revocation::CrlImported>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -341,6 +346,7 @@ impl Home {
             kind,
             trusted,
             info: cert.info(),
+            revocation: self.revocation_info(cert)?,
         })
     }
 
@@ -380,10 +386,32 @@ impl Home {
                 self.put_public(c)?;
                 imported.push(self.dto(c)?);
             }
-            return Ok(ImportResult { imported });
+            return Ok(ImportResult {
+                imported,
+                crls: Vec::new(),
+            });
         }
-        let certs = crate::pki::parse_certificates(data)
-            .map_err(|e| ApiError::new(ErrorCode::BadInput, format!("{name}: {e}")))?;
+        if lower.ends_with(".crl") {
+            return Ok(ImportResult {
+                imported: Vec::new(),
+                crls: vec![self.import_crl(name, data)?],
+            });
+        }
+        let certs = match crate::pki::parse_certificates(data) {
+            Ok(c) => c,
+            // A CRL under another name (.pem, .der) is still a CRL.
+            Err(e) => match crate::pki::revocation::crl::Crl::parse(data) {
+                Ok(_) => {
+                    return Ok(ImportResult {
+                        imported: Vec::new(),
+                        crls: vec![self.import_crl(name, data)?],
+                    });
+                }
+                Err(_) => {
+                    return Err(ApiError::new(ErrorCode::BadInput, format!("{name}: {e}")));
+                }
+            },
+        };
         let mut imported = Vec::new();
         // Unlocked only if a certificate answers one of our own requests.
         let mut kek = None;
@@ -392,18 +420,25 @@ impl Home {
             self.pair_pending_key(c, &mut kek, passphrase)?;
             imported.push(self.dto(c)?);
         }
-        Ok(ImportResult { imported })
+        Ok(ImportResult {
+            imported,
+            crls: Vec::new(),
+        })
     }
 
     pub fn list(&self) -> Result<Vec<CertDto>, ApiError> {
-        self.store
-            .all()?
-            .iter()
+        let all = self.store.all()?;
+        let pool: Vec<Cert> = all.iter().map(|s| s.cert.clone()).collect();
+        let mode = self.store.revocation_mode()?;
+        let at = now();
+        all.iter()
             .map(|s| {
+                let issuer = Self::issuer_in(&s.cert, &pool);
                 Ok(CertDto {
                     kind: s.kind,
                     trusted: s.trusted,
                     info: s.cert.info(),
+                    revocation: self.revocation_info_in(&s.cert, issuer, mode, at)?,
                 })
             })
             .collect()
@@ -706,13 +741,13 @@ impl Home {
                 s.cert.sign_problem().is_none()
                     && s.cert.not_after() >= at
                     && s.cert.not_before() <= at
-                    && matches!(self.revoked_note(&s.cert), Ok(None))
+                    && matches!(self.revoked_own_note(&s.cert), Ok(None))
             })
             .ok_or_else(|| {
                 let first = &candidates[0].cert;
                 let why = first
                     .sign_problem()
-                    .or_else(|| self.revoked_note(first).ok().flatten())
+                    .or_else(|| self.revoked_own_note(first).ok().flatten())
                     .unwrap_or_else(|| "it is expired or not yet valid".into());
                 ApiError::new(ErrorCode::BadInput, format!("cannot sign as {from}: {why}"))
             })?;
@@ -958,8 +993,10 @@ impl Home {
             .filter(|h| h.name.eq_ignore_ascii_case("From"))
             .flat_map(|h| addresses(&h.value()))
             .collect();
-        let mut report = report::build(&opened, &from, &anchors, &pool, now());
-        self.apply_revocations(&mut report)?;
+        let at = now();
+        let mut report = report::build(&opened, &from, &anchors, &pool, at);
+        // Revocation from the cache only: no network while a message is opened.
+        self.apply_revocations(&mut report, &opened, &anchors, &pool, at)?;
         // Harvest (RFC 8551 §2.5.2): only from signatures that are fully valid.
         for layer in &opened.layers {
             if let smime::Layer::Signed { verified, .. } = layer {

@@ -12,7 +12,8 @@ use crate::smime::{Layer, Opened, SignedForm};
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SignatureReport {
-    /// valid, invalid, untrusted, expired, not-yet-valid, revoked, mismatched-sender,
+    /// valid, invalid, untrusted, expired, not-yet-valid, revoked, revocation-unknown (no
+    /// current CRL/OCSP answer while revocation is "required"), mismatched-sender,
     /// wrong-usage, unsupported-algorithm.
     pub status: String,
     pub reason: String,

@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::revocation::{Fetched, RevocationPlan, RevocationRefresh};
 use super::{ApiError, CertDto, CipherChoice, ErrorCode, ExportFormat, Home, ImportResult, Report};
 use crate::keystore;
 use crate::pki::cert::Cert;
-use crate::store::CertKind;
+use crate::store::{CertKind, RevocationMode};
 
 /// Largest certificate or PKCS#12 file the app reads.
 const MAX_CERT_FILE: u64 = 16 * 1024 * 1024;
@@ -361,6 +362,26 @@ impl Session {
         self.status()
     }
 
+    /// How revocation answers are used (off, when-available, required).
+    pub fn revocation_mode(&self) -> Result<RevocationMode, ApiError> {
+        self.home.revocation_mode()
+    }
+
+    pub fn set_revocation_mode(&self, mode: RevocationMode) -> Result<RevocationMode, ApiError> {
+        self.home.set_revocation_mode(mode)
+    }
+
+    /// The fetches a revocation refresh would make. The shell then calls
+    /// [`crate::api::revocation::fetch`] without holding the session, and hands the result to
+    /// [`Session::store_revocation`].
+    pub fn revocation_plan(&self) -> Result<RevocationPlan, ApiError> {
+        self.home.revocation_plan()
+    }
+
+    pub fn store_revocation(&self, fetched: Vec<Fetched>) -> Result<RevocationRefresh, ApiError> {
+        self.home.store_fetched(fetched)
+    }
+
     pub fn list(&self) -> Result<Vec<CertDto>, ApiError> {
         self.home.list()
     }
@@ -425,6 +446,7 @@ impl Session {
     ) -> Result<ImportResult, ApiError> {
         let total = paths.len() as u32;
         let mut imported = Vec::new();
+        let mut crls = Vec::new();
         for (i, path) in paths.iter().enumerate() {
             let name = file_name(path);
             progress(Progress::new("import", i as u32, total, name.clone()));
@@ -441,6 +463,7 @@ impl Session {
             };
             let pass = || self.passphrase();
             let r = self.home.import(&name, &data, Some(&pw), &pass)?;
+            crls.extend(r.crls);
             for c in r.imported {
                 if !imported
                     .iter()
@@ -451,7 +474,7 @@ impl Session {
             }
         }
         progress(Progress::new("import", total, total, "done"));
-        Ok(ImportResult { imported })
+        Ok(ImportResult { imported, crls })
     }
 
     pub fn export(

@@ -5,6 +5,7 @@ pub mod cert;
 pub mod issue;
 pub mod keys;
 pub mod pkcs12;
+pub mod revocation;
 pub mod signature;
 pub mod validate;
 

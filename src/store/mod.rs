@@ -12,6 +12,8 @@ use crate::pki::cert::Cert;
 mod ca;
 pub use ca::{CaSettings, IssuedRecord, PendingKey};
 pub mod mail;
+mod revocation;
+pub use revocation::{CachedCrl, CachedOcsp, RevocationMode};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -111,6 +113,7 @@ impl Store {
         conn.execute_batch(ca::SCHEMA)?;
         conn.execute_batch(mail::SCHEMA)?;
         mail::migrate(&conn)?;
+        conn.execute_batch(revocation::SCHEMA)?;
         Ok(Store { conn })
     }
 

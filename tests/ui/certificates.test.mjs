@@ -71,7 +71,7 @@ test('Import button → .p12 → wrong password keeps the dialog open → right 
   );
   const opens = await calls(page, 'plugin:dialog|open');
   assert.equal(opens.length, 1);
-  assert.deepEqual(opens[0].args.options.filters[0].extensions, ['p12', 'pfx', 'pem', 'cer', 'crt', 'der', 'p7b', 'p7c']);
+  assert.deepEqual(opens[0].args.options.filters[0].extensions, ['p12', 'pfx', 'pem', 'cer', 'crt', 'der', 'p7b', 'p7c', 'crl']);
   await shoot(page, 'import-result');
   assert.deepEqual(page.errors, []);
   await close(page);

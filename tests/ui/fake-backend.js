@@ -14,6 +14,9 @@ window.__installFakeBackend = function (scenario) {
     passphrase: scenario.passphrase || 'correct horse battery',
     delays: scenario.delays || {},
     progress: scenario.progress || {},
+    revocationMode: scenario.revocationMode || 'when-available',
+    revocationAnswers: clone(scenario.revocationAnswers || {}),
+    refreshResult: clone(scenario.refreshResult || { mode: 'when-available', finished_at: '2026-11-28T10:00:00Z', sources: [] }),
   };
   window.__calls = [];
   window.__dialogAnswers = [];
@@ -63,6 +66,7 @@ window.__installFakeBackend = function (scenario) {
       }
       case 'import_files': {
         const imported = [];
+        const crls = [];
         for (const path of args.paths) {
           const entry = state.files[path];
           if (!entry) return reject('bad-input', `${path.split('/').pop()} is not a certificate Sealpost can read`);
@@ -71,12 +75,19 @@ window.__installFakeBackend = function (scenario) {
             if (args.password === null) return reject('bad-input', 'a password is needed for this file');
             if (args.password !== entry.password) return reject('wrong-password', `the password for ${path.split('/').pop()} is not right`);
           }
-          for (const c of entry.certs) {
+          for (const crl of entry.crls || []) {
+            crls.push(clone(crl.summary));
+            for (const [fp, answer] of Object.entries(crl.revokes || {})) {
+              const c = find(fp);
+              if (c) c.revocation = clone(answer);
+            }
+          }
+          for (const c of entry.certs || []) {
             state.certs = state.certs.filter((x) => x.fingerprint !== c.fingerprint).concat([clone(c)]);
             imported.push(clone(c));
           }
         }
-        return { imported };
+        return { imported, crls };
       }
       case 'export_certificate':
         return find(args.fingerprint) ? null : reject('not-found', 'no such certificate');
@@ -134,6 +145,24 @@ window.__installFakeBackend = function (scenario) {
         if (!state.keystore.available && state.keystore.kind === 'os') return reject('keystore-unavailable', 'no Secret Service answered on the session bus');
         state.keystore = { kind: 'os', available: true, unlocked: true, detail: 'Secret Service' };
         return status();
+      case 'revocation_mode':
+        return state.revocationMode;
+      case 'set_revocation_mode':
+        if (!['off', 'when-available', 'required'].includes(args.mode)) return reject('bad-input', `unknown mode ${args.mode}`);
+        state.revocationMode = args.mode;
+        for (const c of state.certs) {
+          if (args.mode === 'off') c.revocation = { state: 'off', text: 'Revocation checking is off', source: null, checked_at: null, revoked_at: null, reason: null };
+        }
+        return state.revocationMode;
+      case 'refresh_revocation': {
+        for (const c of state.certs) {
+          const answer = state.revocationAnswers[c.fingerprint];
+          if (answer && state.revocationMode !== 'off') c.revocation = clone(answer);
+        }
+        const result = { ...clone(state.refreshResult), mode: state.revocationMode };
+        if (state.revocationMode === 'off') result.sources = [];
+        return result;
+      }
       default:
         return reject('bad-input', `the fake backend has no command ${cmd}`);
     }

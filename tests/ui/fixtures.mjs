@@ -24,6 +24,7 @@ function cert(over) {
     can_encrypt: true,
     sign_problem: null,
     encrypt_problem: null,
+    revocation: { state: 'not-checked', text: 'Not checked yet', source: null, checked_at: null, revoked_at: null, reason: null },
     ...over,
   };
 }
@@ -78,6 +79,29 @@ export const dave = cert({
   encrypt_problem: 'the key usage does not allow encryption',
   not_after: inDays(-3),
 });
+
+/** Revocation answers the fake refresh applies (by fingerprint), and the refresh result. */
+export const revocationAnswers = {
+  [fp('a')]: { state: 'good', text: 'Not revoked (checked 2026-11-28 via OCSP)', source: 'OCSP', checked_at: '2026-11-28T10:00:00Z', revoked_at: null, reason: null },
+  [fp('b')]: {
+    state: 'revoked',
+    text: 'Revoked on 2026-11-20 (key compromise), according to the CRL',
+    source: 'CRL',
+    checked_at: '2026-11-28T10:00:00Z',
+    revoked_at: '2026-11-20T08:00:00Z',
+    reason: 'key compromise',
+  },
+};
+
+export const refreshResult = {
+  mode: 'when-available',
+  finished_at: '2026-11-28T10:00:00Z',
+  sources: [
+    { kind: 'ocsp', url: 'http://ocsp.example.test/', subject: 'CN=Alice Example, O=Example', ok: true, detail: 'good, signed by CN=Example OCSP' },
+    { kind: 'crl', url: 'http://crl.example.test/ca.crl', subject: 'CN=Example Test CA, O=Example', ok: true, detail: 'CRL of CN=Example Test CA, 1 revoked' },
+    { kind: 'ocsp', url: 'http://down.example.test/', subject: 'CN=Dave Signonly', ok: false, detail: 'cannot reach down.example.test: connection refused' },
+  ],
+};
 
 export const chains = { [alice.fingerprint]: [ca.fingerprint], [bob.fingerprint]: [ca.fingerprint] };
 

@@ -1,7 +1,8 @@
 //! `sealpost`: the command-line face of `sealpost::api`. Input and output are whole RFC 5322
 //! messages (stdin/stdout unless --in/--out). Exit status: 0 success, 1 a signature or
 //! decryption failed or the message was tampered with, 2 bad usage/input or a missing key,
-//! 3 a mail server could not be reached or refused (see `mail.rs`).
+//! 3 a mail server could not be reached or refused (see `mail.rs`), or no revocation source
+//! could be fetched (`cert refresh`).
 
 mod mail;
 
@@ -15,6 +16,7 @@ use sealpost::api::check::CheckLevel;
 use sealpost::api::{self, ApiError, CipherChoice, ErrorCode, ExportFormat, Home};
 use sealpost::cms::envelope::ContentCipher;
 use sealpost::pki::issue::{KeyAlgorithm, RevocationReason};
+use sealpost::store::RevocationMode;
 use zeroize::Zeroizing;
 
 #[derive(Parser)]
@@ -124,6 +126,14 @@ enum CertCmd {
         #[arg(long)]
         no_unlock: bool,
     },
+    /// Fetch CRLs and OCSP answers for every certificate that publishes them (http://), and
+    /// cache what verifies. Verifying and decrypting use only this cache, never the network.
+    Refresh,
+    /// Show or set how revocation is used: off, when-available (default) or required
+    RevocationMode {
+        #[arg(value_enum)]
+        mode: Option<ModeArg>,
+    },
     /// Make a key and a PKCS#10 request (PEM); the key waits here until the certificate
     /// issued for it is imported with `cert import`
     Request {
@@ -192,6 +202,13 @@ enum CaCmd {
         #[arg(long, default_value_t = api::ca::DEFAULT_CRL_DAYS)]
         days: u32,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Off,
+    WhenAvailable,
+    Required,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -417,6 +434,7 @@ fn print_cert(c: &api::CertDto) {
     };
     println!("  can sign     {sign}");
     println!("  can encrypt  {enc}");
+    println!("  revocation   {}", c.revocation.text);
 }
 
 fn print_report(r: &api::Report) {
@@ -480,6 +498,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             password_file,
         }) => {
             let mut all = Vec::new();
+            let mut crls = Vec::new();
             for f in &files {
                 let data = std::fs::read(f).map_err(|e| io_err(f, e))?;
                 let name = f
@@ -494,12 +513,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 };
                 let r = home.import(&name, &data, Some(&password), pass)?;
                 all.extend(r.imported);
+                crls.extend(r.crls);
             }
             if cli.json {
-                print_json(&api::ImportResult { imported: all });
+                print_json(&api::ImportResult {
+                    imported: all,
+                    crls,
+                });
             } else {
                 for c in &all {
                     print_cert(c);
+                }
+                for c in &crls {
+                    println!(
+                        "CRL of {}: {} revoked, current until {}",
+                        c.issuer, c.revoked, c.next_update
+                    );
                 }
             }
         }
@@ -607,6 +636,54 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     status: 1,
                     error: ApiError::new(ErrorCode::BadInput, "the certificate is not usable"),
                 });
+            }
+        }
+        Command::Cert(CertCmd::Refresh) => {
+            let r = home.refresh_revocation()?;
+            if cli.json {
+                print_json(&r);
+            } else {
+                if r.sources.is_empty() {
+                    println!(
+                        "nothing to fetch (revocation mode {}; no certificate names a CRL or OCSP URL)",
+                        r.mode.as_str()
+                    );
+                }
+                for s in &r.sources {
+                    println!(
+                        "{} {} {} ({}): {}",
+                        if s.ok { "ok  " } else { "FAIL" },
+                        s.kind.to_uppercase(),
+                        s.url,
+                        s.subject,
+                        s.detail
+                    );
+                }
+            }
+            // Every source failed: say so in the exit status (network or answers refused).
+            if !r.sources.is_empty() && r.sources.iter().all(|s| !s.ok) {
+                return Err(Failure {
+                    status: 3,
+                    error: ApiError::new(
+                        ErrorCode::BadInput,
+                        "no revocation source could be fetched and verified",
+                    ),
+                });
+            }
+        }
+        Command::Cert(CertCmd::RevocationMode { mode }) => {
+            let mode = match mode {
+                None => home.revocation_mode()?,
+                Some(m) => home.set_revocation_mode(match m {
+                    ModeArg::Off => RevocationMode::Off,
+                    ModeArg::WhenAvailable => RevocationMode::WhenAvailable,
+                    ModeArg::Required => RevocationMode::Required,
+                })?,
+            };
+            if cli.json {
+                print_json(&serde_json::json!({ "mode": mode }));
+            } else {
+                println!("revocation: {}", mode.as_str());
             }
         }
         Command::Cert(CertCmd::Request { emails, key, out }) => {

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { daysUntil, encryptCapability, expiryWording, formatFingerprint, signCapability, trustWording, usageLabel, usageSummary } from './certs';
+import {
+  daysUntil,
+  encryptCapability,
+  expiryWording,
+  formatFingerprint,
+  REVOCATION_MODES,
+  revocationTone,
+  signCapability,
+  trustWording,
+  usageLabel,
+  usageSummary,
+} from './certs';
 
 describe('expiryWording', () => {
   it.each([
@@ -71,5 +82,20 @@ describe('trustWording', () => {
     expect(trustWording(person, true, mozilla)).toBe('Confirmed by a trusted authority (Mozilla root program)');
     expect(trustWording(person, true, { source: 'user' })).toBe('Confirmed by a trusted authority');
     expect(trustWording(person, false, mozilla)).toBe('Not confirmed by a trusted authority');
+  });
+});
+
+describe('revocation wording', () => {
+  it('draws revoked as bad, missing or stale answers as warnings', () => {
+    expect(revocationTone('revoked')).toBe('bad');
+    expect(revocationTone('good')).toBe('good');
+    expect(revocationTone('stale')).toBe('warn');
+    expect(revocationTone('unknown')).toBe('warn');
+    expect(revocationTone('not-checked')).toBe('');
+    expect(revocationTone('off')).toBe('');
+  });
+  it('offers the three modes in order, each explained', () => {
+    expect(REVOCATION_MODES.map((m) => m.mode)).toEqual(['off', 'when-available', 'required']);
+    expect(REVOCATION_MODES.every((m) => m.help.length > 20)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 // Wording and small computations about certificates, kept out of the components so they can be
 // unit-tested.
-import type { AnchorInfo, CertDto, CertKind } from './ipc/types';
+import type { AnchorInfo, CertDto, CertKind, RevocationMode, RevocationState } from './ipc/types';
 
 export function displayName(cert: Pick<CertDto, 'common_name' | 'emails' | 'subject'>): string {
   return cert.common_name || cert.emails[0] || cert.subject;
@@ -144,3 +144,33 @@ export function usageLabel(name: string): string {
 export function sortCertificates(certs: readonly CertDto[]): CertDto[] {
   return [...certs].sort((a, b) => displayName(a).localeCompare(displayName(b)));
 }
+
+/** How a revocation state is drawn: a revoked certificate is bad, a missing or stale answer a warning. */
+export function revocationTone(state: RevocationState): 'good' | 'bad' | 'warn' | '' {
+  switch (state) {
+    case 'good':
+      return 'good';
+    case 'revoked':
+      return 'bad';
+    case 'unknown':
+    case 'stale':
+      return 'warn';
+    default:
+      return '';
+  }
+}
+
+/** The revocation setting in words, for the select and its explanation. */
+export const REVOCATION_MODES: ReadonlyArray<{ mode: RevocationMode; label: string; help: string }> = [
+  { mode: 'off', label: 'Off', help: 'Revocation lists and OCSP answers are neither fetched nor used.' },
+  {
+    mode: 'when-available',
+    label: 'When available',
+    help: 'A certificate its authority revoked is refused; one without a current answer is still accepted.',
+  },
+  {
+    mode: 'required',
+    label: 'Required',
+    help: 'A certificate is accepted only with a current answer saying it is not revoked.',
+  },
+];

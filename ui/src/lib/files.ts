@@ -3,7 +3,8 @@
 export type FileKind = 'identity' | 'certificate' | 'message' | 'unsupported';
 
 export const IDENTITY_EXTENSIONS = ['p12', 'pfx'] as const;
-export const CERTIFICATE_EXTENSIONS = ['pem', 'cer', 'crt', 'der', 'p7b', 'p7c'] as const;
+/** Public certificates, and revocation lists (.crl) imported by hand for offline use. */
+export const CERTIFICATE_EXTENSIONS = ['pem', 'cer', 'crt', 'der', 'p7b', 'p7c', 'crl'] as const;
 export const MESSAGE_EXTENSIONS = ['eml', 'p7m'] as const;
 
 export function basename(path: string): string {

@@ -14,8 +14,64 @@ export type CertKind = "identity" | "person" | "authority";
  * What the UI and `--json` show about a certificate.
  */
 export type CertInfo = { fingerprint: string, subject: string, issuer: string, common_name: string | null, serial: string, emails: Array<string>, not_before: string, not_after: string, key: string, key_usage: Array<string>, extended_key_usage: Array<string> | null, is_ca: boolean, subject_key_id: string | null, authority_key_id: string | null, can_sign: boolean, can_encrypt: boolean, sign_problem: string | null, encrypt_problem: string | null, };
-export type CertDto = { kind: CertKind, trusted: boolean, fingerprint: string, subject: string, issuer: string, common_name: string | null, serial: string, emails: Array<string>, not_before: string, not_after: string, key: string, key_usage: Array<string>, extended_key_usage: Array<string> | null, is_ca: boolean, subject_key_id: string | null, authority_key_id: string | null, can_sign: boolean, can_encrypt: boolean, sign_problem: string | null, encrypt_problem: string | null, };
-export type ImportResult = { imported: Array<CertDto>, };
+/**
+ * What is known about a certificate's revocation.
+ */
+export type RevocationState = "good" | "revoked" | "unknown" | "stale" | "not-checked" | "no-information" | "off";
+/**
+ * The revocation line of a certificate, shown on every certificate (CLI and app).
+ */
+export type RevocationInfo = { state: RevocationState, 
+/**
+ * Plain words, e.g. "Not revoked (checked 2026-11-28 via OCSP)".
+ */
+text: string, 
+/**
+ * "CRL", "OCSP" or "your CA".
+ */
+source: string | null, 
+/**
+ * When the answer was fetched or imported.
+ */
+checked_at: string | null, revoked_at: string | null, reason: string | null, };
+/**
+ * How revocation information is used when a certificate is relied on.
+ */
+export type RevocationMode = "off" | "when-available" | "required";
+/**
+ * A CRL imported by hand.
+ */
+export type CrlImported = { issuer: string, issuer_fingerprint: string, this_update: string, next_update: string, revoked: number, };
+/**
+ * One line of a refresh: which URL, for what, and what came of it.
+ */
+export type RefreshSource = { 
+/**
+ * "crl" or "ocsp".
+ */
+kind: string, url: string, 
+/**
+ * The issuer (CRL) or the certificate (OCSP) it was about.
+ */
+subject: string, ok: boolean, detail: string, };
+/**
+ * The result of [`Home::refresh_revocation`].
+ */
+export type RevocationRefresh = { mode: RevocationMode, sources: Array<RefreshSource>, 
+/**
+ * When the refresh ended.
+ */
+finished_at: string, };
+export type CertDto = { kind: CertKind, trusted: boolean, 
+/**
+ * Revocation status from the cache (never fetched while building this).
+ */
+revocation: RevocationInfo, fingerprint: string, subject: string, issuer: string, common_name: string | null, serial: string, emails: Array<string>, not_before: string, not_after: string, key: string, key_usage: Array<string>, extended_key_usage: Array<string> | null, is_ca: boolean, subject_key_id: string | null, authority_key_id: string | null, can_sign: boolean, can_encrypt: boolean, sign_problem: string | null, encrypt_problem: string | null, };
+export type ImportResult = { imported: Array<CertDto>, 
+/**
+ * CRLs imported by hand (`.crl`, DER or PEM).
+ */
+crls: Array<CrlImported>, };
 /**
  * Where a trust anchor comes from.
  */
@@ -100,7 +156,8 @@ export type AppStatus = { version: string, home: string, keystore: KeystoreStatu
 export type SignedForm = "multipart-signed" | "opaque";
 export type SignatureReport = { 
 /**
- * valid, invalid, untrusted, expired, not-yet-valid, revoked, mismatched-sender,
+ * valid, invalid, untrusted, expired, not-yet-valid, revoked, revocation-unknown (no
+ * current CRL/OCSP answer while revocation is "required"), mismatched-sender,
  * wrong-usage, unsupported-algorithm.
  */
 status: string, reason: string, emails: Array<string>, fingerprint: string | null, algorithm: string, signing_time: string | null, 
@@ -177,7 +234,12 @@ can_encrypt: boolean, trusted_path: boolean,
 /**
  * Subjects from the certificate to the trust anchor, when a path was found.
  */
-chain: Array<string>, revoked: boolean, has_private_key: boolean, 
+chain: Array<string>, 
+/**
+ * Revoked (by this home's CA, a CRL or OCSP), or, with revocation "required", without a
+ * current answer.
+ */
+revoked: boolean, has_private_key: boolean, 
 /**
  * Whole days until notAfter (negative once expired).
  */

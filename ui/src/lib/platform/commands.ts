@@ -12,6 +12,8 @@ import type {
   ImportResult,
   MessageView,
   RecipientStatus,
+  RevocationMode,
+  RevocationRefresh,
 } from '../ipc/types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -39,6 +41,9 @@ export const commands = {
   useFileKeystore: (passphrase: string) => call<AppStatus>('use_file_keystore', { passphrase }),
   unlockKeystore: (passphrase: string) => call<AppStatus>('unlock_keystore', { passphrase }),
   useOsKeystore: () => call<AppStatus>('use_os_keystore'),
+  revocationMode: () => call<RevocationMode>('revocation_mode'),
+  setRevocationMode: (mode: RevocationMode) => call<RevocationMode>('set_revocation_mode', { mode }),
+  refreshRevocation: () => call<RevocationRefresh>('refresh_revocation'),
 };
 
 export type Commands = typeof commands;

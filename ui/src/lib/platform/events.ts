@@ -1,7 +1,7 @@
 // Window events from the shell: file drag-and-drop and the core's `progress` events.
 import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
-import type { Progress } from '../ipc/types';
+import type { Progress, RevocationRefresh } from '../ipc/types';
 
 export type DropState =
   | { type: 'enter'; paths: string[] }
@@ -19,6 +19,12 @@ export async function onFileDrop(handler: (state: DropState) => void): Promise<(
     else handler({ type: 'leave' });
   });
   return () => void unlisten();
+}
+
+/** The shell refreshed CRLs and OCSP answers (in the background or on request). */
+export async function onRevocationRefreshed(handler: (result: RevocationRefresh) => void): Promise<() => void> {
+  const unlisten = await listen<RevocationRefresh>('revocation-refreshed', (event) => handler(event.payload));
+  return () => unlisten();
 }
 
 export async function onProgress(handler: (progress: Progress) => void): Promise<() => void> {

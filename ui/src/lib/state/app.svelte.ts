@@ -1,14 +1,14 @@
 // Application-wide state: keystore status, the certificate lists, running tasks and their
 // progress, and the passphrase prompt that any command may need (`keystore-locked`).
-import { commands, onProgress } from '../platform';
+import { commands, onProgress, onRevocationRefreshed } from '../platform';
 import { errorText, hasCode, toCommandError } from '../errors';
-import type { AppStatus, CertDto, Progress } from '../ipc/types';
+import type { AppStatus, CertDto, Progress, RevocationMode, RevocationRefresh } from '../ipc/types';
 import { sortCertificates } from '../certs';
 
 export type Screen = 'certificates' | 'messages';
 
 /** Which control started a task; that control is disabled while it runs. */
-export type TaskKey = 'status' | 'list' | 'import' | 'export' | 'trust' | 'delete' | 'open' | 'attachment' | 'compose' | 'keystore' | 'details';
+export type TaskKey = 'status' | 'list' | 'import' | 'export' | 'trust' | 'delete' | 'open' | 'attachment' | 'compose' | 'keystore' | 'details' | 'revocation';
 
 export type Task = { id: number; key: TaskKey; label: string };
 
@@ -26,6 +26,11 @@ export class AppState {
   unlockOpen = $state(false);
   /** Bumped whenever the certificate list changes, so caches (recipient status) can drop. */
   generation = $state(0);
+  /** How CRL and OCSP answers are used; null until read. */
+  revocationMode = $state<RevocationMode | null>(null);
+  /** The last revocation refresh (background or "Check now"). */
+  lastRefresh = $state<RevocationRefresh | null>(null);
+  revocationError = $state<string | null>(null);
 
   #nextTask = 1;
   #unlockWaiters: Array<(ok: boolean) => void> = [];
@@ -80,8 +85,17 @@ export class AppState {
     } catch {
       // No event channel (never the case in the app): progress stays indeterminate.
     }
+    try {
+      await onRevocationRefreshed((result) => {
+        this.lastRefresh = result;
+        void this.refreshCertificates();
+      });
+    } catch {
+      // Without events the list is refreshed after "Check now" only.
+    }
     await this.refreshStatus();
     await this.refreshCertificates();
+    await this.loadRevocationMode();
     this.loaded = true;
     if (this.keystoreView === 'file-locked') void this.requestUnlock();
   }
@@ -103,6 +117,36 @@ export class AppState {
       this.listError = errorText(error, 'The certificate list could not be loaded');
     }
     this.generation++;
+  }
+
+  async loadRevocationMode(): Promise<void> {
+    try {
+      this.revocationMode = await commands.revocationMode();
+    } catch (error) {
+      this.revocationError = errorText(error, 'The revocation setting could not be read');
+    }
+  }
+
+  /** Stores the setting; the certificate list shows statuses under the new rule. */
+  async setRevocationMode(mode: RevocationMode): Promise<void> {
+    try {
+      this.revocationMode = await this.run('revocation', 'Saving the revocation setting…', () => commands.setRevocationMode(mode));
+      this.revocationError = null;
+    } catch (error) {
+      this.revocationError = errorText(error, 'The revocation setting could not be saved');
+    }
+    await this.refreshCertificates();
+  }
+
+  /** Fetches CRLs and OCSP answers now (never done while a message is open). */
+  async refreshRevocation(): Promise<void> {
+    try {
+      this.lastRefresh = await this.run('revocation', 'Checking revocation…', () => commands.refreshRevocation());
+      this.revocationError = null;
+    } catch (error) {
+      this.revocationError = errorText(error, 'Revocation could not be checked');
+    }
+    await this.refreshCertificates();
   }
 
   /** After an import, trust or delete: both the counts and the lists change. */

@@ -2,7 +2,7 @@
 import { commands, pickFiles } from '../platform';
 import { errorText, hasCode } from '../errors';
 import { basename, CERTIFICATE_EXTENSIONS, IDENTITY_EXTENSIONS, sortPaths } from '../files';
-import type { CertDto } from '../ipc/types';
+import type { CertDto, CrlImported } from '../ipc/types';
 import { app } from './app.svelte';
 
 export class Importer {
@@ -13,6 +13,8 @@ export class Importer {
   passwordWrong = $state(false);
   /** What this batch imported, newest last. */
   imported = $state<CertDto[]>([]);
+  /** Revocation lists this batch imported. */
+  crls = $state<CrlImported[]>([]);
   error = $state<string | null>(null);
 
   current = $derived(this.queue.length > 0 ? this.queue[0] : null);
@@ -23,7 +25,7 @@ export class Importer {
       paths = await pickFiles('Import certificates or identities', [
         { name: 'Certificates and identities', extensions: [...IDENTITY_EXTENSIONS, ...CERTIFICATE_EXTENSIONS] },
         { name: 'Identities (PKCS #12)', extensions: [...IDENTITY_EXTENSIONS] },
-        { name: 'Certificates', extensions: [...CERTIFICATE_EXTENSIONS] },
+        { name: 'Certificates and revocation lists', extensions: [...CERTIFICATE_EXTENSIONS] },
       ]);
     } catch (error) {
       this.error = errorText(error, 'The file dialog could not be opened');
@@ -37,10 +39,11 @@ export class Importer {
     const sorted = sortPaths(paths);
     this.error = null;
     this.imported = [];
+    this.crls = [];
     const problems: string[] = [];
     if (sorted.unsupported.length > 0) {
       problems.push(
-        `${sorted.unsupported.map(basename).join(', ')}: not a certificate, identity or message file (expected .p12, .pfx, .pem, .cer, .crt, .der, .p7b, .p7c, .eml or .p7m).`,
+        `${sorted.unsupported.map(basename).join(', ')}: not a certificate, identity or message file (expected .p12, .pfx, .pem, .cer, .crt, .der, .p7b, .p7c, .crl, .eml or .p7m).`,
       );
     }
     if (sorted.certificates.length > 0) {
@@ -49,6 +52,7 @@ export class Importer {
           commands.importFiles(sorted.certificates, null),
         );
         this.imported = [...this.imported, ...result.imported];
+        this.crls = [...this.crls, ...result.crls];
         await app.refreshAll();
       } catch (error) {
         problems.push(errorText(error, 'Import failed'));
@@ -87,6 +91,7 @@ export class Importer {
 
   dismiss(): void {
     this.imported = [];
+    this.crls = [];
     this.error = null;
   }
 }

@@ -1,0 +1,720 @@
+//! Revocation at the use-case level: the status every certificate view shows, the verdict a
+//! signature or a recipient gets, the explicit refresh that fetches CRLs and OCSP answers, and
+//! CRLs imported by hand.
+//!
+//! Verdicts read only the cache (store): opening a message never touches the network, because
+//! a fetch there would be a read receipt (security.md §1, EFAIL backchannels). Fetching is
+//! split in three steps so the app can hold its session lock only around the first and the
+//! last: [`Home::revocation_plan`] (store), [`fetch`] (network, no store), and
+//! [`Home::store_fetched`] (verify against the issuer, then cache).
+//!
+//! The internal CA's own revocations are the user's own decisions, not a published status:
+//! they apply in every mode, "off" included.
+
+use serde::Serialize;
+
+use super::report::{LayerReport, Report};
+use super::{ApiError, ErrorCode, Home, now};
+use crate::pki::cert::{Cert, rfc3339};
+use crate::pki::revocation::crl::{Crl, MAX_CRL_BYTES};
+use crate::pki::revocation::ocsp::{self, MAX_RESPONSE_BYTES};
+use crate::pki::revocation::{self, CertStatus, RevocationError, SKEW_SECS, http};
+use crate::pki::validate::{self, TrustContext};
+use crate::smime::{Layer, Opened};
+use crate::store::{CachedCrl, CachedOcsp, RevocationMode};
+
+/// What is known about a certificate's revocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum RevocationState {
+    /// A current CRL or OCSP answer (or this home's CA) says it is not revoked.
+    Good,
+    Revoked,
+    /// The OCSP responder does not know the certificate.
+    Unknown,
+    /// The last answer has expired and no newer one was fetched.
+    Stale,
+    /// The certificate names where its status is published, but nothing was fetched yet.
+    NotChecked,
+    /// No CRL or OCSP location is published for it (or it is a trust anchor).
+    NoInformation,
+    /// Revocation checking is off.
+    Off,
+}
+
+/// The revocation line of a certificate, shown on every certificate (CLI and app).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RevocationInfo {
+    pub state: RevocationState,
+    /// Plain words, e.g. "Not revoked (checked 2026-11-28 via OCSP)".
+    pub text: String,
+    /// "CRL", "OCSP" or "your CA".
+    pub source: Option<String>,
+    /// When the answer was fetched or imported.
+    pub checked_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl RevocationInfo {
+    fn simple(state: RevocationState, text: &str) -> RevocationInfo {
+        RevocationInfo {
+            state,
+            text: text.into(),
+            source: None,
+            checked_at: None,
+            revoked_at: None,
+            reason: None,
+        }
+    }
+
+    fn good(source: &str, checked: u64) -> RevocationInfo {
+        RevocationInfo {
+            state: RevocationState::Good,
+            text: format!("Not revoked (checked {} via {source})", day(checked)),
+            source: Some(source.into()),
+            checked_at: Some(rfc3339(checked)),
+            revoked_at: None,
+            reason: None,
+        }
+    }
+
+    fn revoked(source: &str, checked: Option<u64>, at: u64, reason: Option<u32>) -> RevocationInfo {
+        let reason_words = reason.map(revocation::reason_label);
+        let by = if source == "your CA" {
+            "by your CA ".to_string()
+        } else {
+            String::new()
+        };
+        RevocationInfo {
+            state: RevocationState::Revoked,
+            text: format!(
+                "Revoked {by}on {}{}",
+                day(at),
+                reason_words.map(|r| format!(" ({r})")).unwrap_or_default()
+            ) + &if by.is_empty() {
+                format!(", according to the {source}")
+            } else {
+                String::new()
+            },
+            source: Some(source.into()),
+            checked_at: checked.map(rfc3339),
+            revoked_at: Some(rfc3339(at)),
+            reason: reason_words.map(str::to_string),
+        }
+    }
+
+    /// Why the certificate must not be relied on in `mode`: the report status and reason.
+    pub fn problem(&self, mode: RevocationMode) -> Option<(&'static str, String)> {
+        match self.state {
+            RevocationState::Revoked => Some(("revoked", lower_first(&self.text))),
+            RevocationState::Good | RevocationState::Off => None,
+            _ if mode == RevocationMode::Required => Some((
+                "revocation-unknown",
+                format!(
+                    "revocation checking is required and there is no current answer: {}",
+                    lower_first(&self.text)
+                ),
+            )),
+            _ => None,
+        }
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn day(secs: u64) -> String {
+    rfc3339(secs).chars().take(10).collect()
+}
+
+/// One fetch to make.
+#[derive(Clone, Debug)]
+pub enum FetchJob {
+    /// The CRL of `issuer` at `url`.
+    Crl { url: String, issuer: Box<Cert> },
+    /// OCSP for `cert` at the first of `urls` that answers.
+    Ocsp {
+        urls: Vec<String>,
+        cert: Box<Cert>,
+        issuer: Box<Cert>,
+    },
+}
+
+/// What [`Home::revocation_plan`] found to fetch.
+#[derive(Clone, Debug, Default)]
+pub struct RevocationPlan {
+    pub jobs: Vec<FetchJob>,
+}
+
+/// The raw result of one job (nothing verified yet).
+#[derive(Debug)]
+pub struct Fetched {
+    pub job: FetchJob,
+    pub url: String,
+    pub nonce: Option<Vec<u8>>,
+    pub body: Result<Vec<u8>, String>,
+}
+
+/// One line of a refresh: which URL, for what, and what came of it.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RefreshSource {
+    /// "crl" or "ocsp".
+    pub kind: String,
+    pub url: String,
+    /// The issuer (CRL) or the certificate (OCSP) it was about.
+    pub subject: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// The result of [`Home::refresh_revocation`].
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RevocationRefresh {
+    pub mode: RevocationMode,
+    pub sources: Vec<RefreshSource>,
+    /// When the refresh ended.
+    pub finished_at: String,
+}
+
+/// A CRL imported by hand.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct CrlImported {
+    pub issuer: String,
+    pub issuer_fingerprint: String,
+    pub this_update: String,
+    pub next_update: String,
+    pub revoked: u32,
+}
+
+/// Makes the requests of a plan. Touches nothing but the network: call it without holding
+/// any lock on the home.
+pub fn fetch(plan: RevocationPlan) -> Vec<Fetched> {
+    let mut out = Vec::new();
+    for job in plan.jobs {
+        match &job {
+            FetchJob::Crl { url, .. } => {
+                let body = http::get(url, MAX_CRL_BYTES).map_err(|e| e.to_string());
+                out.push(Fetched {
+                    url: url.clone(),
+                    job,
+                    nonce: None,
+                    body,
+                });
+            }
+            FetchJob::Ocsp { urls, cert, issuer } => {
+                let req = match ocsp::build_request(cert, issuer, true) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        out.push(Fetched {
+                            url: urls.first().cloned().unwrap_or_default(),
+                            job: job.clone(),
+                            nonce: None,
+                            body: Err(e.to_string()),
+                        });
+                        continue;
+                    }
+                };
+                let mut last: Result<Vec<u8>, String> = Err("no responder URL".into());
+                let mut used = String::new();
+                for u in urls {
+                    used = u.clone();
+                    last =
+                        http::post_ocsp(u, &req.der, MAX_RESPONSE_BYTES).map_err(|e| e.to_string());
+                    if last.is_ok() {
+                        break;
+                    }
+                }
+                out.push(Fetched {
+                    url: used,
+                    job: job.clone(),
+                    nonce: req.nonce,
+                    body: last,
+                });
+            }
+        }
+    }
+    out
+}
+
+impl Home {
+    pub fn revocation_mode(&self) -> Result<RevocationMode, ApiError> {
+        Ok(self.store.revocation_mode()?)
+    }
+
+    pub fn set_revocation_mode(&self, mode: RevocationMode) -> Result<RevocationMode, ApiError> {
+        self.store.set_revocation_mode(mode)?;
+        Ok(mode)
+    }
+
+    /// The issuer of `cert` among `pool` (its signature verifies), if any.
+    pub(crate) fn issuer_in<'a>(cert: &Cert, pool: &'a [Cert]) -> Option<&'a Cert> {
+        if cert.is_self_issued() {
+            return None;
+        }
+        pool.iter().find(|c| {
+            c.subject_der() == cert.issuer_der()
+                && *c != cert
+                && validate::issued_by(cert, c).is_ok()
+        })
+    }
+
+    /// The revocation status of `cert` now, its issuer looked up in this home.
+    pub fn revocation_info(&self, cert: &Cert) -> Result<RevocationInfo, ApiError> {
+        let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let mode = self.store.revocation_mode()?;
+        self.revocation_info_in(cert, Self::issuer_in(cert, &pool), mode, now())
+    }
+
+    /// The revocation status of `cert` issued by `issuer` at `at`, from the cache only.
+    pub(crate) fn revocation_info_in(
+        &self,
+        cert: &Cert,
+        issuer: Option<&Cert>,
+        mode: RevocationMode,
+        at: u64,
+    ) -> Result<RevocationInfo, ApiError> {
+        // This home's CA knows for certain.
+        if let Some(rec) = self.store.issued(&cert.fingerprint())? {
+            return Ok(match rec.revoked_at {
+                Some(t) => {
+                    RevocationInfo::revoked("your CA", None, t, Some(rec.reason.unwrap_or(0)))
+                }
+                None => RevocationInfo {
+                    text: "Not revoked (issued by your CA)".into(),
+                    ..RevocationInfo::good("your CA", at)
+                },
+            });
+        }
+        if mode == RevocationMode::Off {
+            return Ok(RevocationInfo::simple(
+                RevocationState::Off,
+                "Revocation checking is off",
+            ));
+        }
+        if cert.is_self_issued() {
+            return Ok(RevocationInfo::simple(
+                RevocationState::NoInformation,
+                "A root certificate: its trust is your decision, not a revocation list's",
+            ));
+        }
+        let fresh = |this: u64, until: u64| this <= at.saturating_add(SKEW_SECS) && at <= until;
+        let mut good: Option<RevocationInfo> = None;
+        let mut unknown = false;
+        let mut stale = false;
+        if let Some(o) = self.store.ocsp_of(&cert.fingerprint())? {
+            match o.status.as_str() {
+                // A revocation stays a revocation after the answer expires.
+                "revoked" => {
+                    return Ok(RevocationInfo::revoked(
+                        "OCSP responder",
+                        Some(o.fetched_at),
+                        o.revoked_at.unwrap_or(o.this_update),
+                        o.reason,
+                    ));
+                }
+                "good" if fresh(o.this_update, o.valid_until) => {
+                    good = Some(RevocationInfo::good("OCSP", o.fetched_at))
+                }
+                "unknown" if fresh(o.this_update, o.valid_until) => unknown = true,
+                _ => stale = true,
+            }
+        }
+        if let Some(issuer) = issuer
+            && let Some(c) = self.store.crl_of(&issuer.fingerprint())?
+            && let Ok(crl) = Crl::from_der(&c.der)
+            && crl.covers(cert)
+        {
+            match crl.status_of(cert) {
+                CertStatus::Revoked { at: when, reason } => {
+                    return Ok(RevocationInfo::revoked(
+                        "CRL",
+                        Some(c.fetched_at),
+                        when,
+                        reason,
+                    ));
+                }
+                _ if fresh(c.this_update, c.valid_until) => {
+                    if good.is_none() {
+                        good = Some(RevocationInfo::good("CRL", c.fetched_at));
+                    }
+                }
+                _ => stale = true,
+            }
+        }
+        if let Some(g) = good {
+            return Ok(g);
+        }
+        if unknown {
+            return Ok(RevocationInfo {
+                source: Some("OCSP".into()),
+                ..RevocationInfo::simple(
+                    RevocationState::Unknown,
+                    "The OCSP responder does not know this certificate",
+                )
+            });
+        }
+        if stale {
+            return Ok(RevocationInfo::simple(
+                RevocationState::Stale,
+                "The last revocation answer has expired; refresh to check again",
+            ));
+        }
+        if revocation::crl_urls(cert).is_empty() && revocation::ocsp_urls(cert).is_empty() {
+            return Ok(RevocationInfo::simple(
+                RevocationState::NoInformation,
+                "No revocation information published",
+            ));
+        }
+        Ok(RevocationInfo::simple(
+            RevocationState::NotChecked,
+            "Not checked yet",
+        ))
+    }
+
+    /// Why `cert` must not be used now (revoked; or, with "required", no current answer).
+    pub(crate) fn revoked_note(&self, cert: &Cert) -> Result<Option<String>, ApiError> {
+        let mode = self.store.revocation_mode()?;
+        self.revoked_note_in(cert, mode)
+    }
+
+    /// Why one of our own identities must not sign: only a known revocation counts (the
+    /// recipients check our certificate under their own rules; "required" is about relying
+    /// on others' certificates, and "off" still keeps the home CA's own revocations).
+    pub(crate) fn revoked_own_note(&self, cert: &Cert) -> Result<Option<String>, ApiError> {
+        let mode = match self.store.revocation_mode()? {
+            RevocationMode::Required => RevocationMode::WhenAvailable,
+            m => m,
+        };
+        self.revoked_note_in(cert, mode)
+    }
+
+    fn revoked_note_in(
+        &self,
+        cert: &Cert,
+        mode: RevocationMode,
+    ) -> Result<Option<String>, ApiError> {
+        let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let info = self.revocation_info_in(cert, Self::issuer_in(cert, &pool), mode, now())?;
+        Ok(info.problem(mode).map(|(_, why)| {
+            if info.state == RevocationState::Revoked {
+                format!("the certificate was {why}")
+            } else {
+                why
+            }
+        }))
+    }
+
+    /// Marks signatures whose signer (or an intermediate of its validated path) is revoked
+    /// as "revoked", and, in "required" mode, signers without a current answer as
+    /// "revocation-unknown"; the message is then not validly signed. Cache only.
+    pub(crate) fn apply_revocations(
+        &self,
+        report: &mut Report,
+        opened: &Opened,
+        anchors: &[Cert],
+        pool: &[Cert],
+        at: u64,
+    ) -> Result<(), ApiError> {
+        let mode = self.store.revocation_mode()?;
+        let mut any_failed = false;
+        for (layer, opened_layer) in report.layers.iter_mut().zip(opened.layers.iter()) {
+            let (LayerReport::Signed { signatures, .. }, Layer::Signed { verified, .. }) =
+                (layer, opened_layer)
+            else {
+                continue;
+            };
+            let intermediates: Vec<Cert> = pool
+                .iter()
+                .chain(verified.certificates.iter())
+                .cloned()
+                .collect();
+            for (s, signer) in signatures.iter_mut().zip(verified.signers.iter()) {
+                let Some(cert) = &signer.cert else { continue };
+                // Signatures already failing for a cryptographic or path reason keep it.
+                if !matches!(s.status.as_str(), "valid" | "mismatched-sender") {
+                    continue;
+                }
+                let ctx = TrustContext::new(anchors, &intermediates, at);
+                // A validated path ends at its anchor (the user's or a built-in root), which
+                // is trusted as such and not checked for revocation; each certificate before it
+                // is checked against the next one, its issuer.
+                let (path, checked) = match validate::validate_path(cert, &ctx) {
+                    Ok(p) => {
+                        let n = p.certs.len().saturating_sub(1);
+                        (p.certs, n)
+                    }
+                    Err(_) => {
+                        let mut p = vec![cert.clone()];
+                        if let Some(i) = Self::issuer_in(cert, &intermediates) {
+                            p.push(i.clone());
+                        }
+                        let n = p.len();
+                        (p, n)
+                    }
+                };
+                for (i, c) in path[..checked].iter().enumerate() {
+                    if anchors.contains(c) {
+                        break;
+                    }
+                    let info = self.revocation_info_in(c, path.get(i + 1), mode, at)?;
+                    // Intermediates count only when revoked.
+                    let m = if i == 0 {
+                        mode
+                    } else {
+                        RevocationMode::WhenAvailable
+                    };
+                    if let Some((status, why)) = info.problem(m) {
+                        s.status = status.into();
+                        s.reason = if i == 0 {
+                            format!("the signer's certificate: {why}")
+                        } else {
+                            format!("the issuing authority {}: {why}", c.subject())
+                        };
+                        any_failed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if any_failed {
+            report.valid = false;
+        }
+        Ok(())
+    }
+
+    /// What a refresh would fetch: for every certificate still valid with a known issuer,
+    /// its OCSP responder, and each distinct CRL of each issuer. Nothing when the mode is off.
+    pub fn revocation_plan(&self) -> Result<RevocationPlan, ApiError> {
+        let mut plan = RevocationPlan::default();
+        if self.store.revocation_mode()? == RevocationMode::Off {
+            return Ok(plan);
+        }
+        let at = now();
+        let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let mut crls: Vec<(String, String)> = Vec::new();
+        for cert in &pool {
+            if at > cert.not_after() || cert.is_self_issued() {
+                continue;
+            }
+            let Some(issuer) = Self::issuer_in(cert, &pool) else {
+                continue;
+            };
+            let urls = revocation::ocsp_urls(cert);
+            if !urls.is_empty() {
+                plan.jobs.push(FetchJob::Ocsp {
+                    urls,
+                    cert: Box::new(cert.clone()),
+                    issuer: Box::new(issuer.clone()),
+                });
+            }
+            for url in revocation::crl_urls(cert) {
+                let key = (url.clone(), issuer.fingerprint());
+                if !crls.contains(&key) {
+                    crls.push(key);
+                    plan.jobs.push(FetchJob::Crl {
+                        url,
+                        issuer: Box::new(issuer.clone()),
+                    });
+                }
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Verifies what [`fetch`] brought against each issuer and caches what verifies.
+    pub fn store_fetched(&self, fetched: Vec<Fetched>) -> Result<RevocationRefresh, ApiError> {
+        let at = now();
+        let signers: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let mut sources = Vec::new();
+        for f in fetched {
+            let (kind, subject) = match &f.job {
+                FetchJob::Crl { issuer, .. } => ("crl", issuer.subject()),
+                FetchJob::Ocsp { cert, .. } => ("ocsp", cert.subject()),
+            };
+            let outcome: Result<String, String> = match (&f.job, f.body) {
+                (_, Err(e)) => Err(e),
+                (FetchJob::Crl { issuer, .. }, Ok(body)) => self
+                    .accept_crl(&body, issuer, &signers, &f.url, at)
+                    .map(|(crl, stored)| {
+                        format!(
+                            "CRL of {}, {} revoked, next update {}{}",
+                            crl.issuer(),
+                            crl.revoked_count(),
+                            rfc3339(crl.valid_until()),
+                            if stored {
+                                ""
+                            } else {
+                                " (a newer one was already kept)"
+                            }
+                        )
+                    }),
+                (FetchJob::Ocsp { cert, issuer, .. }, Ok(body)) => {
+                    match ocsp::verify_response(&body, cert, issuer, f.nonce.as_deref(), at) {
+                        Ok(a) => {
+                            let (status, revoked_at, reason) = match a.status {
+                                CertStatus::Good => ("good", None, None),
+                                CertStatus::Revoked { at, reason } => ("revoked", Some(at), reason),
+                                CertStatus::Unknown => ("unknown", None, None),
+                            };
+                            self.store.put_ocsp(&CachedOcsp {
+                                fingerprint: cert.fingerprint(),
+                                url: f.url.clone(),
+                                status: status.into(),
+                                revoked_at,
+                                reason,
+                                this_update: a.this_update,
+                                valid_until: a.valid_until(),
+                                fetched_at: at,
+                                der: body,
+                            })?;
+                            Ok(format!("{status}, signed by {}", a.responder))
+                        }
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
+            };
+            sources.push(match outcome {
+                Ok(detail) => RefreshSource {
+                    kind: kind.into(),
+                    url: f.url,
+                    subject,
+                    ok: true,
+                    detail,
+                },
+                Err(detail) => RefreshSource {
+                    kind: kind.into(),
+                    url: f.url,
+                    subject,
+                    ok: false,
+                    detail,
+                },
+            });
+        }
+        Ok(RevocationRefresh {
+            mode: self.store.revocation_mode()?,
+            sources,
+            finished_at: rfc3339(now()),
+        })
+    }
+
+    /// Fetches CRLs and OCSP answers for every certificate that publishes them and caches
+    /// what verifies. The only place (with the app's timer) where revocation uses the network.
+    pub fn refresh_revocation(&self) -> Result<RevocationRefresh, ApiError> {
+        let plan = self.revocation_plan()?;
+        let fetched = fetch(plan);
+        self.store_fetched(fetched)
+    }
+
+    fn accept_crl(
+        &self,
+        data: &[u8],
+        issuer: &Cert,
+        signers: &[Cert],
+        source: &str,
+        at: u64,
+    ) -> Result<(Crl, bool), String> {
+        let crl = Crl::parse(data).map_err(|e| e.to_string())?;
+        crl.verify_signature(issuer, signers)
+            .map_err(|e| e.to_string())?;
+        crl.check_time(at).map_err(|e| e.to_string())?;
+        let stored = self
+            .store
+            .put_crl(&CachedCrl {
+                issuer_fingerprint: issuer.fingerprint(),
+                source: source.into(),
+                der: crl.der().to_vec(),
+                this_update: crl.this_update(),
+                valid_until: crl.valid_until(),
+                fetched_at: at,
+            })
+            .map_err(|e| e.to_string())?;
+        Ok((crl, stored))
+    }
+
+    /// Imports a CRL file (DER or PEM) by hand, for offline use: it must verify against a CA
+    /// certificate of this home and be current.
+    pub fn import_crl(&self, name: &str, data: &[u8]) -> Result<CrlImported, ApiError> {
+        let bad = |e: String| ApiError::new(ErrorCode::BadInput, format!("{name}: {e}"));
+        let crl = Crl::parse(data).map_err(|e| bad(e.to_string()))?;
+        let all: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let candidates: Vec<&Cert> = all
+            .iter()
+            .filter(|c| c.subject_der() == crl.issuer_der())
+            .collect();
+        if candidates.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "{name}: the CRL is issued by {}, whose certificate is not in this home (import it first)",
+                    crl.issuer()
+                ),
+            ));
+        }
+        let mut last = RevocationError::WrongIssuer { what: "CRL" };
+        let at = now();
+        for issuer in candidates {
+            match crl.verify_signature(issuer, &all) {
+                Ok(()) => {
+                    crl.check_time(at).map_err(|e| bad(e.to_string()))?;
+                    self.accept_crl(crl.der(), issuer, &all, "file", at)
+                        .map_err(bad)?;
+                    return Ok(CrlImported {
+                        issuer: crl.issuer().to_string(),
+                        issuer_fingerprint: issuer.fingerprint(),
+                        this_update: rfc3339(crl.this_update()),
+                        next_update: rfc3339(crl.valid_until()),
+                        revoked: u32::try_from(crl.revoked_count()).unwrap_or(u32::MAX),
+                    });
+                }
+                Err(e) => last = e,
+            }
+        }
+        Err(bad(last.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_follow_the_mode_and_words_are_plain() {
+        let revoked = RevocationInfo::revoked("CRL", Some(1_764_300_000), 1_764_000_000, Some(1));
+        assert_eq!(
+            revoked.text,
+            "Revoked on 2025-11-24 (key compromise), according to the CRL"
+        );
+        let by_ca = RevocationInfo::revoked("your CA", None, 1_764_000_000, Some(4));
+        assert_eq!(by_ca.text, "Revoked by your CA on 2025-11-24 (superseded)");
+        let good = RevocationInfo::good("OCSP", 1_764_300_000);
+        assert_eq!(good.text, "Not revoked (checked 2025-11-28 via OCSP)");
+        let unchecked = RevocationInfo::simple(RevocationState::NotChecked, "Not checked yet");
+        let off = RevocationInfo::simple(RevocationState::Off, "Revocation checking is off");
+        for mode in [
+            RevocationMode::Off,
+            RevocationMode::WhenAvailable,
+            RevocationMode::Required,
+        ] {
+            assert_eq!(revoked.problem(mode).map(|p| p.0), Some("revoked"));
+            assert_eq!(good.problem(mode), None);
+            assert_eq!(off.problem(mode), None);
+        }
+        assert_eq!(unchecked.problem(RevocationMode::WhenAvailable), None);
+        let (status, why) = unchecked
+            .problem(RevocationMode::Required)
+            .expect("required needs an answer");
+        assert_eq!(status, "revocation-unknown");
+        assert!(why.ends_with("no current answer: not checked yet"), "{why}");
+    }
+}

@@ -1,0 +1,426 @@
+//! A small HTTP/1.1 client for CRL (GET, RFC 5280 §4.2.1.13) and OCSP (POST, RFC 6960
+//! Appendix A.1) over plain http://: both objects are signed, so TLS adds nothing, and
+//! responders serve http by design. Connect, read and write time out; bodies are capped;
+//! redirects are followed a few times and only to other http:// URLs. No cookies, no
+//! credentials, no proxies: the request carries the URL and nothing about the user.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(15);
+/// The longest a whole answer may take to arrive.
+const DEADLINE: Duration = Duration::from_secs(60);
+const MAX_REDIRECTS: usize = 3;
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+const MAX_URL: usize = 2048;
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum HttpError {
+    #[error("not an http:// URL: {0}")]
+    BadUrl(String),
+    #[error("cannot reach {host}: {detail}")]
+    Connect { host: String, detail: String },
+    #[error("{url}: {detail}")]
+    Io { url: String, detail: String },
+    #[error("{url}: the server answered {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: the answer is larger than {limit} bytes")]
+    TooLarge { url: String, limit: usize },
+    #[error("{url}: malformed HTTP answer ({detail})")]
+    Malformed { url: String, detail: String },
+    #[error("{url}: too many redirects, or a redirect away from http://")]
+    Redirect { url: String },
+}
+
+/// An http:// URL split into what a request needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Url {
+    pub host: String,
+    pub port: u16,
+    /// Path and query, starting with '/'.
+    pub target: String,
+}
+
+impl Url {
+    pub fn parse(url: &str) -> Result<Url, HttpError> {
+        let bad = || HttpError::BadUrl(url.chars().take(200).collect());
+        if url.len() > MAX_URL
+            || !url.is_ascii()
+            || url.chars().any(|c| c.is_ascii_control() || c == ' ')
+        {
+            return Err(bad());
+        }
+        let rest = url
+            .get(..7)
+            .filter(|p| p.eq_ignore_ascii_case("http://"))
+            .and_then(|_| url.get(7..))
+            .ok_or_else(bad)?;
+        let (authority, target) = match rest.find(['/', '?']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let target = target.split('#').next().unwrap_or("/");
+        let target = if target.starts_with('?') {
+            format!("/{target}")
+        } else {
+            target.to_string()
+        };
+        if authority.contains('@') {
+            // No credentials in URLs.
+            return Err(bad());
+        }
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (h, after) = v6.split_once(']').ok_or_else(bad)?;
+            let port = match after.strip_prefix(':') {
+                Some(p) => p.parse::<u16>().map_err(|_| bad())?,
+                None if after.is_empty() => 80,
+                None => return Err(bad()),
+            };
+            (h.to_string(), port)
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), p.parse::<u16>().map_err(|_| bad())?),
+                None => (authority.to_string(), 80),
+            }
+        };
+        if host.is_empty()
+            || port == 0
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'))
+        {
+            return Err(bad());
+        }
+        Ok(Url { host, port, target })
+    }
+
+    fn host_header(&self) -> String {
+        let h = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        if self.port == 80 {
+            h
+        } else {
+            format!("{h}:{}", self.port)
+        }
+    }
+}
+
+/// GETs `url` (a CRL), following http:// redirects; at most `limit` body bytes.
+pub fn get(url: &str, limit: usize) -> Result<Vec<u8>, HttpError> {
+    request(url, None, limit)
+}
+
+/// POSTs `body` as application/ocsp-request and returns the body of the answer.
+pub fn post_ocsp(url: &str, body: &[u8], limit: usize) -> Result<Vec<u8>, HttpError> {
+    request(url, Some(body), limit)
+}
+
+fn request(url: &str, body: Option<&[u8]>, limit: usize) -> Result<Vec<u8>, HttpError> {
+    let mut current = url.to_string();
+    for _ in 0..=MAX_REDIRECTS {
+        match once(&current, body, limit)? {
+            Answer::Body(b) => return Ok(b),
+            Answer::Redirect(location) => {
+                let next = resolve(&current, &location).ok_or_else(|| HttpError::Redirect {
+                    url: current.clone(),
+                })?;
+                Url::parse(&next).map_err(|_| HttpError::Redirect {
+                    url: current.clone(),
+                })?;
+                current = next;
+            }
+        }
+    }
+    Err(HttpError::Redirect { url: current })
+}
+
+/// A Location value made absolute against `base`; None for other schemes.
+fn resolve(base: &str, location: &str) -> Option<String> {
+    let loc = location.trim();
+    if loc.len() > 7
+        && loc
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("http://"))
+    {
+        return Some(loc.to_string());
+    }
+    if loc.contains("://") || loc.starts_with("//") {
+        return None;
+    }
+    let b = Url::parse(base).ok()?;
+    let path = if loc.starts_with('/') {
+        loc.to_string()
+    } else {
+        let dir = b.target.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        format!("{dir}/{loc}")
+    };
+    Some(format!("http://{}{}", b.host_header(), path))
+}
+
+enum Answer {
+    Body(Vec<u8>),
+    Redirect(String),
+}
+
+fn once(url: &str, body: Option<&[u8]>, limit: usize) -> Result<Answer, HttpError> {
+    let u = Url::parse(url)?;
+    let io = |e: std::io::Error| HttpError::Io {
+        url: url.to_string(),
+        detail: e.to_string(),
+    };
+    let addrs: Vec<_> = (u.host.as_str(), u.port)
+        .to_socket_addrs()
+        .map_err(|e| HttpError::Connect {
+            host: u.host.clone(),
+            detail: e.to_string(),
+        })?
+        .collect();
+    let mut stream = None;
+    let mut last = String::from("no address");
+    for a in &addrs {
+        match TcpStream::connect_timeout(a, TIMEOUT) {
+            Ok(s) => {
+                stream = Some(s);
+                break;
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    let mut s = stream.ok_or_else(|| HttpError::Connect {
+        host: u.host_header(),
+        detail: last,
+    })?;
+    s.set_read_timeout(Some(TIMEOUT)).map_err(io)?;
+    s.set_write_timeout(Some(TIMEOUT)).map_err(io)?;
+    let mut head = format!(
+        "{} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: sealpost\r\nAccept: */*\r\nConnection: close\r\n",
+        if body.is_some() { "POST" } else { "GET" },
+        u.target,
+        u.host_header()
+    );
+    if let Some(b) = body {
+        head.push_str(&format!(
+            "Content-Type: application/ocsp-request\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).map_err(io)?;
+    if let Some(b) = body {
+        s.write_all(b).map_err(io)?;
+    }
+    s.flush().map_err(io)?;
+    // Read everything up to the cap (the server closes: Connection: close).
+    // A slow server cannot hold us longer than DEADLINE in total, whatever each read does.
+    let cap = limit.saturating_add(MAX_HEADER_BYTES).saturating_add(1);
+    let started = std::time::Instant::now();
+    let mut raw = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if started.elapsed() > DEADLINE {
+            return Err(HttpError::Io {
+                url: url.to_string(),
+                detail: format!("no complete answer within {} seconds", DEADLINE.as_secs()),
+            });
+        }
+        let n = s.read(&mut chunk).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(chunk.get(..n).unwrap_or(&[]));
+        if raw.len() >= cap {
+            break;
+        }
+    }
+    parse_response(url, &raw, limit)
+}
+
+fn parse_response(url: &str, raw: &[u8], limit: usize) -> Result<Answer, HttpError> {
+    let malformed = |d: &str| HttpError::Malformed {
+        url: url.to_string(),
+        detail: d.to_string(),
+    };
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .filter(|p| *p <= MAX_HEADER_BYTES)
+        .ok_or_else(|| malformed("no end of headers"))?;
+    let head = std::str::from_utf8(&raw[..end]).map_err(|_| malformed("headers not text"))?;
+    let body = &raw[end + 4..];
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or("");
+    let mut parts = status_line.splitn(3, ' ');
+    let version = parts.next().unwrap_or("");
+    if !version.starts_with("HTTP/1.") {
+        return Err(malformed("not HTTP/1.x"));
+    }
+    let status: u16 = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| malformed("status code"))?;
+    let mut length: Option<usize> = None;
+    let mut chunked = false;
+    let mut location = None;
+    for l in lines {
+        let Some((name, value)) = l.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "content-length" => {
+                length = Some(value.parse().map_err(|_| malformed("content-length"))?)
+            }
+            "transfer-encoding" => chunked = value.to_ascii_lowercase().contains("chunked"),
+            "location" => location = Some(value.to_string()),
+            _ => {}
+        }
+    }
+    if matches!(status, 301 | 302 | 303 | 307 | 308) {
+        return location
+            .map(Answer::Redirect)
+            .ok_or_else(|| malformed("redirect without Location"));
+    }
+    if status != 200 {
+        return Err(HttpError::Status {
+            url: url.to_string(),
+            status,
+        });
+    }
+    let too_large = || HttpError::TooLarge {
+        url: url.to_string(),
+        limit,
+    };
+    let out = if chunked {
+        dechunk(body, limit).ok_or_else(|| malformed("bad chunked encoding"))??
+    } else if let Some(n) = length {
+        if n > limit {
+            return Err(too_large());
+        }
+        body.get(..n)
+            .ok_or_else(|| malformed("the connection closed before the end of the body"))?
+            .to_vec()
+    } else {
+        body.to_vec()
+    };
+    if out.len() > limit {
+        return Err(too_large());
+    }
+    Ok(Answer::Body(out))
+}
+
+/// Decodes a chunked body; None when malformed, Some(Err) when over the limit.
+fn dechunk(mut data: &[u8], limit: usize) -> Option<Result<Vec<u8>, HttpError>> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = data.windows(2).position(|w| w == b"\r\n")?;
+        let size_text = std::str::from_utf8(&data[..line_end]).ok()?;
+        let size_text = size_text.split(';').next()?.trim();
+        let size = usize::from_str_radix(size_text, 16).ok()?;
+        data = data.get(line_end + 2..)?;
+        if size == 0 {
+            return Some(Ok(out));
+        }
+        if out.len().saturating_add(size) > limit {
+            return Some(Err(HttpError::TooLarge {
+                url: String::new(),
+                limit,
+            }));
+        }
+        out.extend_from_slice(data.get(..size)?);
+        data = data.get(size..)?;
+        data = data.strip_prefix(b"\r\n")?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_http_only_without_credentials() {
+        let u = Url::parse("http://127.0.0.1:8080/ca.crl").unwrap();
+        assert_eq!(
+            (u.host.as_str(), u.port, u.target.as_str()),
+            ("127.0.0.1", 8080, "/ca.crl")
+        );
+        let u = Url::parse("HTTP://ocsp.example.test").unwrap();
+        assert_eq!((u.port, u.target.as_str()), (80, "/"));
+        let u = Url::parse("http://[::1]:99/x?y=1").unwrap();
+        assert_eq!(
+            (u.host.as_str(), u.port, u.target.as_str()),
+            ("::1", 99, "/x?y=1")
+        );
+        for bad in [
+            "https://example.test/ca.crl",
+            "ldap://example.test/cn=x",
+            "http://user:pw@example.test/",
+            "http://",
+            "http://host:0/",
+            "http://host:99999/",
+            "http://ho st/",
+            "file:///etc/passwd",
+        ] {
+            assert!(Url::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn responses_parse_with_length_chunks_and_limits() {
+        let r = parse_response(
+            "u",
+            b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabcdef",
+            10,
+        )
+        .unwrap();
+        assert!(matches!(r, Answer::Body(b) if b == b"abc"));
+        let r = parse_response(
+            "u",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+            10,
+        )
+        .unwrap();
+        assert!(matches!(r, Answer::Body(b) if b == b"abcde"));
+        assert!(matches!(
+            parse_response("u", b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nabc", 10),
+            Err(HttpError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            parse_response("u", b"HTTP/1.1 200 OK\r\n\r\n0123456789ab", 10),
+            Err(HttpError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            parse_response("u", b"HTTP/1.1 404 Not Found\r\n\r\n", 10),
+            Err(HttpError::Status { status: 404, .. })
+        ));
+        assert!(parse_response("u", b"garbage", 10).is_err());
+        assert!(matches!(
+            parse_response("u", b"HTTP/1.1 302 Found\r\nLocation: /b\r\n\r\n", 10),
+            Ok(Answer::Redirect(l)) if l == "/b"
+        ));
+    }
+
+    #[test]
+    fn redirects_stay_on_http() {
+        assert_eq!(
+            resolve("http://h:81/a/b.crl", "c.crl").as_deref(),
+            Some("http://h:81/a/c.crl")
+        );
+        assert_eq!(resolve("http://h/a", "/x").as_deref(), Some("http://h/x"));
+        assert_eq!(resolve("http://h/a", "https://h/x"), None);
+        assert_eq!(resolve("http://h/a", "file:///etc/passwd"), None);
+        assert_eq!(resolve("http://h/a", "//evil/x"), None);
+        // A multi-byte character where the scheme would end is no panic.
+        assert_eq!(
+            resolve("http://h/a", "httpé//x/y"),
+            Some("http://h/httpé//x/y".into())
+        );
+        assert!(
+            Url::parse("http://h/httpé//x/y").is_err(),
+            "non-ASCII URLs are refused"
+        );
+    }
+}
