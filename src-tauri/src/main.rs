@@ -7,10 +7,13 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use sealpost::api::ca::{CrlInfo, IssuedCert, Revocation};
+use sealpost::api::check::CertCheck;
 use sealpost::api::session::{
     AppStatus, CertDetails, ComposeResult, Draft, MessageView, Progress, RecipientStatus, Session,
 };
 use sealpost::api::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
+use sealpost::pki::issue::{KeyAlgorithm, RevocationReason};
 use tauri::{AppHandle, Emitter, Manager, State};
 use zeroize::Zeroizing;
 
@@ -183,6 +186,62 @@ async fn use_os_keystore(state: State<'_, Shared>) -> Result<AppStatus, ApiError
     with_session(state, |s| s.use_os_keystore()).await
 }
 
+#[tauri::command]
+async fn create_ca(
+    state: State<'_, Shared>,
+    name: String,
+    key: KeyAlgorithm,
+    days: u32,
+) -> Result<CertDto, ApiError> {
+    with_session(state, move |s| s.ca_create(&name, key, days)).await
+}
+
+#[allow(clippy::too_many_arguments)]
+#[tauri::command]
+async fn issue_certificate(
+    state: State<'_, Shared>,
+    ca: String,
+    emails: Vec<String>,
+    name: Option<String>,
+    key: KeyAlgorithm,
+    days: u32,
+    password: String,
+    path: PathBuf,
+) -> Result<IssuedCert, ApiError> {
+    let password = Zeroizing::new(password);
+    with_session(state, move |s| {
+        s.ca_issue(&ca, &emails, name.as_deref(), key, days, &password, &path)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn revoke_certificate(
+    state: State<'_, Shared>,
+    fingerprint: String,
+    reason: RevocationReason,
+) -> Result<Revocation, ApiError> {
+    with_session(state, move |s| s.ca_revoke(&fingerprint, reason)).await
+}
+
+#[tauri::command]
+async fn publish_crl(
+    state: State<'_, Shared>,
+    ca: String,
+    days: Option<u32>,
+    path: PathBuf,
+) -> Result<CrlInfo, ApiError> {
+    with_session(state, move |s| s.ca_crl(&ca, days, &path)).await
+}
+
+#[tauri::command]
+async fn check_certificate(
+    state: State<'_, Shared>,
+    fingerprint: String,
+) -> Result<CertCheck, ApiError> {
+    with_session(state, move |s| s.check(&fingerprint)).await
+}
+
 fn main() {
     // SEALPOST_HOME chooses the data directory (tests, several profiles); else the platform's.
     let home = std::env::var_os("SEALPOST_HOME")
@@ -219,6 +278,11 @@ fn main() {
             use_file_keystore,
             unlock_keystore,
             use_os_keystore,
+            create_ca,
+            issue_certificate,
+            revoke_certificate,
+            publish_crl,
+            check_certificate,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -5,15 +5,15 @@
 use ts_rs::{Config, TS};
 
 use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, Revocation};
-use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine};
+use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine, ExpiryNotice};
 use super::mail::{
     AccountDto, ConnectionCheck, MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult,
     ServerCheck, ServerDto, ServerSettings, SmimeKind, SyncResult,
 };
 use super::report::{LayerReport, Report, SignatureReport};
 use super::session::{
-    AppStatus, Attachment, CertDetails, ComposeResult, Draft, KeystoreStatus, MessageHeaders,
-    MessageView, Progress, RecipientStatus,
+    AppStatus, Attachment, CertDetails, ComposeResult, Draft, IssuedEntry, KeystoreStatus,
+    MessageHeaders, MessageView, Progress, RecipientStatus,
 };
 use super::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
 use crate::mail::{MailErrorKind, TlsMode};
@@ -69,6 +69,8 @@ fn render() -> String {
     decl::<CrlEntryInfo>(&cfg, &mut out);
     decl::<CrlInfo>(&cfg, &mut out);
     decl::<CertRequest>(&cfg, &mut out);
+    decl::<ExpiryNotice>(&cfg, &mut out);
+    decl::<IssuedEntry>(&cfg, &mut out);
     decl::<TlsMode>(&cfg, &mut out);
     decl::<MailErrorKind>(&cfg, &mut out);
     decl::<ServerSettings>(&cfg, &mut out);

@@ -10,9 +10,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::ca::{CaPublication, CrlInfo, DEFAULT_CRL_DAYS, IssuedCert, Revocation};
+use super::check::{CertCheck, ExpiryNotice, expiry_threshold};
 use super::{ApiError, CertDto, CipherChoice, ErrorCode, ExportFormat, Home, ImportResult, Report};
 use crate::keystore;
-use crate::pki::cert::Cert;
+use crate::pki::cert::{Cert, rfc3339};
+use crate::pki::issue::{KeyAlgorithm, RevocationReason};
 use crate::pki::validate::{self, Purpose, TrustContext};
 use crate::store::CertKind;
 
@@ -46,6 +49,23 @@ pub struct AppStatus {
     pub identities: u32,
     pub people: u32,
     pub authorities: u32,
+    /// Identities that expire within 30 days (or have expired) and were not renewed.
+    pub expiring: Vec<ExpiryNotice>,
+}
+
+/// A certificate one of this home's CAs issued.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct IssuedEntry {
+    pub fingerprint: String,
+    /// The common name or first address of the certificate.
+    pub name: String,
+    pub emails: Vec<String>,
+    pub serial: String,
+    pub not_after: String,
+    pub ca_fingerprint: String,
+    pub revoked_at: Option<String>,
+    pub reason: Option<RevocationReason>,
 }
 
 /// Everything the details view shows about one certificate.
@@ -65,6 +85,12 @@ pub struct CertDetails {
     /// The trust verdict in plain words.
     pub trust: String,
     pub has_private_key: bool,
+    /// 30, 14 or 7 once the certificate expires within that many days; 0 once expired.
+    pub expiry_warning: Option<u32>,
+    /// When one of this home's CAs issued this certificate: its record (revoked or not).
+    pub issued: Option<IssuedEntry>,
+    /// For a CA of this home (its key is held): every certificate it issued, newest first.
+    pub issued_certs: Vec<IssuedEntry>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -333,6 +359,7 @@ impl Session {
             identities: count(CertKind::Identity),
             people: count(CertKind::Person),
             authorities: count(CertKind::Authority),
+            expiring: self.home.expiry_notices(super::now())?,
         })
     }
 
@@ -438,6 +465,20 @@ impl Session {
             .store()
             .private_key(&cert.fingerprint())?
             .is_some();
+        let store = self.home.store();
+        let issued = store
+            .issued(&cert.fingerprint())?
+            .map(|r| self.issued_entry(r))
+            .transpose()?;
+        let issued_certs = if cert.is_ca() && has_private_key {
+            store
+                .issued_by(&cert.fingerprint())?
+                .into_iter()
+                .map(|r| self.issued_entry(r))
+                .collect::<Result<_, _>>()?
+        } else {
+            Vec::new()
+        };
         Ok(CertDetails {
             cert: dto,
             chain,
@@ -447,7 +488,150 @@ impl Session {
             trusted_path,
             trust,
             has_private_key,
+            expiry_warning: if cert.is_ca() {
+                None
+            } else {
+                expiry_threshold(days_left)
+            },
+            issued,
+            issued_certs,
         })
+    }
+
+    fn issued_entry(&self, r: crate::store::IssuedRecord) -> Result<IssuedEntry, ApiError> {
+        let cert = self
+            .home
+            .store()
+            .by_fingerprint_prefix(&r.fingerprint)?
+            .into_iter()
+            .next()
+            .map(|s| s.cert);
+        let emails = cert.as_ref().map(Cert::emails).unwrap_or_default();
+        let name = cert
+            .as_ref()
+            .and_then(Cert::common_name)
+            .or_else(|| emails.first().cloned())
+            .unwrap_or_else(|| format!("serial {}", r.serial));
+        Ok(IssuedEntry {
+            fingerprint: r.fingerprint,
+            name,
+            emails,
+            serial: r.serial,
+            not_after: rfc3339(r.not_after),
+            ca_fingerprint: r.ca_fingerprint,
+            revoked_at: r.revoked_at.map(rfc3339),
+            reason: r.revoked_at.map(|_| {
+                r.reason
+                    .and_then(RevocationReason::from_code)
+                    .unwrap_or(RevocationReason::Unspecified)
+            }),
+        })
+    }
+
+    /// The passphrase source for operations that need a private key, and whether the key file
+    /// (if that is the store) is unlocked.
+    fn unlocked(&self) -> Result<bool, ApiError> {
+        Ok(self.home.keystore_kind()? != "file" || self.passphrase.is_some())
+    }
+
+    /// Creates an organisation CA (ECDSA P-384, RSA 3072 or RSA 4096) whose key stays in this
+    /// home; it is trusted here at once.
+    pub fn ca_create(&self, name: &str, key: KeyAlgorithm, days: u32) -> Result<CertDto, ApiError> {
+        if !matches!(
+            key,
+            KeyAlgorithm::P384 | KeyAlgorithm::Rsa3072 | KeyAlgorithm::Rsa4096
+        ) {
+            return Err(ApiError::new(
+                ErrorCode::BadInput,
+                "an organisation CA uses ECDSA P-384, RSA 3072 or RSA 4096",
+            ));
+        }
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ApiError::new(ErrorCode::BadInput, "the CA needs a name"));
+        }
+        let pass = || self.passphrase();
+        self.home
+            .ca_create(name, key, days, &CaPublication::default(), &pass)
+    }
+
+    /// Issues a mailbox certificate with a fresh key from one of this home's CAs and saves it
+    /// with its key and the CA certificate as a `.p12` at `path`, protected by `password`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn ca_issue(
+        &self,
+        ca_fingerprint: &str,
+        emails: &[String],
+        name: Option<&str>,
+        key: KeyAlgorithm,
+        days: u32,
+        password: &str,
+        path: &Path,
+    ) -> Result<IssuedCert, ApiError> {
+        if key == KeyAlgorithm::Rsa4096 {
+            return Err(ApiError::new(
+                ErrorCode::BadInput,
+                "a user certificate uses ECDSA P-256 or P-384, or RSA 2048 or 3072",
+            ));
+        }
+        if password.chars().count() < 8 {
+            return Err(ApiError::new(
+                ErrorCode::BadInput,
+                "protect the identity file with a password of at least 8 characters",
+            ));
+        }
+        let emails: Vec<String> = emails
+            .iter()
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty())
+            .collect();
+        let ca = self.by_fingerprint(ca_fingerprint)?;
+        let pass = || self.passphrase();
+        let issued =
+            self.home
+                .ca_issue(&ca.fingerprint(), &emails, name, key, days, password, &pass)?;
+        let p12 = Zeroizing::new(issued.p12);
+        write_file(path, &p12, true)?;
+        Ok(IssuedCert {
+            p12: Vec::new(),
+            ..issued
+        })
+    }
+
+    /// Revokes a certificate one of this home's CAs issued.
+    pub fn ca_revoke(
+        &self,
+        fingerprint: &str,
+        reason: RevocationReason,
+    ) -> Result<Revocation, ApiError> {
+        let c = self.by_fingerprint(fingerprint)?;
+        self.home.ca_revoke(&c.fingerprint(), reason)
+    }
+
+    /// Signs a CRL of everything the CA revoked, current for `days` (default 7), and saves it
+    /// (DER) at `path`.
+    pub fn ca_crl(
+        &self,
+        ca_fingerprint: &str,
+        days: Option<u32>,
+        path: &Path,
+    ) -> Result<CrlInfo, ApiError> {
+        let ca = self.by_fingerprint(ca_fingerprint)?;
+        let pass = || self.passphrase();
+        let crl = self
+            .home
+            .ca_crl(&ca.fingerprint(), days.unwrap_or(DEFAULT_CRL_DAYS), &pass)?;
+        write_file(path, &crl.der, false)?;
+        Ok(crl)
+    }
+
+    /// The self-test of a certificate; an identity's key is tried when the keystore is open.
+    pub fn check(&self, fingerprint: &str) -> Result<CertCheck, ApiError> {
+        let c = self.by_fingerprint(fingerprint)?;
+        let pass = || self.passphrase();
+        let unlock: Option<super::PassphraseSource> =
+            if self.unlocked()? { Some(&pass) } else { None };
+        self.home.check(&c.fingerprint(), unlock)
     }
 
     /// Imports files by name: `.p12`/`.pfx` need `password`; every other file is read as

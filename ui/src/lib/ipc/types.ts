@@ -39,7 +39,19 @@ trusted_path: boolean,
 /**
  * The trust verdict in plain words.
  */
-trust: string, has_private_key: boolean, };
+trust: string, has_private_key: boolean, 
+/**
+ * 30, 14 or 7 once the certificate expires within that many days; 0 once expired.
+ */
+expiry_warning: number | null, 
+/**
+ * When one of this home's CAs issued this certificate: its record (revoked or not).
+ */
+issued: IssuedEntry | null, 
+/**
+ * For a CA of this home (its key is held): every certificate it issued, newest first.
+ */
+issued_certs: Array<IssuedEntry>, };
 /**
  * The keystore in use and whether it can be used now.
  */
@@ -52,7 +64,11 @@ kind: string, available: boolean, unlocked: boolean,
  * Plain words for the status line.
  */
 detail: string, };
-export type AppStatus = { version: string, home: string, keystore: KeystoreStatus, identities: number, people: number, authorities: number, };
+export type AppStatus = { version: string, home: string, keystore: KeystoreStatus, identities: number, people: number, authorities: number, 
+/**
+ * Identities that expire within 30 days (or have expired) and were not renewed.
+ */
+expiring: Array<ExpiryNotice>, };
 /**
  * How a signed layer was framed.
  */
@@ -172,6 +188,28 @@ key_id: string, emails: Array<string>, key: string,
  * The PKCS#10 request, PEM.
  */
 pem: string, };
+/**
+ * One of the user's identities that expires soon (or has expired) and has no successor for
+ * its addresses: what the app's status and `cert list` warn about.
+ */
+export type ExpiryNotice = { fingerprint: string, subject: string, emails: Array<string>, not_after: string, 
+/**
+ * Whole days until notAfter (negative once expired).
+ */
+days_left: number, 
+/**
+ * The tightest warning reached: 30, 14 or 7; 0 once expired. The app lets the user
+ * dismiss each threshold once, so the next one warns again.
+ */
+threshold: number, };
+/**
+ * A certificate one of this home's CAs issued.
+ */
+export type IssuedEntry = { fingerprint: string, 
+/**
+ * The common name or first address of the certificate.
+ */
+name: string, emails: Array<string>, serial: string, not_after: string, ca_fingerprint: string, revoked_at: string | null, reason: RevocationReason | null, };
 /**
  * How TLS is reached on an endpoint.
  */

@@ -4,14 +4,20 @@ import { invoke } from '@tauri-apps/api/core';
 import { toCommandError } from '../errors';
 import type {
   AppStatus,
+  CertCheck,
   CertDetails,
   CertDto,
   ComposeResult,
+  CrlInfo,
   Draft,
   ExportFormat,
   ImportResult,
+  IssuedCert,
+  KeyAlgorithm,
   MessageView,
   RecipientStatus,
+  Revocation,
+  RevocationReason,
 } from '../ipc/types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -39,6 +45,20 @@ export const commands = {
   useFileKeystore: (passphrase: string) => call<AppStatus>('use_file_keystore', { passphrase }),
   unlockKeystore: (passphrase: string) => call<AppStatus>('unlock_keystore', { passphrase }),
   useOsKeystore: () => call<AppStatus>('use_os_keystore'),
+  createCa: (name: string, key: KeyAlgorithm, days: number) => call<CertDto>('create_ca', { name, key, days }),
+  issueCertificate: (
+    ca: string,
+    emails: string[],
+    name: string | null,
+    key: KeyAlgorithm,
+    days: number,
+    password: string,
+    path: string,
+  ) => call<IssuedCert>('issue_certificate', { ca, emails, name, key, days, password, path }),
+  revokeCertificate: (fingerprint: string, reason: RevocationReason) =>
+    call<Revocation>('revoke_certificate', { fingerprint, reason }),
+  publishCrl: (ca: string, days: number | null, path: string) => call<CrlInfo>('publish_crl', { ca, days, path }),
+  checkCertificate: (fingerprint: string) => call<CertCheck>('check_certificate', { fingerprint }),
 };
 
 export type Commands = typeof commands;
