@@ -770,3 +770,44 @@ fn issued_certificates_have_no_pkilint_error_in_the_mailbox_strict_profile() {
         text(&o)
     );
 }
+
+/// `cert list` warns about the user's own identities close to expiry (30, 14, 7 days), and
+/// stops once a renewed identity for the same address is imported.
+#[test]
+fn cert_list_warns_of_own_identities_near_expiry_until_renewed() {
+    let h = Home::new();
+    h.lab_ca();
+    let pf = h.s("p12-pass");
+    let issue = |stem: &str, days: &str| {
+        let p12 = h.s(&format!("{stem}.p12"));
+        h.json(&[
+            "ca",
+            "issue",
+            "--ca",
+            "Sealpost Lab CA",
+            "--email",
+            "zoe@example.test",
+            "--key",
+            "p256",
+            "--days",
+            days,
+            "--out",
+            &p12,
+            "--password-file",
+            &pf,
+        ]);
+        h.ok(&["cert", "import", &p12, "--password-file", &pf]);
+    };
+    issue("zoe-old", "10");
+    let out = String::from_utf8_lossy(&h.ok(&["cert", "list"]).stdout).into_owned();
+    assert!(
+        out.contains("warning: your certificate for zoe@example.test expires in 9 days")
+            || out.contains("warning: your certificate for zoe@example.test expires in 10 days"),
+        "{out}"
+    );
+    // The JSON list is the DTO list, unchanged.
+    assert!(h.json(&["cert", "list"]).is_array());
+    issue("zoe-new", "400");
+    let out = String::from_utf8_lossy(&h.ok(&["cert", "list"]).stdout).into_owned();
+    assert!(!out.contains("warning:"), "{out}");
+}

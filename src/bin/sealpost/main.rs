@@ -507,6 +507,30 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 for c in &list {
                     print_cert(c);
                 }
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
+                for n in home.expiry_notices(now)? {
+                    let who = if n.emails.is_empty() {
+                        n.subject.clone()
+                    } else {
+                        n.emails.join(", ")
+                    };
+                    if n.days_left < 0 {
+                        println!(
+                            "warning: your certificate for {who} expired on {}: import a renewed one",
+                            n.not_after
+                        );
+                    } else {
+                        println!(
+                            "warning: your certificate for {who} expires in {} day{} (on {}): renew it",
+                            n.days_left,
+                            if n.days_left == 1 { "" } else { "s" },
+                            n.not_after
+                        );
+                    }
+                }
             }
         }
         Command::Cert(CertCmd::Show { selector }) => {
