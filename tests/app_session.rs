@@ -658,3 +658,46 @@ fn self_test_with_a_locked_key_file_does_not_unlock() {
     assert!(c.usable && c.has_private_key);
     assert!(s.status().unwrap().expiring.is_empty());
 }
+
+/// An expired recipient certificate is never used to encrypt: the recipient status and the
+/// refusal to compose both name the recipient and say why.
+#[test]
+fn an_expired_recipient_certificate_is_never_used_and_the_reason_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let s = file_session(home.path());
+    s.import_files(&[p("rsa2048.p12")], Some("secret"), &no_progress)
+        .unwrap();
+    s.import_files(
+        &[p("ca.pem"), p("expired.pem"), p("rsa3072.pem")],
+        None,
+        &no_progress,
+    )
+    .unwrap();
+    let st = s
+        .recipient_status(&["frank@example.test".into(), "bob@example.test".into()])
+        .unwrap();
+    assert!(!st[0].has_certificate && st[0].fingerprint.is_none());
+    let why = st[0].problem.as_deref().unwrap_or_default();
+    assert!(
+        why.contains("frank@example.test") && why.contains("expired on 2021-01-01"),
+        "{why}"
+    );
+    assert!(st[1].has_certificate && st[1].problem.is_none());
+
+    let path = out.path().join("to-frank.eml");
+    let d = draft(
+        "alice@example.test",
+        &["bob@example.test", "frank@example.test"],
+        true,
+        true,
+        vec![],
+    );
+    let e = s.compose(&d, &path, &no_progress).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound);
+    assert!(
+        e.message.contains("frank@example.test") && e.message.contains("expired"),
+        "{e}"
+    );
+    assert!(!path.exists(), "nothing is written");
+}
