@@ -625,7 +625,7 @@ fn self_test_with_a_locked_key_file_does_not_unlock() {
     let p12 = out.path().join("kim.p12");
     let fp = {
         let s = file_session(home.path());
-        let ca = s.ca_create("Kim CA", KeyAlgorithm::P384, 365).unwrap();
+        let ca = s.ca_create("Kim CA", KeyAlgorithm::P384, 3650).unwrap();
         let issued = s
             .ca_issue(
                 &ca.info.fingerprint,

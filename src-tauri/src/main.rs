@@ -235,6 +235,14 @@ async fn publish_crl(
 }
 
 #[tauri::command]
+async fn accept_certificate(
+    state: State<'_, Shared>,
+    fingerprint: String,
+) -> Result<CertDto, ApiError> {
+    with_session(state, move |s| s.accept(&fingerprint)).await
+}
+
+#[tauri::command]
 async fn check_certificate(
     state: State<'_, Shared>,
     fingerprint: String,
@@ -283,6 +291,7 @@ fn main() {
             revoke_certificate,
             publish_crl,
             check_certificate,
+            accept_certificate,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

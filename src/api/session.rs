@@ -91,6 +91,9 @@ pub struct CertDetails {
     pub issued: Option<IssuedEntry>,
     /// For a CA of this home (its key is held): every certificate it issued, newest first.
     pub issued_certs: Vec<IssuedEntry>,
+    /// For a correspondent's certificate: how it differs from the one accepted for each of
+    /// its addresses (until the user accepts it).
+    pub changes: Vec<super::continuity::CertChange>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -137,6 +140,8 @@ pub struct RecipientStatus {
     pub fingerprint: Option<String>,
     /// Why no usable certificate is known, in plain words.
     pub problem: Option<String>,
+    /// The certificate differs (key or issuing CA) from the one accepted for this address.
+    pub change: Option<super::continuity::CertChange>,
 }
 
 /// A message being composed.
@@ -479,6 +484,14 @@ impl Session {
         } else {
             Vec::new()
         };
+        let mut changes = Vec::new();
+        if dto.kind == CertKind::Person {
+            for e in cert.emails() {
+                if let Some(c) = self.home.cert_change(&e, &cert)? {
+                    changes.push(c);
+                }
+            }
+        }
         Ok(CertDetails {
             cert: dto,
             chain,
@@ -495,6 +508,7 @@ impl Session {
             },
             issued,
             issued_certs,
+            changes,
         })
     }
 
@@ -532,6 +546,12 @@ impl Session {
     /// (if that is the store) is unlocked.
     fn unlocked(&self) -> Result<bool, ApiError> {
         Ok(self.home.keystore_kind()? != "file" || self.passphrase.is_some())
+    }
+
+    /// Accepts a correspondent's changed certificate: the change alerts about it stop.
+    pub fn accept(&self, fingerprint: &str) -> Result<CertDto, ApiError> {
+        let c = self.by_fingerprint(fingerprint)?;
+        self.home.accept_cert(&c.fingerprint())
     }
 
     /// Creates an organisation CA (ECDSA P-384, RSA 3072 or RSA 4096) whose key stays in this
@@ -768,6 +788,7 @@ impl Session {
                 let email = e.trim().to_string();
                 Ok(match self.home.encryption_cert(&email, false) {
                     Ok(c) => RecipientStatus {
+                        change: self.home.cert_change(&email, &c)?,
                         email,
                         has_certificate: true,
                         fingerprint: Some(c.fingerprint()),
@@ -778,6 +799,7 @@ impl Session {
                         has_certificate: false,
                         fingerprint: None,
                         problem: Some(err.message),
+                        change: None,
                     },
                     Err(err) => return Err(err),
                 })

@@ -12,6 +12,8 @@ use crate::pki::cert::Cert;
 mod ca;
 pub use ca::{CaSettings, IssuedRecord, PendingKey};
 pub mod mail;
+mod pins;
+pub use pins::AcceptedCert;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -110,6 +112,7 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(ca::SCHEMA)?;
         conn.execute_batch(mail::SCHEMA)?;
+        conn.execute_batch(pins::SCHEMA)?;
         Ok(Store { conn })
     }
 

@@ -18,6 +18,8 @@ window.__installFakeBackend = function (scenario) {
     caKeys: clone(scenario.caKeys || []),
     issued: clone(scenario.issued || {}),
     checks: clone(scenario.checks || {}),
+    // Certificate changes not yet accepted: [CertChange].
+    changes: clone(scenario.changes || []),
   };
   window.__calls = [];
   window.__dialogAnswers = [];
@@ -96,6 +98,7 @@ window.__installFakeBackend = function (scenario) {
           has_private_key: cert.kind === 'identity' || ownCa,
           expiry_warning: cert.is_ca ? null : threshold(days),
           issued: state.issued[cert.fingerprint] ? entry(cert.fingerprint) : null,
+          changes: state.changes.filter((ch) => ch.new_fingerprint === cert.fingerprint),
           issued_certs: ownCa
             ? Object.keys(state.issued).filter((fp) => state.issued[fp].ca === cert.fingerprint).reverse().map(entry)
             : [],
@@ -136,7 +139,9 @@ window.__installFakeBackend = function (scenario) {
         const m = state.messages[args.path];
         if (!m) return reject('bad-input', 'not a MIME message');
         if (m.needsKey && locked()) return reject('keystore-locked', 'the key file is locked');
-        return clone(m.view);
+        const view = clone(m.view);
+        view.report.cert_changes = state.changes.filter((ch) => (view.report.cert_changes || []).some((x) => x.new_fingerprint === ch.new_fingerprint));
+        return view;
       }
       case 'save_attachment':
         return null;
@@ -148,6 +153,7 @@ window.__installFakeBackend = function (scenario) {
             has_certificate: !!(c && c.can_encrypt),
             fingerprint: c ? c.fingerprint : null,
             problem: c && !c.can_encrypt ? c.encrypt_problem : null,
+            change: (c && state.changes.find((ch) => ch.email === email.toLowerCase() && ch.new_fingerprint === c.fingerprint)) || null,
           };
         });
       case 'compose_message': {
@@ -230,6 +236,13 @@ window.__installFakeBackend = function (scenario) {
           next_update: new Date(Date.now() + (args.days || 7) * 86400000).toISOString(),
           revoked,
         };
+      }
+      case 'accept_certificate': {
+        const c = find(args.fingerprint);
+        if (!c) return reject('not-found', 'no such certificate');
+        if (c.is_ca) return reject('bad-input', 'an authority is trusted, not accepted: use trust for a CA');
+        state.changes = state.changes.filter((ch) => ch.new_fingerprint !== c.fingerprint);
+        return clone(c);
       }
       case 'check_certificate': {
         const c = find(args.fingerprint);

@@ -214,3 +214,97 @@ test('own identities expiring within 30 days warn on the Certificates screen unt
   assert.deepEqual(page.errors, []);
   await close(page);
 });
+
+const bobChange = {
+  email: 'bob@example.test',
+  key_changed: true,
+  issuer_changed: false,
+  accepted_fingerprint: '7'.repeat(64),
+  accepted_issuer: 'CN=Example Test CA, O=Example',
+  accepted_at: '2026-03-01T09:00:00Z',
+  new_fingerprint: bob.fingerprint,
+  new_issuer: 'CN=Example Test CA, O=Example',
+  text: 'The certificate of bob@example.test changed: another key than the one accepted on 2026-03-01T09:00:00Z. Make sure it is really theirs (ask them, compare fingerprints) before you accept it.',
+};
+
+const fromBob = {
+  view: {
+    id: 21,
+    report: {
+      encrypted: false,
+      signed: true,
+      valid: true,
+      layers: [
+        {
+          type: 'signed',
+          form: 'multipart-signed',
+          signatures: [{ status: 'valid', reason: '', emails: ['bob@example.test'], fingerprint: bob.fingerprint, algorithm: 'ECDSA P-256 SHA-256', signing_time: null }],
+        },
+      ],
+      cert_changes: [bobChange],
+    },
+    headers: { from: 'Bob Builder <bob@example.test>', to: 'alice@example.test', cc: '', subject: 'New laptop', date: '', message_id: '' },
+    text: 'I have a new laptop and a new certificate.',
+    html: null,
+    attachments: [],
+  },
+};
+
+test('a correspondent’s certificate change: compose chip, message banner and details say so until accepted', async () => {
+  const page = await openApp({ certs: [alice, bob, ca], chains, changes: [bobChange], messages: { '/home/user/from-bob.eml': fromBob } });
+
+  // Opening a message from bob: the banner carries the alert.
+  await page.click('#nav-messages');
+  await answerDialogs(page, ['/home/user/from-bob.eml']);
+  await page.click('#open-message');
+  const banner = page.getByTestId('security-banner');
+  await banner.waitFor();
+  const alert = banner.getByTestId('cert-change');
+  await alert.waitFor();
+  assert.match(await text(alert), /The certificate of bob@example\.test changed: another key .* Accepted 77:77:.* New BB:BB:/);
+  assert.equal(await banner.getAttribute('data-tone'), 'good', 'the signature itself is still valid');
+  await shoot(page, 'cert-change-message');
+
+  // Composing to bob: the chip is marked and the same alert is shown; encryption is not blocked.
+  await page.click('#tab-compose');
+  await page.locator('#compose-from').waitFor();
+  await page.fill('#compose-to', 'bob@example.test');
+  const chip = page.locator('[data-testid="recipient-chip"][data-email="bob@example.test"]');
+  await page.waitForSelector('[data-testid="recipient-chip"][data-email="bob@example.test"][data-state="changed"]');
+  assert.match(await text(chip), /certificate changed/);
+  assert.match(await chip.getAttribute('title'), /another key/);
+  const composeAlert = page.getByTestId('cert-change');
+  assert.match(await text(composeAlert), /The certificate of bob@example\.test changed/);
+  if ((await page.locator('#compose-encrypt').getAttribute('aria-pressed')) !== 'true') await page.click('#compose-encrypt');
+  assert.equal(await page.getByTestId('encrypt-blocked').count(), 0);
+  await shoot(page, 'cert-change-compose');
+
+  // Accept: the alert goes, the chip is a known certificate again.
+  await page.getByRole('button', { name: 'Accept the new certificate of bob@example.test' }).click();
+  await composeAlert.waitFor({ state: 'detached' });
+  await page.waitForSelector('[data-testid="recipient-chip"][data-email="bob@example.test"][data-state="known"]');
+  assert.deepEqual((await calls(page, 'accept_certificate')).map((c) => c.args), [{ fingerprint: bob.fingerprint }]);
+
+  // And bob's details no longer show it.
+  await page.click('#nav-certificates');
+  await page.locator(`[data-fingerprint="${bob.fingerprint}"] .open-details`).click();
+  await page.getByTestId('cert-details').getByRole('heading', { level: 1, name: 'Bob Builder' }).waitFor();
+  assert.equal(await page.getByTestId('cert-change').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('the details of a changed certificate offer to accept it', async () => {
+  const page = await openApp({ certs: [alice, bob, ca], chains, changes: [bobChange] });
+  await page.locator(`[data-fingerprint="${bob.fingerprint}"] .open-details`).click();
+  const alert = page.getByTestId('cert-change');
+  await alert.waitFor();
+  assert.match(await text(alert), /another key/);
+  await shoot(page, 'cert-change-details');
+  await alert.getByRole('button', { name: /Accept the new certificate/ }).click();
+  await alert.waitFor({ state: 'detached' });
+  assert.equal((await calls(page, 'accept_certificate')).length, 1);
+  assert.equal((await calls(page, 'certificate_details')).length, 2, 'the details are read again');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});

@@ -113,6 +113,11 @@ enum CertCmd {
     Trust {
         selector: String,
     },
+    /// Accept a correspondent's changed certificate (another key or issuing CA) for every
+    /// address it carries: `verify`, `decrypt` and `encrypt` stop warning about it
+    Accept {
+        selector: String,
+    },
     Delete {
         selector: String,
     },
@@ -420,6 +425,12 @@ fn print_cert(c: &api::CertDto) {
 }
 
 fn print_report(r: &api::Report) {
+    for c in &r.cert_changes {
+        eprintln!(
+            "warning: {} (new certificate {}; accept it with `sealpost cert accept {}`)",
+            c.text, c.new_fingerprint, c.new_fingerprint
+        );
+    }
     for l in &r.layers {
         match l {
             api::report::LayerReport::Enveloped { cipher }
@@ -547,6 +558,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 print_json(&c);
             } else {
                 println!("trusted for e-mail: {}", c.info.subject);
+            }
+        }
+        Command::Cert(CertCmd::Accept { selector }) => {
+            let c = home.accept_cert(&selector)?;
+            if cli.json {
+                print_json(&c);
+            } else {
+                println!(
+                    "accepted for {}: {}",
+                    c.info.emails.join(", "),
+                    c.info.fingerprint
+                );
             }
         }
         Command::Cert(CertCmd::Delete { selector }) => {
@@ -763,6 +786,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 CipherArg::Aes128Cbc => CipherChoice::Fixed(ContentCipher::Aes128Cbc),
             };
             let sign_from = if sign { from.as_deref() } else { None };
+            for c in home.recipient_changes(&to)? {
+                eprintln!(
+                    "warning: {} (new certificate {}; accept it with `sealpost cert accept {}`)",
+                    c.text, c.new_fingerprint, c.new_fingerprint
+                );
+            }
             let (enc, _, _) = home.encrypt_message_detailed(msg, &to, sign_from, cipher, pass)?;
             write_output(&out, &enc)?;
         }

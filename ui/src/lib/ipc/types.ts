@@ -51,7 +51,12 @@ issued: IssuedEntry | null,
 /**
  * For a CA of this home (its key is held): every certificate it issued, newest first.
  */
-issued_certs: Array<IssuedEntry>, };
+issued_certs: Array<IssuedEntry>, 
+/**
+ * For a correspondent's certificate: how it differs from the one accepted for each of
+ * its addresses (until the user accepts it).
+ */
+changes: Array<CertChange>, };
 /**
  * The keystore in use and whether it can be used now.
  */
@@ -84,7 +89,12 @@ export type Report = { encrypted: boolean, signed: boolean,
 /**
  * Every signature valid (and at least one present).
  */
-valid: boolean, layers: Array<LayerReport>, };
+valid: boolean, layers: Array<LayerReport>, 
+/**
+ * Signers whose certificate differs (another key or issuing CA) from the one accepted
+ * for their address: shown until the user accepts the new one.
+ */
+cert_changes: Array<CertChange>, };
 export type MessageHeaders = { from: string, to: string, cc: string, subject: string, date: string, message_id: string, };
 export type Attachment = { index: number, filename: string, content_type: string, size: number, };
 /**
@@ -101,7 +111,11 @@ export type RecipientStatus = { email: string, has_certificate: boolean, fingerp
 /**
  * Why no usable certificate is known, in plain words.
  */
-problem: string | null, };
+problem: string | null, 
+/**
+ * The certificate differs (key or issuing CA) from the one accepted for this address.
+ */
+change: CertChange | null, };
 /**
  * A message being composed.
  */
@@ -210,6 +224,26 @@ export type IssuedEntry = { fingerprint: string,
  * The common name or first address of the certificate.
  */
 name: string, emails: Array<string>, serial: string, not_after: string, ca_fingerprint: string, revoked_at: string | null, reason: RevocationReason | null, };
+/**
+ * A correspondent's certificate that differs from the one the user accepted.
+ */
+export type CertChange = { email: string, 
+/**
+ * The new certificate has another public key.
+ */
+key_changed: boolean, 
+/**
+ * The new certificate was issued by another CA.
+ */
+issuer_changed: boolean, accepted_fingerprint: string, accepted_issuer: string, 
+/**
+ * When the earlier certificate was accepted (or first seen).
+ */
+accepted_at: string, new_fingerprint: string, new_issuer: string, 
+/**
+ * The alert in plain words.
+ */
+text: string, };
 /**
  * How TLS is reached on an endpoint.
  */

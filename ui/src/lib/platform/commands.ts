@@ -59,6 +59,7 @@ export const commands = {
     call<Revocation>('revoke_certificate', { fingerprint, reason }),
   publishCrl: (ca: string, days: number | null, path: string) => call<CrlInfo>('publish_crl', { ca, days, path }),
   checkCertificate: (fingerprint: string) => call<CertCheck>('check_certificate', { fingerprint }),
+  acceptCertificate: (fingerprint: string) => call<CertDto>('accept_certificate', { fingerprint }),
 };
 
 export type Commands = typeof commands;
