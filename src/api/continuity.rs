@@ -91,9 +91,8 @@ impl Home {
             _ => format!("another issuing authority ({issuer})"),
         };
         let text = format!(
-            "The certificate of {email} changed: {what} than the one accepted on {}. Make sure \
-             it is really theirs (ask them, compare fingerprints) before you accept it.",
-            rfc3339(accepted.accepted_at)
+            "The certificate of {email} changed: {what} than the one accepted for this address. \
+             Make sure it is really theirs (ask them, compare fingerprints) before you accept it."
         );
         Ok(Some(CertChange {
             email,

@@ -360,3 +360,64 @@ test('an organisation CA: create it, issue a user certificate, import it, see th
     timeoutMsg: 'the dismissed warning goes',
   });
 });
+
+test('a correspondent’s certificate changes: the message banner and the compose chip say so until accepted', async () => {
+  // Bob gets a new certificate (another key, another CA) from the organisation CA.
+  const ca = await rowMatching('authority', /E2E Org Mail CA/);
+  await (await ca.$('.open-details')).click();
+  const heading = await browser.$('[data-testid="cert-details"] h1');
+  await waitText(heading, (t) => t === 'E2E Org Mail CA', 'the CA opens');
+  await (await byTestId('issue-button')).click();
+  await (await byTestId('issue-dialog')).waitForDisplayed({ timeout: 5000 });
+  await (await browser.$('#issue-emails')).setValue('bob@example.test');
+  await (await browser.$('#issue-key')).selectByAttribute('value', 'p256');
+  await (await browser.$('#issue-password')).setValue('bob-p12-pass');
+  await (await browser.$('#issue-password-repeat')).setValue('bob-p12-pass');
+  const p12 = path.join(work, 'bob-new.p12');
+  await (await byTestId('issue-confirm')).click();
+  await answerFileDialog('Save identity file', p12);
+  await (await byTestId('issue-done')).waitForDisplayed({ timeout: 60000 });
+  await (await byTestId('issue-close')).click();
+  await (await byTestId('details-back')).click();
+
+  // Bob signs with the new certificate (openssl), and the app opens it.
+  const cert = path.join(work, 'bob-new.pem');
+  const key = path.join(work, 'bob-new.key');
+  execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:bob-p12-pass', '-nokeys', '-clcerts', '-out', cert]);
+  execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:bob-p12-pass', '-nocerts', '-nodes', '-out', key]);
+  const signed = execFileSync('openssl', ['cms', '-sign', '-signer', cert, '-inkey', key, '-from', 'bob@example.test',
+    '-to', 'alice@example.test', '-subject', 'New certificate'], { input: 'Content-Type: text/plain\r\n\r\nI have a new key.\r\n' });
+  const msg = path.join(work, 'bob-new-cert.eml');
+  fs.writeFileSync(msg, signed);
+  await (await browser.$('#nav-messages')).click();
+  await (await browser.$('#tab-read')).click();
+  await (await browser.$('#open-message')).click();
+  await answerFileDialog('Open a message', msg);
+  const banner = await byTestId('security-banner');
+  await waitText(banner, (t) => /New certificate|bob@example\.test/.test(t) && /changed/.test(t), 'the banner shows the change', 20000);
+  const alert = await banner.$('[data-testid="cert-change"]');
+  assert.match(await alert.getText(), /The certificate of bob@example\.test changed: another key, issued by another authority \(CN=E2E Org Mail CA\)/);
+  assert.equal(await banner.getAttribute('data-tone'), 'good', 'the signature is valid; the change is an alert');
+  await shot('18-cert-change-message');
+
+  // Composing to bob shows it too, until accepted.
+  await (await browser.$('#tab-compose')).click();
+  const to = await browser.$('#compose-to');
+  await to.clearValue();
+  await to.setValue('bob@example.test');
+  const chip = await browser.$('[data-testid="recipient-chip"][data-email="bob@example.test"]');
+  await chip.waitUntil(async () => (await chip.getAttribute('data-state')) === 'changed', {
+    timeout: 10000,
+    timeoutMsg: 'bob’s chip says the certificate changed',
+  });
+  const composeAlert = await byTestId('cert-change');
+  assert.match(await composeAlert.getText(), /bob@example\.test changed/);
+  await shot('19-cert-change-compose');
+  await (await byTestId('cert-change-accept')).click();
+  await chip.waitUntil(async () => (await chip.getAttribute('data-state')) === 'known', {
+    timeout: 10000,
+    timeoutMsg: 'accepted: bob’s certificate is known again',
+  });
+  assert.equal((await browser.$$('[data-testid="cert-change"]')).length, 0);
+  await shot('20-cert-change-accepted');
+});

@@ -224,7 +224,7 @@ const bobChange = {
   accepted_at: '2026-03-01T09:00:00Z',
   new_fingerprint: bob.fingerprint,
   new_issuer: 'CN=Example Test CA, O=Example',
-  text: 'The certificate of bob@example.test changed: another key than the one accepted on 2026-03-01T09:00:00Z. Make sure it is really theirs (ask them, compare fingerprints) before you accept it.',
+  text: 'The certificate of bob@example.test changed: another key than the one accepted for this address. Make sure it is really theirs (ask them, compare fingerprints) before you accept it.',
 };
 
 const fromBob = {
