@@ -701,3 +701,43 @@ fn an_expired_recipient_certificate_is_never_used_and_the_reason_is_named() {
     );
     assert!(!path.exists(), "nothing is written");
 }
+
+/// The details of an identity list the other certificates of its mailbox, with their keys.
+#[test]
+fn details_list_the_key_history_of_a_mailbox() {
+    use sealpost::pki::issue::KeyAlgorithm;
+
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let s = file_session(home.path());
+    let ca = s.ca_create("History CA", KeyAlgorithm::P384, 3650).unwrap();
+    let mut fps = Vec::new();
+    for (i, days) in [(0, 30u32), (1, 400)] {
+        let p12 = out.path().join(format!("lou{i}.p12"));
+        let issued = s
+            .ca_issue(
+                &ca.info.fingerprint,
+                &["lou@example.test".to_string()],
+                None,
+                KeyAlgorithm::P256,
+                days,
+                "long enough",
+                &p12,
+            )
+            .unwrap();
+        s.import_files(&[p12], Some("long enough"), &no_progress)
+            .unwrap();
+        fps.push(issued.cert.info.fingerprint);
+    }
+    let old = s.details(&fps[0]).unwrap();
+    assert_eq!(old.history.len(), 1);
+    assert_eq!(old.history[0].cert.info.fingerprint, fps[1]);
+    assert!(old.history[0].has_private_key && old.history[0].newer);
+    let new = s.details(&fps[1]).unwrap();
+    assert_eq!(new.history[0].cert.info.fingerprint, fps[0]);
+    assert!(new.history[0].has_private_key && !new.history[0].newer);
+    // The renewed identity silences the expiry warning of the old one.
+    assert!(s.status().unwrap().expiring.is_empty());
+    // An authority has no history.
+    assert!(s.details(&ca.info.fingerprint).unwrap().history.is_empty());
+}

@@ -1011,3 +1011,71 @@ fn an_invalid_signature_harvests_nothing() {
         "a valid signature harvests the signer"
     );
 }
+
+/// Renewing an identity keeps the earlier private key: mail openssl encrypted to the old
+/// certificate still opens after the new `.p12` is imported, and `cert show` lists the other
+/// certificates of the mailbox.
+#[test]
+fn renewing_an_identity_keeps_earlier_keys_and_shows_the_history() {
+    let h = Home::new();
+    h.lab_ca();
+    let pf = h.s("p12-pass");
+    let (old_pem, _) = h.issue("dee-old", "rsa2048", &["dee@example.test"]);
+    h.ok(&[
+        "cert",
+        "import",
+        &h.s("dee-old.p12"),
+        "--password-file",
+        &pf,
+    ]);
+    let old_fp = fingerprint_of(&old_pem);
+    let to_old = openssl_encrypted_mail(&h, &old_pem, "eve@example.test", "dee@example.test");
+    let to_old = h.write("to-old.eml", &to_old);
+
+    // Renewal: a new key and certificate for the same mailbox.
+    let (new_pem, _) = h.issue("dee-new", "p256", &["dee@example.test"]);
+    h.ok(&[
+        "cert",
+        "import",
+        &h.s("dee-new.p12"),
+        "--password-file",
+        &pf,
+    ]);
+    let new_fp = fingerprint_of(&new_pem);
+    assert_ne!(old_fp, new_fp);
+
+    let out = h.s("old-plain.eml");
+    h.ok(&["decrypt", "--in", &to_old, "--out", &out]);
+    let plain = std::fs::read_to_string(&out).unwrap();
+    assert!(plain.contains("Secret for the new identity."), "{plain}");
+    // Mail to the new certificate opens as well.
+    let to_new = openssl_encrypted_mail(&h, &new_pem, "eve@example.test", "dee@example.test");
+    let to_new = h.write("to-new.eml", &to_new);
+    h.ok(&["decrypt", "--in", &to_new, "--out", &h.s("new-plain.eml")]);
+
+    let show = |fp: &str| String::from_utf8_lossy(&h.ok(&["cert", "show", fp]).stdout).into_owned();
+    let s = show(&old_fp);
+    assert!(s.contains("other certificates of the same mailbox:"), "{s}");
+    assert!(
+        s.lines().any(|l| l.contains(&new_fp)
+            && l.contains("(newer)")
+            && l.contains("private key kept")),
+        "{s}"
+    );
+    let s = show(&new_fp);
+    assert!(
+        s.lines().any(|l| l.contains(&old_fp)
+            && l.contains("(earlier)")
+            && l.contains("private key kept")),
+        "{s}"
+    );
+    // Both are identities with their keys.
+    let list = h.json(&["cert", "list"]);
+    let identities = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "identity")
+        .count();
+    assert_eq!(identities, 2, "{list}");
+}

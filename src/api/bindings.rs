@@ -6,7 +6,7 @@ use ts_rs::{Config, TS};
 
 use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, Revocation};
 use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine, ExpiryNotice};
-use super::continuity::CertChange;
+use super::continuity::{CertChange, HistoryEntry};
 use super::mail::{
     AccountDto, ConnectionCheck, MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult,
     ServerCheck, ServerDto, ServerSettings, SmimeKind, SyncResult,
@@ -73,6 +73,7 @@ fn render() -> String {
     decl::<ExpiryNotice>(&cfg, &mut out);
     decl::<IssuedEntry>(&cfg, &mut out);
     decl::<CertChange>(&cfg, &mut out);
+    decl::<HistoryEntry>(&cfg, &mut out);
     decl::<TlsMode>(&cfg, &mut out);
     decl::<MailErrorKind>(&cfg, &mut out);
     decl::<ServerSettings>(&cfg, &mut out);

@@ -31,6 +31,17 @@ pub struct CertChange {
     pub text: String,
 }
 
+/// Another certificate this home holds for the same mailbox: an identity's earlier (or later)
+/// certificates, whose private keys are kept so mail encrypted to them still opens.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct HistoryEntry {
+    pub cert: CertDto,
+    pub has_private_key: bool,
+    /// Issued after the certificate the history is of.
+    pub newer: bool,
+}
+
 /// What is recorded of an accepted certificate: fingerprint, key (SPKI SHA-256) and issuer.
 fn accepted_of(cert: &Cert) -> (String, String, String) {
     (cert.fingerprint(), spki_id(&cert.spki_der()), cert.issuer())
@@ -105,6 +116,45 @@ impl Home {
             new_issuer: issuer,
             text,
         }))
+    }
+
+    /// The other certificates of the same kind (identity or correspondent) for any of the
+    /// mailboxes of `cert`, newest first.
+    pub fn cert_history(&self, cert: &Cert) -> Result<Vec<HistoryEntry>, ApiError> {
+        let fp = cert.fingerprint();
+        let kind = self
+            .store
+            .by_fingerprint_prefix(&fp)?
+            .first()
+            .map(|s| s.kind)
+            .unwrap_or(CertKind::Person);
+        if cert.is_ca() || kind == CertKind::Authority {
+            return Ok(Vec::new());
+        }
+        let mut others: Vec<Cert> = Vec::new();
+        for e in cert.emails() {
+            for s in self.store.by_email(&e)? {
+                if s.kind == kind
+                    && s.cert.fingerprint() != fp
+                    && !others
+                        .iter()
+                        .any(|o| o.fingerprint() == s.cert.fingerprint())
+                {
+                    others.push(s.cert);
+                }
+            }
+        }
+        others.sort_by_key(|c| std::cmp::Reverse((c.not_before(), c.not_after())));
+        others
+            .iter()
+            .map(|c| {
+                Ok(HistoryEntry {
+                    cert: self.dto(c)?,
+                    has_private_key: self.store.private_key(&c.fingerprint())?.is_some(),
+                    newer: (c.not_before(), c.not_after()) > (cert.not_before(), cert.not_after()),
+                })
+            })
+            .collect()
     }
 
     /// The change alerts about the certificates mail to `recipients` would be encrypted to.

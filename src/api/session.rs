@@ -94,6 +94,9 @@ pub struct CertDetails {
     /// For a correspondent's certificate: how it differs from the one accepted for each of
     /// its addresses (until the user accepts it).
     pub changes: Vec<super::continuity::CertChange>,
+    /// The other certificates of the same mailbox (an identity's earlier ones keep their
+    /// private keys), newest first.
+    pub history: Vec<super::continuity::HistoryEntry>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -509,6 +512,7 @@ impl Session {
             issued,
             issued_certs,
             changes,
+            history: self.home.cert_history(&cert)?,
         })
     }
 

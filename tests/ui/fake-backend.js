@@ -99,6 +99,10 @@ window.__installFakeBackend = function (scenario) {
           expiry_warning: cert.is_ca ? null : threshold(days),
           issued: state.issued[cert.fingerprint] ? entry(cert.fingerprint) : null,
           changes: state.changes.filter((ch) => ch.new_fingerprint === cert.fingerprint),
+          history: state.certs
+            .filter((c) => c !== cert && c.kind === cert.kind && !c.is_ca && c.emails.some((e) => cert.emails.includes(e)))
+            .sort((a, b) => Date.parse(b.not_before) - Date.parse(a.not_before))
+            .map((c) => ({ cert: clone(c), has_private_key: c.kind === 'identity', newer: Date.parse(c.not_before) > Date.parse(cert.not_before) })),
           issued_certs: ownCa
             ? Object.keys(state.issued).filter((fp) => state.issued[fp].ca === cert.fingerprint).reverse().map(entry)
             : [],

@@ -308,3 +308,28 @@ test('the details of a changed certificate offer to accept it', async () => {
   assert.deepEqual(page.errors, []);
   await close(page);
 });
+
+test('an identity’s details list the other certificates of its mailbox, whose keys are kept', async () => {
+  const earlier = { ...alice, fingerprint: '5'.repeat(64), serial: '1a', not_before: inDays(-400), not_after: inDays(-35) };
+  const page = await openApp({ certs: [alice, earlier, bob, ca], chains });
+  await page.locator(`[data-testid="cert-list-identity"] [data-fingerprint="${alice.fingerprint}"] .open-details`).click();
+  const history = page.getByTestId('cert-history');
+  await history.waitFor();
+  assert.match(await text(history), /Certificate history Other certificates for alice@example\.test, newest first\./i);
+  assert.match(await text(history), /Earlier private keys are kept, so mail encrypted to older certificates still opens/);
+  const entry = page.getByTestId('history-entry');
+  assert.equal(await entry.count(), 1);
+  assert.match(await text(entry), /Earlier certificate, valid .* 55:55:55.* Private key kept/);
+  await shoot(page, 'key-history');
+  // It opens the earlier certificate, whose history names the newer one.
+  await entry.getByRole('button', { name: /Earlier certificate/ }).click();
+  await page.waitForSelector(`[data-testid="cert-details"][data-fingerprint="${earlier.fingerprint}"]`);
+  assert.match(await text(page.getByTestId('history-entry')), /Newer certificate/);
+  // Bob has no other certificate: no history section.
+  await page.getByTestId('details-back').click();
+  await page.locator(`[data-fingerprint="${bob.fingerprint}"] .open-details`).click();
+  await page.getByTestId('cert-details').getByRole('heading', { level: 1, name: 'Bob Builder' }).waitFor();
+  assert.equal(await page.getByTestId('cert-history').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});

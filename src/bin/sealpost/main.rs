@@ -550,6 +550,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 print_json(&c);
             } else {
                 print_cert(&c);
+                let history = home.cert_history(&home.select(&c.info.fingerprint)?)?;
+                if !history.is_empty() {
+                    println!("  other certificates of the same mailbox:");
+                }
+                for h in &history {
+                    println!(
+                        "    {} {} .. {}{}{}",
+                        h.cert.info.fingerprint,
+                        h.cert.info.not_before,
+                        h.cert.info.not_after,
+                        if h.newer { " (newer)" } else { " (earlier)" },
+                        if h.has_private_key {
+                            ", private key kept"
+                        } else {
+                            ""
+                        }
+                    );
+                }
             }
         }
         Command::Cert(CertCmd::Trust { selector }) => {

@@ -56,7 +56,12 @@ issued_certs: Array<IssuedEntry>,
  * For a correspondent's certificate: how it differs from the one accepted for each of
  * its addresses (until the user accepts it).
  */
-changes: Array<CertChange>, };
+changes: Array<CertChange>, 
+/**
+ * The other certificates of the same mailbox (an identity's earlier ones keep their
+ * private keys), newest first.
+ */
+history: Array<HistoryEntry>, };
 /**
  * The keystore in use and whether it can be used now.
  */
@@ -244,6 +249,15 @@ accepted_at: string, new_fingerprint: string, new_issuer: string,
  * The alert in plain words.
  */
 text: string, };
+/**
+ * Another certificate this home holds for the same mailbox: an identity's earlier (or later)
+ * certificates, whose private keys are kept so mail encrypted to them still opens.
+ */
+export type HistoryEntry = { cert: CertDto, has_private_key: boolean, 
+/**
+ * Issued after the certificate the history is of.
+ */
+newer: boolean, };
 /**
  * How TLS is reached on an endpoint.
  */
