@@ -211,6 +211,15 @@ test('own identities expiring within 30 days warn on the Certificates screen unt
   await page.waitForSelector('[data-testid="keystore-status"][data-kind]');
   await page.locator('[data-testid="cert-row"]').first().waitFor();
   assert.equal(await page.getByTestId('expiry-warning').count(), 0);
+  // The next threshold warns again: the same certificate, now 5 days before its end (the list
+  // asks for the status each time it is shown).
+  await page.evaluate((na) => {
+    window.__fakeState.certs.find((c) => c.kind === 'identity').not_after = na;
+  }, inDays(5));
+  await page.getByRole('button', { name: 'Alice Example' }).click();
+  await page.getByTestId('details-back').click();
+  await page.waitForSelector('[data-testid="expiry-warning"][data-threshold="7"]');
+  assert.match(await text(page.getByTestId('expiry-warning')), /expires in [45] days/);
   assert.deepEqual(page.errors, []);
   await close(page);
 });
