@@ -444,3 +444,308 @@ fn os_keystore_import_and_sign() {
         String::from_utf8_lossy(&ver.stderr)
     );
 }
+
+/// The app's internal-CA and self-test use cases: create a CA (only the CA key types), issue a
+/// user certificate straight into a private `.p12` file, import it as an identity, self-test
+/// it, see it in the CA's details, revoke it and publish a CRL that `openssl crl` reads.
+#[test]
+fn internal_ca_issue_import_self_test_revoke_and_crl() {
+    use sealpost::api::check::{CheckItem, CheckLevel};
+    use sealpost::pki::issue::{KeyAlgorithm, RevocationReason};
+
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let s = file_session(home.path());
+
+    // A CA takes P-384 or RSA 3072/4096 only, and a name.
+    let e = s.ca_create("Lab CA", KeyAlgorithm::P256, 3650).unwrap_err();
+    assert_eq!(e.code, ErrorCode::BadInput);
+    assert!(e.message.contains("P-384"), "{e}");
+    assert_eq!(
+        s.ca_create("  ", KeyAlgorithm::P384, 3650)
+            .unwrap_err()
+            .code,
+        ErrorCode::BadInput
+    );
+    let ca = s.ca_create("Lab CA", KeyAlgorithm::P384, 3650).unwrap();
+    assert_eq!(ca.kind, CertKind::Authority);
+    assert!(ca.trusted && ca.info.is_ca);
+    let d = s.details(&ca.info.fingerprint).unwrap();
+    assert!(d.has_private_key && d.issued_certs.is_empty() && d.issued.is_none());
+    assert_eq!(d.expiry_warning, None);
+
+    // Issue: a short password, more than 825 days and a CA-only key size are refused, and
+    // nothing is written.
+    let p12 = out.path().join("ivy.p12");
+    let emails = vec!["ivy@example.test".to_string(), " ".to_string()];
+    let issue = |key, days, pw: &str| {
+        s.ca_issue(
+            &ca.info.fingerprint,
+            &emails,
+            Some("Ivy"),
+            key,
+            days,
+            pw,
+            &p12,
+        )
+    };
+    assert_eq!(
+        issue(KeyAlgorithm::P256, 365, "short").unwrap_err().code,
+        ErrorCode::BadInput
+    );
+    assert_eq!(
+        issue(KeyAlgorithm::P256, 826, "long enough")
+            .unwrap_err()
+            .code,
+        ErrorCode::BadInput
+    );
+    assert_eq!(
+        issue(KeyAlgorithm::Rsa4096, 365, "long enough")
+            .unwrap_err()
+            .code,
+        ErrorCode::BadInput
+    );
+    assert!(!p12.exists());
+    let issued = issue(KeyAlgorithm::P256, 20, "long enough").unwrap();
+    assert_eq!(
+        issued.cert.info.emails,
+        vec!["ivy@example.test".to_string()]
+    );
+    assert!(
+        issued.p12.is_empty(),
+        "the .p12 goes to the file, not over IPC"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&p12).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the .p12 is private to its owner");
+    }
+    let info = Command::new("openssl")
+        .args(["pkcs12", "-in"])
+        .arg(&p12)
+        .args(["-passin", "pass:long enough", "-nokeys", "-clcerts"])
+        .output()
+        .unwrap();
+    assert!(info.status.success(), "{info:?}");
+    assert!(String::from_utf8_lossy(&info.stdout).contains("ivy@example.test"));
+
+    // The CA's details list what it issued.
+    let d = s.details(&ca.info.fingerprint).unwrap();
+    assert_eq!(d.issued_certs.len(), 1);
+    assert_eq!(d.issued_certs[0].fingerprint, issued.cert.info.fingerprint);
+    assert_eq!(d.issued_certs[0].serial, issued.serial);
+    assert!(d.issued_certs[0].revoked_at.is_none());
+
+    // Imported, it is an identity: 20 days left warns at 30, in the details and the status.
+    s.import_files(
+        std::slice::from_ref(&p12),
+        Some("long enough"),
+        &no_progress,
+    )
+    .unwrap();
+    let fp = issued.cert.info.fingerprint.clone();
+    let d = s.details(&fp).unwrap();
+    assert_eq!(d.cert.kind, CertKind::Identity);
+    assert_eq!(d.expiry_warning, Some(30));
+    assert_eq!(
+        d.issued.as_ref().map(|i| i.ca_fingerprint.as_str()),
+        Some(ca.info.fingerprint.as_str())
+    );
+    let st = s.status().unwrap();
+    assert_eq!(st.expiring.len(), 1);
+    assert_eq!(st.expiring[0].fingerprint, fp);
+    assert_eq!(st.expiring[0].threshold, 30);
+    assert!((18..=20).contains(&st.expiring[0].days_left));
+
+    // The self-test, with the key file unlocked: the key makes a test signature.
+    let c = s.check(&fp).unwrap();
+    assert!(c.usable && c.can_sign && c.can_encrypt, "{c:#?}");
+    assert_eq!(c.expiry_warning, Some(30));
+    let line = |c: &sealpost::api::check::CertCheck, item| {
+        c.lines.iter().find(|l| l.item == item).cloned().unwrap()
+    };
+    assert_eq!(line(&c, CheckItem::PrivateKey).level, CheckLevel::Ok);
+    assert_eq!(line(&c, CheckItem::Validity).level, CheckLevel::Warning);
+    assert!(line(&c, CheckItem::Chain).text.contains("Lab CA"));
+
+    // Revoke: refused for a certificate this home did not issue, then done once.
+    assert_eq!(
+        s.ca_revoke(&ca.info.fingerprint, RevocationReason::Superseded)
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    let r = s.ca_revoke(&fp, RevocationReason::KeyCompromise).unwrap();
+    assert_eq!(r.serial, issued.serial);
+    assert_eq!(
+        s.ca_revoke(&fp, RevocationReason::KeyCompromise)
+            .unwrap_err()
+            .code,
+        ErrorCode::BadInput
+    );
+    let d = s.details(&fp).unwrap();
+    assert!(d.issued.as_ref().unwrap().revoked_at.is_some());
+    assert_eq!(
+        d.issued.as_ref().unwrap().reason,
+        Some(RevocationReason::KeyCompromise)
+    );
+    let c = s.check(&fp).unwrap();
+    assert!(c.revoked && !c.usable);
+    assert_eq!(line(&c, CheckItem::Revocation).level, CheckLevel::Problem);
+
+    // The CRL: saved as DER, lists the serial with its reason.
+    let crl_path = out.path().join("lab.crl");
+    assert_eq!(
+        s.ca_crl(&ca.info.fingerprint, Some(11), &crl_path)
+            .unwrap_err()
+            .code,
+        ErrorCode::BadInput
+    );
+    let crl = s.ca_crl(&ca.info.fingerprint, None, &crl_path).unwrap();
+    assert_eq!(crl.revoked.len(), 1);
+    let text = Command::new("openssl")
+        .args(["crl", "-inform", "DER", "-noout", "-text", "-in"])
+        .arg(&crl_path)
+        .output()
+        .unwrap();
+    assert!(text.status.success(), "{text:?}");
+    let text = String::from_utf8_lossy(&text.stdout).to_ascii_uppercase();
+    assert!(text.contains(&issued.serial.to_ascii_uppercase()), "{text}");
+    assert!(text.contains("KEY COMPROMISE"), "{text}");
+    // A certificate that is no CA of this home signs no CRL.
+    assert_eq!(
+        s.ca_crl(&fp, None, &out.path().join("x.crl"))
+            .unwrap_err()
+            .code,
+        ErrorCode::BadInput
+    );
+}
+
+/// With the key file locked the self-test still runs, without trying the private key.
+#[test]
+fn self_test_with_a_locked_key_file_does_not_unlock() {
+    use sealpost::api::check::{CheckItem, CheckLevel};
+    use sealpost::pki::issue::KeyAlgorithm;
+
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let p12 = out.path().join("kim.p12");
+    let fp = {
+        let s = file_session(home.path());
+        let ca = s.ca_create("Kim CA", KeyAlgorithm::P384, 3650).unwrap();
+        let issued = s
+            .ca_issue(
+                &ca.info.fingerprint,
+                &["kim@example.test".to_string()],
+                None,
+                KeyAlgorithm::P256,
+                365,
+                "long enough",
+                &p12,
+            )
+            .unwrap();
+        s.import_files(
+            std::slice::from_ref(&p12),
+            Some("long enough"),
+            &no_progress,
+        )
+        .unwrap();
+        issued.cert.info.fingerprint
+    };
+    let s = Session::open(home.path()).unwrap();
+    assert!(!s.status().unwrap().keystore.unlocked);
+    let c = s.check(&fp).unwrap();
+    let key = c
+        .lines
+        .iter()
+        .find(|l| l.item == CheckItem::PrivateKey)
+        .unwrap();
+    assert_eq!(key.level, CheckLevel::Ok);
+    assert!(key.text.contains("not unlocked"), "{}", key.text);
+    assert!(c.usable && c.has_private_key);
+    assert!(s.status().unwrap().expiring.is_empty());
+}
+
+/// An expired recipient certificate is never used to encrypt: the recipient status and the
+/// refusal to compose both name the recipient and say why.
+#[test]
+fn an_expired_recipient_certificate_is_never_used_and_the_reason_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let s = file_session(home.path());
+    s.import_files(&[p("rsa2048.p12")], Some("secret"), &no_progress)
+        .unwrap();
+    s.import_files(
+        &[p("ca.pem"), p("expired.pem"), p("rsa3072.pem")],
+        None,
+        &no_progress,
+    )
+    .unwrap();
+    let st = s
+        .recipient_status(&["frank@example.test".into(), "bob@example.test".into()])
+        .unwrap();
+    assert!(!st[0].has_certificate && st[0].fingerprint.is_none());
+    let why = st[0].problem.as_deref().unwrap_or_default();
+    assert!(
+        why.contains("frank@example.test") && why.contains("expired on 2021-01-01"),
+        "{why}"
+    );
+    assert!(st[1].has_certificate && st[1].problem.is_none());
+
+    let path = out.path().join("to-frank.eml");
+    let d = draft(
+        "alice@example.test",
+        &["bob@example.test", "frank@example.test"],
+        true,
+        true,
+        vec![],
+    );
+    let e = s.compose(&d, &path, &no_progress).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound);
+    assert!(
+        e.message.contains("frank@example.test") && e.message.contains("expired"),
+        "{e}"
+    );
+    assert!(!path.exists(), "nothing is written");
+}
+
+/// The details of an identity list the other certificates of its mailbox, with their keys.
+#[test]
+fn details_list_the_key_history_of_a_mailbox() {
+    use sealpost::pki::issue::KeyAlgorithm;
+
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let s = file_session(home.path());
+    let ca = s.ca_create("History CA", KeyAlgorithm::P384, 3650).unwrap();
+    let mut fps = Vec::new();
+    for (i, days) in [(0, 30u32), (1, 400)] {
+        let p12 = out.path().join(format!("lou{i}.p12"));
+        let issued = s
+            .ca_issue(
+                &ca.info.fingerprint,
+                &["lou@example.test".to_string()],
+                None,
+                KeyAlgorithm::P256,
+                days,
+                "long enough",
+                &p12,
+            )
+            .unwrap();
+        s.import_files(&[p12], Some("long enough"), &no_progress)
+            .unwrap();
+        fps.push(issued.cert.info.fingerprint);
+    }
+    let old = s.details(&fps[0]).unwrap();
+    assert_eq!(old.history.len(), 1);
+    assert_eq!(old.history[0].cert.info.fingerprint, fps[1]);
+    assert!(old.history[0].has_private_key && old.history[0].newer);
+    let new = s.details(&fps[1]).unwrap();
+    assert_eq!(new.history[0].cert.info.fingerprint, fps[0]);
+    assert!(new.history[0].has_private_key && !new.history[0].newer);
+    // The renewed identity silences the expiry warning of the old one.
+    assert!(s.status().unwrap().expiring.is_empty());
+    // An authority has no history.
+    assert!(s.details(&ca.info.fingerprint).unwrap().history.is_empty());
+}

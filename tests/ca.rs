@@ -770,3 +770,312 @@ fn issued_certificates_have_no_pkilint_error_in_the_mailbox_strict_profile() {
         text(&o)
     );
 }
+
+/// `cert list` warns about the user's own identities close to expiry (30, 14, 7 days), and
+/// stops once a renewed identity for the same address is imported.
+#[test]
+fn cert_list_warns_of_own_identities_near_expiry_until_renewed() {
+    let h = Home::new();
+    h.lab_ca();
+    let pf = h.s("p12-pass");
+    let issue = |stem: &str, days: &str| {
+        let p12 = h.s(&format!("{stem}.p12"));
+        h.json(&[
+            "ca",
+            "issue",
+            "--ca",
+            "Sealpost Lab CA",
+            "--email",
+            "zoe@example.test",
+            "--key",
+            "p256",
+            "--days",
+            days,
+            "--out",
+            &p12,
+            "--password-file",
+            &pf,
+        ]);
+        h.ok(&["cert", "import", &p12, "--password-file", &pf]);
+    };
+    issue("zoe-old", "10");
+    let out = String::from_utf8_lossy(&h.ok(&["cert", "list"]).stdout).into_owned();
+    assert!(
+        out.contains("warning: your certificate for zoe@example.test expires in 9 days")
+            || out.contains("warning: your certificate for zoe@example.test expires in 10 days"),
+        "{out}"
+    );
+    // The JSON list is the DTO list, unchanged.
+    assert!(h.json(&["cert", "list"]).is_array());
+    issue("zoe-new", "400");
+    let out = String::from_utf8_lossy(&h.ok(&["cert", "list"]).stdout).into_owned();
+    assert!(!out.contains("warning:"), "{out}");
+}
+
+fn fingerprint_of(pem: &str) -> String {
+    let o = openssl_ok(&["x509", "-in", pem, "-noout", "-fingerprint", "-sha256"]);
+    let t = String::from_utf8_lossy(&o.stdout).into_owned();
+    t.trim()
+        .rsplit('=')
+        .next()
+        .unwrap_or_default()
+        .replace(':', "")
+        .to_ascii_lowercase()
+}
+
+/// A correspondent's certificate change (another key, then another issuing CA) is reported by
+/// `verify` (text and JSON) and `encrypt` until `cert accept`; the signature stays valid.
+#[test]
+fn certificate_changes_are_reported_until_accepted() {
+    let h = Home::new();
+    h.lab_ca();
+    let (bob1, bob1_key) = h.issue("bob1", "p256", &["bob@example.test"]);
+    let verify = |cert: &str, key: &str| {
+        let m = openssl_signed_mail(&h, cert, key, "bob@example.test", "alice@example.test");
+        let f = h.write("in.eml", &m);
+        h.json(&["verify", "--in", &f])
+    };
+    let v = verify(&bob1, &bob1_key);
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["cert_changes"].as_array().map(Vec::len), Some(0), "{v}");
+
+    // Another key from the same CA.
+    let (bob2, bob2_key) = h.issue("bob2", "p256", &["bob@example.test"]);
+    let bob2_fp = fingerprint_of(&bob2);
+    let v = verify(&bob2, &bob2_key);
+    assert_eq!(
+        v["valid"], true,
+        "a change is an alert, not an invalid signature: {v}"
+    );
+    let c = &v["cert_changes"][0];
+    assert_eq!(c["email"], "bob@example.test", "{v}");
+    assert_eq!(c["key_changed"], true, "{v}");
+    assert_eq!(c["issuer_changed"], false, "{v}");
+    assert_eq!(c["new_fingerprint"], bob2_fp.as_str(), "{v}");
+    assert_eq!(
+        c["accepted_fingerprint"],
+        fingerprint_of(&bob1).as_str(),
+        "{v}"
+    );
+    // It stays until accepted: the text report and encrypt say it too.
+    let m = openssl_signed_mail(
+        &h,
+        &bob2,
+        &bob2_key,
+        "bob@example.test",
+        "alice@example.test",
+    );
+    let f = h.write("in.eml", &m);
+    let o = h.ok(&["verify", "--in", &f]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        err.contains("warning: The certificate of bob@example.test changed: another key")
+            && err.contains(&format!("sealpost cert accept {bob2_fp}")),
+        "{err}"
+    );
+    let plain = h.write(
+        "plain.eml",
+        &message("alice@example.test", "bob@example.test"),
+    );
+    let o = h.ok(&[
+        "encrypt",
+        "--to",
+        "bob@example.test",
+        "--out",
+        &h.s("enc.eml"),
+        "--in",
+        &plain,
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("The certificate of bob@example.test changed"),
+        "{}",
+        text(&o)
+    );
+
+    // Accepted: silence.
+    let a = h.json(&["cert", "accept", &bob2_fp]);
+    assert_eq!(a["fingerprint"], bob2_fp.as_str());
+    let v = verify(&bob2, &bob2_key);
+    assert_eq!(v["cert_changes"].as_array().map(Vec::len), Some(0), "{v}");
+    let o = h.ok(&[
+        "encrypt",
+        "--to",
+        "bob@example.test",
+        "--out",
+        &h.s("enc.eml"),
+        "--in",
+        &plain,
+    ]);
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("changed"),
+        "{}",
+        text(&o)
+    );
+
+    // Another issuing CA (and key).
+    h.json(&["ca", "create", "--name", "Other Lab CA"]);
+    let p12 = h.s("bob3.p12");
+    let pf = h.s("p12-pass");
+    h.json(&[
+        "ca",
+        "issue",
+        "--ca",
+        "Other Lab CA",
+        "--email",
+        "bob@example.test",
+        "--key",
+        "p256",
+        "--out",
+        &p12,
+        "--password-file",
+        &pf,
+    ]);
+    let pass = format!("file:{pf}");
+    let bob3 = h.s("bob3.pem");
+    let bob3_key = h.s("bob3.key");
+    openssl_ok(&[
+        "pkcs12", "-in", &p12, "-passin", &pass, "-nokeys", "-clcerts", "-out", &bob3,
+    ]);
+    openssl_ok(&[
+        "pkcs12", "-in", &p12, "-passin", &pass, "-nocerts", "-nodes", "-out", &bob3_key,
+    ]);
+    let v = verify(&bob3, &bob3_key);
+    let c = &v["cert_changes"][0];
+    assert_eq!(
+        (c["key_changed"].clone(), c["issuer_changed"].clone()),
+        (true.into(), true.into()),
+        "{v}"
+    );
+    assert!(
+        c["new_issuer"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Other Lab CA"),
+        "{v}"
+    );
+    // A CA is trusted, not accepted.
+    let o = h.run(&["cert", "accept", "Other Lab CA"]);
+    assert!(!o.status.success());
+}
+
+/// Certificates are harvested from valid signatures only: a tampered message from an unknown
+/// correspondent adds nothing, the intact one adds the signer.
+#[test]
+fn an_invalid_signature_harvests_nothing() {
+    let issuer = Home::new();
+    let ca = issuer.lab_ca();
+    let (cert, key) = issuer.issue("carl", "p256", &["carl@example.test"]);
+    let good = openssl_signed_mail(
+        &issuer,
+        &cert,
+        &key,
+        "carl@example.test",
+        "dana@example.test",
+    );
+
+    let reader = Home::new();
+    reader.ok(&["cert", "import", &ca]);
+    reader.ok(&["cert", "trust", "Sealpost Lab CA"]);
+    let count_carl = |h: &Home| {
+        h.json(&["cert", "list"])
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|c| {
+                        c["emails"]
+                            .as_array()
+                            .is_some_and(|e| e.iter().any(|x| x == "carl@example.test"))
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let tampered =
+        String::from_utf8_lossy(&good).replace("Signed by openssl.", "Signed by 0penssl.");
+    assert_ne!(tampered.as_bytes(), good.as_slice());
+    let f = reader.write("tampered.eml", tampered.as_bytes());
+    let o = reader.run(&["--json", "verify", "--in", &f]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(
+        count_carl(&reader),
+        0,
+        "nothing is harvested from an invalid signature"
+    );
+
+    let f = reader.write("good.eml", &good);
+    let v = reader.json(&["verify", "--in", &f]);
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(
+        count_carl(&reader),
+        1,
+        "a valid signature harvests the signer"
+    );
+}
+
+/// Renewing an identity keeps the earlier private key: mail openssl encrypted to the old
+/// certificate still opens after the new `.p12` is imported, and `cert show` lists the other
+/// certificates of the mailbox.
+#[test]
+fn renewing_an_identity_keeps_earlier_keys_and_shows_the_history() {
+    let h = Home::new();
+    h.lab_ca();
+    let pf = h.s("p12-pass");
+    let (old_pem, _) = h.issue("dee-old", "rsa2048", &["dee@example.test"]);
+    h.ok(&[
+        "cert",
+        "import",
+        &h.s("dee-old.p12"),
+        "--password-file",
+        &pf,
+    ]);
+    let old_fp = fingerprint_of(&old_pem);
+    let to_old = openssl_encrypted_mail(&h, &old_pem, "eve@example.test", "dee@example.test");
+    let to_old = h.write("to-old.eml", &to_old);
+
+    // Renewal: a new key and certificate for the same mailbox.
+    let (new_pem, _) = h.issue("dee-new", "p256", &["dee@example.test"]);
+    h.ok(&[
+        "cert",
+        "import",
+        &h.s("dee-new.p12"),
+        "--password-file",
+        &pf,
+    ]);
+    let new_fp = fingerprint_of(&new_pem);
+    assert_ne!(old_fp, new_fp);
+
+    let out = h.s("old-plain.eml");
+    h.ok(&["decrypt", "--in", &to_old, "--out", &out]);
+    let plain = std::fs::read_to_string(&out).unwrap();
+    assert!(plain.contains("Secret for the new identity."), "{plain}");
+    // Mail to the new certificate opens as well.
+    let to_new = openssl_encrypted_mail(&h, &new_pem, "eve@example.test", "dee@example.test");
+    let to_new = h.write("to-new.eml", &to_new);
+    h.ok(&["decrypt", "--in", &to_new, "--out", &h.s("new-plain.eml")]);
+
+    let show = |fp: &str| String::from_utf8_lossy(&h.ok(&["cert", "show", fp]).stdout).into_owned();
+    let s = show(&old_fp);
+    assert!(s.contains("other certificates of the same mailbox:"), "{s}");
+    assert!(
+        s.lines().any(|l| l.contains(&new_fp)
+            && l.contains("(newer)")
+            && l.contains("private key kept")),
+        "{s}"
+    );
+    let s = show(&new_fp);
+    assert!(
+        s.lines().any(|l| l.contains(&old_fp)
+            && l.contains("(earlier)")
+            && l.contains("private key kept")),
+        "{s}"
+    );
+    // Both are identities with their keys.
+    let list = h.json(&["cert", "list"]);
+    let identities = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "identity")
+        .count();
+    assert_eq!(identities, 2, "{list}");
+}

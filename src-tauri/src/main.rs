@@ -7,11 +7,14 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use sealpost::api::ca::{CrlInfo, IssuedCert, Revocation};
+use sealpost::api::check::CertCheck;
 use sealpost::api::revocation::{self, RevocationRefresh};
 use sealpost::api::session::{
     AppStatus, CertDetails, ComposeResult, Draft, MessageView, Progress, RecipientStatus, Session,
 };
 use sealpost::api::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
+use sealpost::pki::issue::{KeyAlgorithm, RevocationReason};
 use sealpost::store::RevocationMode;
 use tauri::{AppHandle, Emitter, Manager, State};
 use zeroize::Zeroizing;
@@ -229,6 +232,70 @@ async fn refresh_revocation(
         .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the operation stopped: {e}")))?
 }
 
+#[tauri::command]
+async fn create_ca(
+    state: State<'_, Shared>,
+    name: String,
+    key: KeyAlgorithm,
+    days: u32,
+) -> Result<CertDto, ApiError> {
+    with_session(state, move |s| s.ca_create(&name, key, days)).await
+}
+
+#[allow(clippy::too_many_arguments)]
+#[tauri::command]
+async fn issue_certificate(
+    state: State<'_, Shared>,
+    ca: String,
+    emails: Vec<String>,
+    name: Option<String>,
+    key: KeyAlgorithm,
+    days: u32,
+    password: String,
+    path: PathBuf,
+) -> Result<IssuedCert, ApiError> {
+    let password = Zeroizing::new(password);
+    with_session(state, move |s| {
+        s.ca_issue(&ca, &emails, name.as_deref(), key, days, &password, &path)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn revoke_certificate(
+    state: State<'_, Shared>,
+    fingerprint: String,
+    reason: RevocationReason,
+) -> Result<Revocation, ApiError> {
+    with_session(state, move |s| s.ca_revoke(&fingerprint, reason)).await
+}
+
+#[tauri::command]
+async fn publish_crl(
+    state: State<'_, Shared>,
+    ca: String,
+    days: Option<u32>,
+    path: PathBuf,
+) -> Result<CrlInfo, ApiError> {
+    with_session(state, move |s| s.ca_crl(&ca, days, &path)).await
+}
+
+#[tauri::command]
+async fn accept_certificate(
+    state: State<'_, Shared>,
+    fingerprint: String,
+) -> Result<CertDto, ApiError> {
+    with_session(state, move |s| s.accept(&fingerprint)).await
+}
+
+#[tauri::command]
+async fn check_certificate(
+    state: State<'_, Shared>,
+    fingerprint: String,
+) -> Result<CertCheck, ApiError> {
+    with_session(state, move |s| s.check(&fingerprint)).await
+}
+
 fn main() {
     // SEALPOST_HOME chooses the data directory (tests, several profiles); else the platform's.
     let home = std::env::var_os("SEALPOST_HOME")
@@ -280,6 +347,12 @@ fn main() {
             revocation_mode,
             set_revocation_mode,
             refresh_revocation,
+            create_ca,
+            issue_certificate,
+            revoke_certificate,
+            publish_crl,
+            check_certificate,
+            accept_certificate,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

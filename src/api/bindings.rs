@@ -5,7 +5,8 @@
 use ts_rs::{Config, TS};
 
 use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, Revocation};
-use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine};
+use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine, ExpiryNotice};
+use super::continuity::{CertChange, HistoryEntry};
 use super::mail::{
     AccountDto, ConnectionCheck, MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult,
     ServerCheck, ServerDto, ServerSettings, SmimeKind, SyncResult,
@@ -15,8 +16,8 @@ use super::revocation::{
     CrlImported, RefreshSource, RevocationInfo, RevocationRefresh, RevocationState,
 };
 use super::session::{
-    AppStatus, Attachment, CertDetails, ComposeResult, Draft, KeystoreStatus, MessageHeaders,
-    MessageView, Progress, RecipientStatus,
+    AppStatus, Attachment, CertDetails, ComposeResult, Draft, IssuedEntry, KeystoreStatus,
+    MessageHeaders, MessageView, Progress, RecipientStatus,
 };
 use super::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult, TrustVerdict};
 use crate::mail::{MailErrorKind, TlsMode};
@@ -82,6 +83,10 @@ fn render() -> String {
     decl::<CrlEntryInfo>(&cfg, &mut out);
     decl::<CrlInfo>(&cfg, &mut out);
     decl::<CertRequest>(&cfg, &mut out);
+    decl::<ExpiryNotice>(&cfg, &mut out);
+    decl::<IssuedEntry>(&cfg, &mut out);
+    decl::<CertChange>(&cfg, &mut out);
+    decl::<HistoryEntry>(&cfg, &mut out);
     decl::<TlsMode>(&cfg, &mut out);
     decl::<MailErrorKind>(&cfg, &mut out);
     decl::<ServerSettings>(&cfg, &mut out);

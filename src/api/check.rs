@@ -94,6 +94,34 @@ fn days_word(n: i64) -> String {
     }
 }
 
+/// One of the user's identities that expires soon (or has expired) and has no successor for
+/// its addresses: what the app's status and `cert list` warn about.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ExpiryNotice {
+    pub fingerprint: String,
+    pub subject: String,
+    pub emails: Vec<String>,
+    pub not_after: String,
+    /// Whole days until notAfter (negative once expired).
+    pub days_left: i32,
+    /// The tightest warning reached: 30, 14 or 7; 0 once expired. The app lets the user
+    /// dismiss each threshold once, so the next one warns again.
+    pub threshold: u32,
+}
+
+/// The tightest of [`EXPIRY_WARNINGS`] reached with `days_left` days to go; 0 once expired.
+pub fn expiry_threshold(days_left: i64) -> Option<u32> {
+    if days_left < 0 {
+        return Some(0);
+    }
+    EXPIRY_WARNINGS
+        .iter()
+        .copied()
+        .filter(|w| days_left < i64::from(*w))
+        .min()
+}
+
 impl Home {
     /// Self-tests the selected certificate now. With `unlock`, an identity's private key is
     /// unwrapped, compared with the certificate and used for a test signature.
@@ -104,6 +132,47 @@ impl Home {
     ) -> Result<CertCheck, ApiError> {
         let cert = self.select(selector)?;
         self.check_at(&cert, now(), unlock)
+    }
+
+    /// The user's identities that expire within 30 days of `at` (or have expired), except
+    /// those renewed already: another identity for every one of their addresses lasts longer.
+    pub fn expiry_notices(&self, at: u64) -> Result<Vec<ExpiryNotice>, ApiError> {
+        let identities: Vec<Cert> = self
+            .store
+            .all()?
+            .into_iter()
+            .filter(|s| s.kind == CertKind::Identity && !s.cert.is_ca())
+            .map(|s| s.cert)
+            .collect();
+        let mut out = Vec::new();
+        for cert in &identities {
+            let days_left = (cert.not_after() as i64 - at as i64).div_euclid(86_400);
+            let Some(threshold) = expiry_threshold(days_left) else {
+                continue;
+            };
+            let emails = cert.emails();
+            let renewed = !emails.is_empty()
+                && emails.iter().all(|e| {
+                    identities.iter().any(|o| {
+                        o.not_after() > cert.not_after()
+                            && o.not_before() <= at
+                            && o.emails().iter().any(|x| x.eq_ignore_ascii_case(e))
+                    })
+                });
+            if renewed {
+                continue;
+            }
+            out.push(ExpiryNotice {
+                fingerprint: cert.fingerprint(),
+                subject: cert.subject(),
+                emails,
+                not_after: rfc3339(cert.not_after()),
+                days_left: days_left.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+                threshold,
+            });
+        }
+        out.sort_by_key(|n| n.days_left);
+        Ok(out)
     }
 
     pub(crate) fn check_at(
@@ -204,11 +273,7 @@ impl Home {
                 format!("Not valid before {}", rfc3339(cert.not_before())),
             );
         } else {
-            r.expiry_warning = EXPIRY_WARNINGS
-                .iter()
-                .copied()
-                .filter(|w| days_left < i64::from(*w))
-                .min();
+            r.expiry_warning = expiry_threshold(days_left);
             match r.expiry_warning {
                 Some(_) => r.line(
                     CheckItem::Validity,
@@ -539,5 +604,91 @@ mod tests {
         assert_eq!(level(&c, CheckItem::Chain), CheckLevel::Problem);
         let c = home.check("Lab CA", None).unwrap();
         assert!(!c.usable);
+    }
+
+    fn issue_identity(home: &Home, ca: &str, email: &str, days: u32) -> Cert {
+        let issued = home
+            .ca_issue(
+                ca,
+                &[email.to_string()],
+                None,
+                KeyAlgorithm::P256,
+                days,
+                "p12-password",
+                &pass,
+            )
+            .unwrap();
+        home.import(
+            "id.p12",
+            &issued.p12,
+            Some(&|| Ok(Zeroizing::new("p12-password".into()))),
+            &pass,
+        )
+        .unwrap();
+        home.select(&issued.cert.info.fingerprint).unwrap()
+    }
+
+    #[test]
+    fn expiry_thresholds_are_30_14_7_then_expired() {
+        for (days, want) in [
+            (400, None),
+            (30, None),
+            (29, Some(30)),
+            (14, Some(30)),
+            (13, Some(14)),
+            (7, Some(14)),
+            (6, Some(7)),
+            (0, Some(7)),
+            (-1, Some(0)),
+        ] {
+            assert_eq!(expiry_threshold(days), want, "{days} days left");
+        }
+    }
+
+    #[test]
+    fn expiry_notices_warn_for_own_identities_until_renewed() {
+        let (_dir, home) = home();
+        home.ca_create(
+            "Notice CA",
+            KeyAlgorithm::P256,
+            3650,
+            &CaPublication::default(),
+            &pass,
+        )
+        .unwrap();
+        let old = issue_identity(&home, "Notice CA", "lea@example.test", 100);
+        // A correspondent's certificate (never imported with a key) does not warn.
+        home.ca_issue(
+            "Notice CA",
+            &["max@example.test".to_string()],
+            None,
+            KeyAlgorithm::P256,
+            10,
+            "p12-password",
+            &pass,
+        )
+        .unwrap();
+
+        let day = 86_400;
+        let at = |days_before: u64| old.not_after() - days_before * day;
+        assert!(home.expiry_notices(at(40)).unwrap().is_empty());
+        for (days_before, threshold) in [(29, 30), (13, 14), (6, 7)] {
+            let n = home.expiry_notices(at(days_before)).unwrap();
+            assert_eq!(n.len(), 1, "{days_before} days before");
+            assert_eq!(n[0].fingerprint, old.fingerprint());
+            assert_eq!(n[0].threshold, threshold);
+            assert_eq!(n[0].emails, vec!["lea@example.test".to_string()]);
+        }
+        let n = home.expiry_notices(old.not_after() + 2 * day).unwrap();
+        assert_eq!((n[0].threshold, n[0].days_left), (0, -2));
+
+        // Renewed: a newer identity for the same mailbox silences the old one.
+        let new = issue_identity(&home, "Notice CA", "lea@example.test", 400);
+        let n = home.expiry_notices(at(6)).unwrap();
+        assert!(n.is_empty(), "{n:#?}");
+        // ...which warns in its own time.
+        let n = home.expiry_notices(new.not_after() - 3 * day).unwrap();
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].fingerprint, new.fingerprint());
     }
 }

@@ -6,6 +6,7 @@
 mod bindings;
 pub mod ca;
 pub mod check;
+pub mod continuity;
 pub mod mail;
 pub mod message;
 pub mod report;
@@ -1013,6 +1014,14 @@ impl Home {
                             && from.iter().any(|f| cert.has_email(f))
                             && self.revoked_note(cert)?.is_none()
                         {
+                            // Compared with the accepted certificate before this one is kept.
+                            for f in from.iter().filter(|f| cert.has_email(f)) {
+                                if let Some(change) = self.cert_change(f, cert)?
+                                    && !report.cert_changes.contains(&change)
+                                {
+                                    report.cert_changes.push(change);
+                                }
+                            }
                             self.store.put_cert(cert, CertKind::Person)?;
                             if !s.capabilities.is_empty() {
                                 for e in cert.emails() {

@@ -52,6 +52,9 @@ pub struct Report {
     /// Every signature valid (and at least one present).
     pub valid: bool,
     pub layers: Vec<LayerReport>,
+    /// Signers whose certificate differs (another key or issuing CA) from the one accepted
+    /// for their address: shown until the user accepts the new one.
+    pub cert_changes: Vec<super::continuity::CertChange>,
 }
 
 fn signature_report(
@@ -127,6 +130,7 @@ impl Report {
             signed: false,
             valid: false,
             layers: Vec::new(),
+            cert_changes: Vec::new(),
         }
     }
 }
@@ -181,5 +185,6 @@ pub fn build(
         signed: any_sig,
         valid: any_sig && all_valid,
         layers,
+        cert_changes: Vec::new(),
     }
 }

@@ -10,10 +10,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::ca::{CaPublication, CrlInfo, DEFAULT_CRL_DAYS, IssuedCert, Revocation};
+use super::check::{CertCheck, ExpiryNotice, expiry_threshold};
 use super::revocation::{Fetched, RevocationPlan, RevocationRefresh};
 use super::{ApiError, CertDto, CipherChoice, ErrorCode, ExportFormat, Home, ImportResult, Report};
 use crate::keystore;
-use crate::pki::cert::Cert;
+use crate::pki::cert::{Cert, rfc3339};
+use crate::pki::issue::{KeyAlgorithm, RevocationReason};
 use crate::store::{CertKind, RevocationMode};
 
 /// Largest certificate or PKCS#12 file the app reads.
@@ -46,6 +49,23 @@ pub struct AppStatus {
     pub identities: u32,
     pub people: u32,
     pub authorities: u32,
+    /// Identities that expire within 30 days (or have expired) and were not renewed.
+    pub expiring: Vec<ExpiryNotice>,
+}
+
+/// A certificate one of this home's CAs issued.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct IssuedEntry {
+    pub fingerprint: String,
+    /// The common name or first address of the certificate.
+    pub name: String,
+    pub emails: Vec<String>,
+    pub serial: String,
+    pub not_after: String,
+    pub ca_fingerprint: String,
+    pub revoked_at: Option<String>,
+    pub reason: Option<RevocationReason>,
 }
 
 /// Everything the details view shows about one certificate.
@@ -67,6 +87,18 @@ pub struct CertDetails {
     /// The anchor the path ended at: built in (Mozilla) or trusted by the user.
     pub anchor: Option<crate::pki::validate::AnchorInfo>,
     pub has_private_key: bool,
+    /// 30, 14 or 7 once the certificate expires within that many days; 0 once expired.
+    pub expiry_warning: Option<u32>,
+    /// When one of this home's CAs issued this certificate: its record (revoked or not).
+    pub issued: Option<IssuedEntry>,
+    /// For a CA of this home (its key is held): every certificate it issued, newest first.
+    pub issued_certs: Vec<IssuedEntry>,
+    /// For a correspondent's certificate: how it differs from the one accepted for each of
+    /// its addresses (until the user accepts it).
+    pub changes: Vec<super::continuity::CertChange>,
+    /// The other certificates of the same mailbox (an identity's earlier ones keep their
+    /// private keys), newest first.
+    pub history: Vec<super::continuity::HistoryEntry>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -113,6 +145,8 @@ pub struct RecipientStatus {
     pub fingerprint: Option<String>,
     /// Why no usable certificate is known, in plain words.
     pub problem: Option<String>,
+    /// The certificate differs (key or issuing CA) from the one accepted for this address.
+    pub change: Option<super::continuity::CertChange>,
 }
 
 /// A message being composed.
@@ -335,6 +369,7 @@ impl Session {
             identities: count(CertKind::Identity),
             people: count(CertKind::Person),
             authorities: count(CertKind::Authority),
+            expiring: self.home.expiry_notices(super::now())?,
         })
     }
 
@@ -423,6 +458,28 @@ impl Session {
             .store()
             .private_key(&cert.fingerprint())?
             .is_some();
+        let store = self.home.store();
+        let issued = store
+            .issued(&cert.fingerprint())?
+            .map(|r| self.issued_entry(r))
+            .transpose()?;
+        let issued_certs = if cert.is_ca() && has_private_key {
+            store
+                .issued_by(&cert.fingerprint())?
+                .into_iter()
+                .map(|r| self.issued_entry(r))
+                .collect::<Result<_, _>>()?
+        } else {
+            Vec::new()
+        };
+        let mut changes = Vec::new();
+        if dto.kind == CertKind::Person {
+            for e in cert.emails() {
+                if let Some(c) = self.home.cert_change(&e, &cert)? {
+                    changes.push(c);
+                }
+            }
+        }
         Ok(CertDetails {
             cert: dto,
             chain,
@@ -433,7 +490,158 @@ impl Session {
             trust: verdict.trust,
             anchor: verdict.anchor,
             has_private_key,
+            expiry_warning: if cert.is_ca() {
+                None
+            } else {
+                expiry_threshold(days_left)
+            },
+            issued,
+            issued_certs,
+            changes,
+            history: self.home.cert_history(&cert)?,
         })
+    }
+
+    fn issued_entry(&self, r: crate::store::IssuedRecord) -> Result<IssuedEntry, ApiError> {
+        let cert = self
+            .home
+            .store()
+            .by_fingerprint_prefix(&r.fingerprint)?
+            .into_iter()
+            .next()
+            .map(|s| s.cert);
+        let emails = cert.as_ref().map(Cert::emails).unwrap_or_default();
+        let name = cert
+            .as_ref()
+            .and_then(Cert::common_name)
+            .or_else(|| emails.first().cloned())
+            .unwrap_or_else(|| format!("serial {}", r.serial));
+        Ok(IssuedEntry {
+            fingerprint: r.fingerprint,
+            name,
+            emails,
+            serial: r.serial,
+            not_after: rfc3339(r.not_after),
+            ca_fingerprint: r.ca_fingerprint,
+            revoked_at: r.revoked_at.map(rfc3339),
+            reason: r.revoked_at.map(|_| {
+                r.reason
+                    .and_then(RevocationReason::from_code)
+                    .unwrap_or(RevocationReason::Unspecified)
+            }),
+        })
+    }
+
+    /// The passphrase source for operations that need a private key, and whether the key file
+    /// (if that is the store) is unlocked.
+    fn unlocked(&self) -> Result<bool, ApiError> {
+        Ok(self.home.keystore_kind()? != "file" || self.passphrase.is_some())
+    }
+
+    /// Accepts a correspondent's changed certificate: the change alerts about it stop.
+    pub fn accept(&self, fingerprint: &str) -> Result<CertDto, ApiError> {
+        let c = self.by_fingerprint(fingerprint)?;
+        self.home.accept_cert(&c.fingerprint())
+    }
+
+    /// Creates an organisation CA (ECDSA P-384, RSA 3072 or RSA 4096) whose key stays in this
+    /// home; it is trusted here at once.
+    pub fn ca_create(&self, name: &str, key: KeyAlgorithm, days: u32) -> Result<CertDto, ApiError> {
+        if !matches!(
+            key,
+            KeyAlgorithm::P384 | KeyAlgorithm::Rsa3072 | KeyAlgorithm::Rsa4096
+        ) {
+            return Err(ApiError::new(
+                ErrorCode::BadInput,
+                "an organisation CA uses ECDSA P-384, RSA 3072 or RSA 4096",
+            ));
+        }
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ApiError::new(ErrorCode::BadInput, "the CA needs a name"));
+        }
+        let pass = || self.passphrase();
+        self.home
+            .ca_create(name, key, days, &CaPublication::default(), &pass)
+    }
+
+    /// Issues a mailbox certificate with a fresh key from one of this home's CAs and saves it
+    /// with its key and the CA certificate as a `.p12` at `path`, protected by `password`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn ca_issue(
+        &self,
+        ca_fingerprint: &str,
+        emails: &[String],
+        name: Option<&str>,
+        key: KeyAlgorithm,
+        days: u32,
+        password: &str,
+        path: &Path,
+    ) -> Result<IssuedCert, ApiError> {
+        if key == KeyAlgorithm::Rsa4096 {
+            return Err(ApiError::new(
+                ErrorCode::BadInput,
+                "a user certificate uses ECDSA P-256 or P-384, or RSA 2048 or 3072",
+            ));
+        }
+        if password.chars().count() < 8 {
+            return Err(ApiError::new(
+                ErrorCode::BadInput,
+                "protect the identity file with a password of at least 8 characters",
+            ));
+        }
+        let emails: Vec<String> = emails
+            .iter()
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty())
+            .collect();
+        let ca = self.by_fingerprint(ca_fingerprint)?;
+        let pass = || self.passphrase();
+        let issued =
+            self.home
+                .ca_issue(&ca.fingerprint(), &emails, name, key, days, password, &pass)?;
+        let p12 = Zeroizing::new(issued.p12);
+        write_file(path, &p12, true)?;
+        Ok(IssuedCert {
+            p12: Vec::new(),
+            ..issued
+        })
+    }
+
+    /// Revokes a certificate one of this home's CAs issued.
+    pub fn ca_revoke(
+        &self,
+        fingerprint: &str,
+        reason: RevocationReason,
+    ) -> Result<Revocation, ApiError> {
+        let c = self.by_fingerprint(fingerprint)?;
+        self.home.ca_revoke(&c.fingerprint(), reason)
+    }
+
+    /// Signs a CRL of everything the CA revoked, current for `days` (default 7), and saves it
+    /// (DER) at `path`.
+    pub fn ca_crl(
+        &self,
+        ca_fingerprint: &str,
+        days: Option<u32>,
+        path: &Path,
+    ) -> Result<CrlInfo, ApiError> {
+        let ca = self.by_fingerprint(ca_fingerprint)?;
+        let pass = || self.passphrase();
+        let crl = self
+            .home
+            .ca_crl(&ca.fingerprint(), days.unwrap_or(DEFAULT_CRL_DAYS), &pass)?;
+        write_file(path, &crl.der, false)?;
+        Ok(crl)
+    }
+
+    /// The self-test of a certificate; an identity's key is tried when the keystore is open.
+    pub fn check(&self, fingerprint: &str) -> Result<CertCheck, ApiError> {
+        let c = self.by_fingerprint(fingerprint)?;
+        let pass = || self.passphrase();
+        let unlock: Option<super::PassphraseSource> =
+            if self.unlocked()? { Some(&pass) } else { None };
+        self.home.check(&c.fingerprint(), unlock)
     }
 
     /// Imports files by name: `.p12`/`.pfx` need `password`; every other file is read as
@@ -572,6 +780,7 @@ impl Session {
                 let email = e.trim().to_string();
                 Ok(match self.home.encryption_cert(&email, false) {
                     Ok(c) => RecipientStatus {
+                        change: self.home.cert_change(&email, &c)?,
                         email,
                         has_certificate: true,
                         fingerprint: Some(c.fingerprint()),
@@ -582,6 +791,7 @@ impl Session {
                         has_certificate: false,
                         fingerprint: None,
                         problem: Some(err.message),
+                        change: None,
                     },
                     Err(err) => return Err(err),
                 })

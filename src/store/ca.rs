@@ -159,6 +159,15 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Every certificate a CA issued, newest first.
+    pub fn issued_by(&self, ca_fingerprint: &str) -> Result<Vec<IssuedRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ISSUED_COLUMNS} FROM issued WHERE ca_fingerprint = ?1 ORDER BY issued_at DESC, serial"
+        ))?;
+        let rows = stmt.query_map([ca_fingerprint], issued_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Every revoked certificate of a CA, oldest revocation first.
     pub fn revoked_by(&self, ca_fingerprint: &str) -> Result<Vec<IssuedRecord>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(

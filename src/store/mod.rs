@@ -14,6 +14,8 @@ pub use ca::{CaSettings, IssuedRecord, PendingKey};
 pub mod mail;
 mod revocation;
 pub use revocation::{CachedCrl, CachedOcsp, RevocationMode};
+mod pins;
+pub use pins::AcceptedCert;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -114,6 +116,7 @@ impl Store {
         conn.execute_batch(mail::SCHEMA)?;
         mail::migrate(&conn)?;
         conn.execute_batch(revocation::SCHEMA)?;
+        conn.execute_batch(pins::SCHEMA)?;
         Ok(Store { conn })
     }
 

@@ -261,3 +261,163 @@ test('a message signed by openssl opens as valid, and tampered with as not valid
   assert.match(await (await byTestId('message-body')).getText(), /Hello Bob/);
   await shot('12-message-plain');
 });
+
+/** The row of a certificate list (identity, person, authority) whose text matches `re`. */
+async function rowMatching(kind, re, timeout = 15000) {
+  let found;
+  await browser.waitUntil(async () => {
+    for (const row of await browser.$$(`[data-testid="cert-list-${kind}"] [data-testid="cert-row"]`)) {
+      if (re.test(await row.getText())) {
+        found = row;
+        return true;
+      }
+    }
+    return false;
+  }, { timeout, timeoutMsg: `no ${kind} row matches ${re}` });
+  return found;
+}
+
+test('an organisation CA: create it, issue a user certificate, import it, see the expiry warning and the self-test', async () => {
+  await (await browser.$('#nav-certificates')).click();
+  await (await byTestId('new-ca-button')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId('new-ca-button')).click();
+  await (await byTestId('new-ca-dialog')).waitForDisplayed({ timeout: 5000 });
+  await (await browser.$('#ca-name')).setValue('E2E Org Mail CA');
+  const caDays = await browser.$('#ca-days');
+  await caDays.clearValue();
+  await caDays.setValue('3650');
+  await shot('13-new-ca');
+  await (await byTestId('new-ca-confirm')).click();
+  const heading = await browser.$('[data-testid="cert-details"] h1');
+  await waitText(heading, (t) => t === 'E2E Org Mail CA', 'the new CA opens', 60000);
+  assert.equal(await (await byTestId('trust-status')).getText(), 'Trusted authority');
+  assert.match(await (await byTestId('key-type')).getText(), /P-384/);
+
+  // Issue a certificate for erin, valid 20 days (so it warns at 30), to a .p12.
+  await (await byTestId('issue-button')).click();
+  await (await byTestId('issue-dialog')).waitForDisplayed({ timeout: 5000 });
+  await (await browser.$('#issue-emails')).setValue('erin@example.test');
+  await (await browser.$('#issue-name')).setValue('Erin Example');
+  await (await browser.$('#issue-key')).selectByAttribute('value', 'p256');
+  const days = await browser.$('#issue-days');
+  await days.clearValue();
+  await days.setValue('20');
+  await (await browser.$('#issue-password')).setValue('erin-p12-pass');
+  await (await browser.$('#issue-password-repeat')).setValue('erin-p12-pass');
+  await shot('14-issue');
+  const p12 = path.join(work, 'erin.p12');
+  await (await byTestId('issue-confirm')).click();
+  await answerFileDialog('Save identity file', p12);
+  const done = await byTestId('issue-done');
+  await done.waitForDisplayed({ timeout: 60000 });
+  assert.match(await done.getText(), /erin@example\.test/);
+  assert.ok(fs.existsSync(p12), 'the .p12 was written');
+  assert.equal(fs.statSync(p12).mode & 0o077, 0, 'the .p12 is readable by its owner only');
+  const certs = execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:erin-p12-pass', '-nokeys', '-clcerts']).toString();
+  assert.match(certs, /erin@example\.test/);
+  await shot('15-issued');
+  await (await byTestId('issue-close')).click();
+  const entry = await byTestId('issued-entry');
+  await waitText(entry, (t) => t.includes('erin@example.test'), 'the CA lists what it issued');
+  await (await byTestId('details-back')).click();
+
+  // Import the .p12: erin becomes an identity, and the Certificates screen warns of its expiry.
+  await (await browser.$('#import-button')).click();
+  await answerFileDialog('Import certificates or identities', p12);
+  await (await byTestId('import-password-dialog')).waitForDisplayed({ timeout: 10000 });
+  await (await browser.$('#import-password')).setValue('erin-p12-pass');
+  await (await browser.$('#import-password-confirm')).click();
+  await rowMatching('identity', /erin@example\.test/, 20000);
+  const warning = await browser.$('[data-testid="expiry-warning"]');
+  await warning.waitForDisplayed({ timeout: 10000 });
+  assert.equal(await warning.getAttribute('data-threshold'), '30');
+  assert.match(await warning.getText(), /Your certificate for erin@example\.test expires in (19|20) days/);
+  await shot('16-expiry-warning');
+
+  // Its details: the countdown, then the self-test.
+  await (await warning.$('button=Show certificate')).click();
+  await waitText(heading, (t) => t === 'Erin Example' || t === 'erin@example.test', 'erin opens');
+  assert.match(await (await byTestId('validity')).getText(), /Expires in (19|20) days/);
+  assert.match(await (await byTestId('renew-hint')).getText(), /Renew it soon/);
+  assert.equal(await (await byTestId('trust-status')).getText(), 'Confirmed by a trusted authority');
+  await (await byTestId('test-button')).click();
+  const selfTest = await byTestId('self-test');
+  await selfTest.waitForDisplayed({ timeout: 30000 });
+  assert.equal(await selfTest.getAttribute('data-usable'), 'true');
+  assert.match(await (await byTestId('self-test-verdict')).getText(), /Everything works/);
+  const lines = await selfTest.getText();
+  assert.match(lines, /Chains to an authority you trust: CN=E2E Org Mail CA/);
+  assert.match(lines, /Expires in (19|20) days .*renew it now/);
+  assert.match(lines, /The private key unlocks and made a test signature that verifies/);
+  assert.match(lines, /Issued by your CA and not revoked/);
+  await shot('17-self-test');
+
+  // Dismissing the warning hides it.
+  await (await byTestId('details-back')).click();
+  await (await byTestId('expiry-dismiss')).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="expiry-warning"]')).length === 0, {
+    timeout: 5000,
+    timeoutMsg: 'the dismissed warning goes',
+  });
+});
+
+test('a correspondent’s certificate changes: the message banner and the compose chip say so until accepted', async () => {
+  // Bob gets a new certificate (another key, another CA) from the organisation CA.
+  const ca = await rowMatching('authority', /E2E Org Mail CA/);
+  await (await ca.$('.open-details')).click();
+  const heading = await browser.$('[data-testid="cert-details"] h1');
+  await waitText(heading, (t) => t === 'E2E Org Mail CA', 'the CA opens');
+  await (await byTestId('issue-button')).click();
+  await (await byTestId('issue-dialog')).waitForDisplayed({ timeout: 5000 });
+  await (await browser.$('#issue-emails')).setValue('bob@example.test');
+  await (await browser.$('#issue-key')).selectByAttribute('value', 'p256');
+  await (await browser.$('#issue-password')).setValue('bob-p12-pass');
+  await (await browser.$('#issue-password-repeat')).setValue('bob-p12-pass');
+  const p12 = path.join(work, 'bob-new.p12');
+  await (await byTestId('issue-confirm')).click();
+  await answerFileDialog('Save identity file', p12);
+  await (await byTestId('issue-done')).waitForDisplayed({ timeout: 60000 });
+  await (await byTestId('issue-close')).click();
+  await (await byTestId('details-back')).click();
+
+  // Bob signs with the new certificate (openssl), and the app opens it.
+  const cert = path.join(work, 'bob-new.pem');
+  const key = path.join(work, 'bob-new.key');
+  execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:bob-p12-pass', '-nokeys', '-clcerts', '-out', cert]);
+  execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:bob-p12-pass', '-nocerts', '-nodes', '-out', key]);
+  const signed = execFileSync('openssl', ['cms', '-sign', '-signer', cert, '-inkey', key, '-from', 'bob@example.test',
+    '-to', 'alice@example.test', '-subject', 'New certificate'], { input: 'Content-Type: text/plain\r\n\r\nI have a new key.\r\n' });
+  const msg = path.join(work, 'bob-new-cert.eml');
+  fs.writeFileSync(msg, signed);
+  await (await browser.$('#nav-messages')).click();
+  await (await browser.$('#tab-read')).click();
+  await (await browser.$('#open-message')).click();
+  await answerFileDialog('Open a message', msg);
+  const banner = await byTestId('security-banner');
+  await waitText(banner, (t) => /New certificate|bob@example\.test/.test(t) && /changed/.test(t), 'the banner shows the change', 20000);
+  const alert = await banner.$('[data-testid="cert-change"]');
+  assert.match(await alert.getText(), /The certificate of bob@example\.test changed: another key, issued by another authority \(CN=E2E Org Mail CA\)/);
+  assert.equal(await banner.getAttribute('data-tone'), 'good', 'the signature is valid; the change is an alert');
+  await shot('18-cert-change-message');
+
+  // Composing to bob shows it too, until accepted.
+  await (await browser.$('#tab-compose')).click();
+  const to = await browser.$('#compose-to');
+  await to.clearValue();
+  await to.setValue('bob@example.test');
+  const chip = await browser.$('[data-testid="recipient-chip"][data-email="bob@example.test"]');
+  await chip.waitUntil(async () => (await chip.getAttribute('data-state')) === 'changed', {
+    timeout: 10000,
+    timeoutMsg: 'bob’s chip says the certificate changed',
+  });
+  const composeAlert = await byTestId('cert-change');
+  assert.match(await composeAlert.getText(), /bob@example\.test changed/);
+  await shot('19-cert-change-compose');
+  await (await byTestId('cert-change-accept')).click();
+  await chip.waitUntil(async () => (await chip.getAttribute('data-state')) === 'known', {
+    timeout: 10000,
+    timeoutMsg: 'accepted: bob’s certificate is known again',
+  });
+  assert.equal((await browser.$$('[data-testid="cert-change"]')).length, 0);
+  await shot('20-cert-change-accepted');
+});

@@ -17,6 +17,12 @@ window.__installFakeBackend = function (scenario) {
     revocationMode: scenario.revocationMode || 'when-available',
     revocationAnswers: clone(scenario.revocationAnswers || {}),
     refreshResult: clone(scenario.refreshResult || { mode: 'when-available', finished_at: '2026-11-28T10:00:00Z', sources: [] }),
+    // CAs whose private key this home holds, and what they issued: { fp: { ca, serial, revoked_at, reason } }.
+    caKeys: clone(scenario.caKeys || []),
+    issued: clone(scenario.issued || {}),
+    checks: clone(scenario.checks || {}),
+    // Certificate changes not yet accepted: [CertChange].
+    changes: clone(scenario.changes || []),
   };
   window.__calls = [];
   window.__dialogAnswers = [];
@@ -31,7 +37,38 @@ window.__installFakeBackend = function (scenario) {
     identities: count('identity'),
     people: count('person'),
     authorities: count('authority'),
+    expiring: state.certs
+      .filter((c) => c.kind === 'identity')
+      .map((c) => ({ c, days: daysLeft(c) }))
+      .filter(({ days }) => days < 30)
+      .map(({ c, days }) => ({
+        fingerprint: c.fingerprint,
+        subject: c.subject,
+        emails: clone(c.emails),
+        not_after: c.not_after,
+        days_left: days,
+        threshold: days < 0 ? 0 : days < 7 ? 7 : days < 14 ? 14 : 30,
+      })),
   });
+  function daysLeft(c) {
+    return Math.floor((Date.parse(c.not_after) - Date.now()) / 86400000);
+  }
+  const threshold = (days) => (days < 0 ? 0 : days < 7 ? 7 : days < 14 ? 14 : days < 30 ? 30 : null);
+  const hex = (n) => n.toString(16).padStart(2, '0');
+  const entry = (fp) => {
+    const r = state.issued[fp];
+    const c = find(fp);
+    return {
+      fingerprint: fp,
+      name: c ? c.common_name || c.emails[0] || c.subject : `serial ${r.serial}`,
+      emails: c ? clone(c.emails) : [],
+      serial: r.serial,
+      not_after: c ? c.not_after : new Date().toISOString(),
+      ca_fingerprint: r.ca,
+      revoked_at: r.revoked_at || null,
+      reason: r.revoked_at ? r.reason : null,
+    };
+  };
   const locked = () => state.keystore.kind === 'file' && !state.keystore.unlocked;
   const find = (fp) => state.certs.find((c) => c.fingerprint === fp);
   const emit = (event, payload) => window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event, payload });
@@ -49,7 +86,8 @@ window.__installFakeBackend = function (scenario) {
       case 'certificate_details': {
         const cert = find(args.fingerprint);
         if (!cert) return reject('not-found', 'no certificate with that fingerprint');
-        const days = Math.floor((Date.parse(cert.not_after) - Date.now()) / 86400000);
+        const days = daysLeft(cert);
+        const ownCa = cert.is_ca && state.caKeys.includes(cert.fingerprint);
         const chain = (state.chains[cert.fingerprint] || []).map(find).filter(Boolean);
         const trustedPath = cert.trusted || chain.some((c) => c.trusted);
         return {
@@ -61,7 +99,17 @@ window.__installFakeBackend = function (scenario) {
           trusted_path: trustedPath,
           trust: trustedPath ? 'Issued by an authority you trust.' : 'No trusted authority vouches for this certificate.',
           anchor: null,
-          has_private_key: cert.kind === 'identity',
+          has_private_key: cert.kind === 'identity' || ownCa,
+          expiry_warning: cert.is_ca ? null : threshold(days),
+          issued: state.issued[cert.fingerprint] ? entry(cert.fingerprint) : null,
+          changes: state.changes.filter((ch) => ch.new_fingerprint === cert.fingerprint),
+          history: state.certs
+            .filter((c) => c !== cert && c.kind === cert.kind && !c.is_ca && c.emails.some((e) => cert.emails.includes(e)))
+            .sort((a, b) => Date.parse(b.not_before) - Date.parse(a.not_before))
+            .map((c) => ({ cert: clone(c), has_private_key: c.kind === 'identity', newer: Date.parse(c.not_before) > Date.parse(cert.not_before) })),
+          issued_certs: ownCa
+            ? Object.keys(state.issued).filter((fp) => state.issued[fp].ca === cert.fingerprint).reverse().map(entry)
+            : [],
         };
       }
       case 'import_files': {
@@ -107,7 +155,9 @@ window.__installFakeBackend = function (scenario) {
         const m = state.messages[args.path];
         if (!m) return reject('bad-input', 'not a MIME message');
         if (m.needsKey && locked()) return reject('keystore-locked', 'the key file is locked');
-        return clone(m.view);
+        const view = clone(m.view);
+        view.report.cert_changes = state.changes.filter((ch) => (view.report.cert_changes || []).some((x) => x.new_fingerprint === ch.new_fingerprint));
+        return view;
       }
       case 'save_attachment':
         return null;
@@ -119,6 +169,7 @@ window.__installFakeBackend = function (scenario) {
             has_certificate: !!(c && c.can_encrypt),
             fingerprint: c ? c.fingerprint : null,
             problem: c && !c.can_encrypt ? c.encrypt_problem : null,
+            change: (c && state.changes.find((ch) => ch.email === email.toLowerCase() && ch.new_fingerprint === c.fingerprint)) || null,
           };
         });
       case 'compose_message': {
@@ -162,6 +213,95 @@ window.__installFakeBackend = function (scenario) {
         const result = { ...clone(state.refreshResult), mode: state.revocationMode };
         if (state.revocationMode === 'off') result.sources = [];
         return result;
+      }
+      case 'create_ca': {
+        if (!['p384', 'rsa3072', 'rsa4096'].includes(args.key)) return reject('bad-input', 'an organisation CA uses ECDSA P-384, RSA 3072 or RSA 4096');
+        if (locked()) return reject('keystore-locked', 'the key file is locked');
+        const n = state.certs.length + 1;
+        const ca = {
+          kind: 'authority', trusted: true, fingerprint: 'e' + hex(n).repeat(31) + 'e', subject: `CN=${args.name}`, issuer: `CN=${args.name}`,
+          common_name: args.name, serial: '7f' + hex(n), emails: [], not_before: new Date().toISOString(),
+          not_after: new Date(Date.now() + args.days * 86400000).toISOString(),
+          key: { p384: 'ECDSA P-384', rsa3072: 'RSA 3072', rsa4096: 'RSA 4096' }[args.key],
+          key_usage: ['keyCertSign', 'cRLSign'], extended_key_usage: null, is_ca: true, subject_key_id: null, authority_key_id: null,
+          can_sign: false, can_encrypt: false, sign_problem: 'a certificate authority does not sign mail', encrypt_problem: 'a certificate authority does not receive mail',
+          revocation: { state: 'no-information', text: 'No revocation information published', source: null, checked_at: null, revoked_at: null, reason: null },
+        };
+        state.certs.push(ca);
+        state.caKeys.push(ca.fingerprint);
+        return clone(ca);
+      }
+      case 'issue_certificate': {
+        const ca = find(args.ca);
+        if (!ca || !state.caKeys.includes(args.ca)) return reject('bad-input', 'that is not a certification authority of this home (no private key)');
+        if (args.days > 825) return reject('bad-input', 'a subscriber certificate is valid for at most 825 days');
+        if (args.password.length < 8) return reject('bad-input', 'protect the identity file with a password of at least 8 characters');
+        const n = state.certs.length + 1;
+        const cert = {
+          kind: 'person', trusted: false, fingerprint: '9' + hex(n).repeat(31) + '9', subject: `CN=${args.emails[0]}`, issuer: ca.subject,
+          common_name: args.emails[0], serial: '5e' + hex(n), emails: clone(args.emails), not_before: new Date().toISOString(),
+          not_after: new Date(Date.now() + args.days * 86400000).toISOString(), key: 'RSA 3072',
+          key_usage: ['digitalSignature', 'keyEncipherment'], extended_key_usage: ['emailProtection'], is_ca: false,
+          subject_key_id: null, authority_key_id: null, can_sign: true, can_encrypt: true, sign_problem: null, encrypt_problem: null,
+          revocation: { state: 'not-checked', text: 'Not checked yet', source: null, checked_at: null, revoked_at: null, reason: null },
+        };
+        state.certs.push(cert);
+        state.chains[cert.fingerprint] = [ca.fingerprint];
+        state.issued[cert.fingerprint] = { ca: ca.fingerprint, serial: cert.serial };
+        return { cert: clone(cert), ca_fingerprint: ca.fingerprint, serial: cert.serial };
+      }
+      case 'revoke_certificate': {
+        const r = state.issued[args.fingerprint];
+        if (!r) return reject('not-found', 'that certificate was not issued by a CA of this home');
+        if (r.revoked_at) return reject('bad-input', 'that certificate was already revoked');
+        r.revoked_at = new Date().toISOString();
+        r.reason = args.reason;
+        const c = find(args.fingerprint);
+        return { fingerprint: args.fingerprint, subject: c ? c.subject : '', serial: r.serial, ca_fingerprint: r.ca, reason: args.reason, revoked_at: r.revoked_at };
+      }
+      case 'publish_crl': {
+        if (!state.caKeys.includes(args.ca)) return reject('bad-input', 'that is not a certification authority of this home (no private key)');
+        const revoked = Object.values(state.issued)
+          .filter((r) => r.ca === args.ca && r.revoked_at)
+          .map((r) => ({ serial: r.serial, reason: r.reason, revoked_at: r.revoked_at }));
+        state.crlNumber = (state.crlNumber || 0) + 1;
+        return {
+          ca_fingerprint: args.ca,
+          crl_number: state.crlNumber,
+          this_update: new Date().toISOString(),
+          next_update: new Date(Date.now() + (args.days || 7) * 86400000).toISOString(),
+          revoked,
+        };
+      }
+      case 'accept_certificate': {
+        const c = find(args.fingerprint);
+        if (!c) return reject('not-found', 'no such certificate');
+        if (c.is_ca) return reject('bad-input', 'an authority is trusted, not accepted: use trust for a CA');
+        state.changes = state.changes.filter((ch) => ch.new_fingerprint !== c.fingerprint);
+        return clone(c);
+      }
+      case 'check_certificate': {
+        const c = find(args.fingerprint);
+        if (!c) return reject('not-found', 'no such certificate');
+        if (state.checks[args.fingerprint]) return clone(state.checks[args.fingerprint]);
+        const days = daysLeft(c);
+        const warn = threshold(days);
+        const lines = [
+          { item: 'chain', level: 'ok', text: `Chains to an authority you trust: ${c.issuer}` },
+          { item: 'revocation', level: state.issued[c.fingerprint]?.revoked_at ? 'problem' : 'info', text: state.issued[c.fingerprint]?.revoked_at ? 'Revoked by your CA' : 'Revocation was not checked online (no CRL or OCSP is fetched)' },
+          { item: 'validity', level: days < 0 ? 'problem' : warn ? 'warning' : 'ok', text: days < 0 ? `Expired on ${c.not_after}` : warn ? `Expires in ${days} days (on ${c.not_after}): renew it now` : `Valid until ${c.not_after} (${days} days left)` },
+          { item: 'addresses', level: 'ok', text: `For ${c.emails.join(', ')}` },
+          { item: 'private-key', level: c.kind === 'identity' ? 'ok' : 'info', text: c.kind === 'identity' ? 'The private key unlocks and made a test signature that verifies' : 'No private key is held' },
+          { item: 'signing', level: c.can_sign ? 'ok' : 'problem', text: c.can_sign ? 'Can sign mail' : `Cannot sign mail: ${c.sign_problem}` },
+          { item: 'encryption', level: c.can_encrypt ? 'ok' : 'info', text: c.can_encrypt ? 'Mail can be encrypted to it, and you can decrypt it' : `Mail cannot be encrypted to it: ${c.encrypt_problem}` },
+        ];
+        const usable = days >= 0 && !state.issued[c.fingerprint]?.revoked_at;
+        return {
+          fingerprint: c.fingerprint, subject: c.subject, kind: c.kind, emails: clone(c.emails), usable,
+          can_sign: usable && c.kind === 'identity' && c.can_sign, can_encrypt: usable && c.can_encrypt, trusted_path: true,
+          chain: [c.subject, c.issuer], revoked: !!state.issued[c.fingerprint]?.revoked_at, has_private_key: c.kind === 'identity',
+          days_left: days, expiry_warning: warn, lines,
+        };
       }
       default:
         return reject('bad-input', `the fake backend has no command ${cmd}`);

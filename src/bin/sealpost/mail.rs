@@ -383,12 +383,10 @@ pub fn run(
                 write_output(&out, &r.message)?;
             }
             // A message without S/MIME reports as such (nothing encrypted, nothing signed).
-            let report = r.report.clone().unwrap_or(sealpost::api::Report {
-                encrypted: false,
-                signed: false,
-                valid: false,
-                layers: Vec::new(),
-            });
+            let report = r
+                .report
+                .clone()
+                .unwrap_or_else(sealpost::api::Report::unprotected);
             if json && out.is_some() {
                 print_json(&report);
             } else if json {

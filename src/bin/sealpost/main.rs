@@ -115,6 +115,11 @@ enum CertCmd {
     Trust {
         selector: String,
     },
+    /// Accept a correspondent's changed certificate (another key or issuing CA) for every
+    /// address it carries: `verify`, `decrypt` and `encrypt` stop warning about it
+    Accept {
+        selector: String,
+    },
     Delete {
         selector: String,
     },
@@ -438,6 +443,12 @@ fn print_cert(c: &api::CertDto) {
 }
 
 fn print_report(r: &api::Report) {
+    for c in &r.cert_changes {
+        eprintln!(
+            "warning: {} (new certificate {}; accept it with `sealpost cert accept {}`)",
+            c.text, c.new_fingerprint, c.new_fingerprint
+        );
+    }
     for l in &r.layers {
         match l {
             api::report::LayerReport::Enveloped { cipher }
@@ -540,6 +551,30 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 for c in &list {
                     print_cert(c);
                 }
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
+                for n in home.expiry_notices(now)? {
+                    let who = if n.emails.is_empty() {
+                        n.subject.clone()
+                    } else {
+                        n.emails.join(", ")
+                    };
+                    if n.days_left < 0 {
+                        println!(
+                            "warning: your certificate for {who} expired on {}: import a renewed one",
+                            n.not_after
+                        );
+                    } else {
+                        println!(
+                            "warning: your certificate for {who} expires in {} day{} (on {}): renew it",
+                            n.days_left,
+                            if n.days_left == 1 { "" } else { "s" },
+                            n.not_after
+                        );
+                    }
+                }
             }
         }
         Command::Cert(CertCmd::Show { selector }) => {
@@ -556,6 +591,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 print_cert(&c);
                 println!("  trust        {}", verdict.trust);
+                let history = home.cert_history(&home.select(&c.info.fingerprint)?)?;
+                if !history.is_empty() {
+                    println!("  other certificates of the same mailbox:");
+                }
+                for h in &history {
+                    println!(
+                        "    {} {} .. {}{}{}",
+                        h.cert.info.fingerprint,
+                        h.cert.info.not_before,
+                        h.cert.info.not_after,
+                        if h.newer { " (newer)" } else { " (earlier)" },
+                        if h.has_private_key {
+                            ", private key kept"
+                        } else {
+                            ""
+                        }
+                    );
+                }
             }
         }
         Command::Cert(CertCmd::Trust { selector }) => {
@@ -564,6 +617,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 print_json(&c);
             } else {
                 println!("trusted for e-mail: {}", c.info.subject);
+            }
+        }
+        Command::Cert(CertCmd::Accept { selector }) => {
+            let c = home.accept_cert(&selector)?;
+            if cli.json {
+                print_json(&c);
+            } else {
+                println!(
+                    "accepted for {}: {}",
+                    c.info.emails.join(", "),
+                    c.info.fingerprint
+                );
             }
         }
         Command::Cert(CertCmd::Delete { selector }) => {
@@ -832,6 +897,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 CipherArg::Aes128Cbc => CipherChoice::Fixed(ContentCipher::Aes128Cbc),
             };
             let sign_from = if sign { from.as_deref() } else { None };
+            for c in home.recipient_changes(&to)? {
+                eprintln!(
+                    "warning: {} (new certificate {}; accept it with `sealpost cert accept {}`)",
+                    c.text, c.new_fingerprint, c.new_fingerprint
+                );
+            }
             let (enc, _, _) = home.encrypt_message_detailed(msg, &to, sign_from, cipher, pass)?;
             write_output(&out, &enc)?;
         }

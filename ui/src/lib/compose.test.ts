@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseAddresses } from './addresses';
-import { buildDraft, chipFor, draftProblems, encryptReadiness, type DraftInput } from './compose';
+import { buildDraft, certChanges, chipFor, draftProblems, encryptReadiness, type DraftInput } from './compose';
 import type { RecipientStatus } from './ipc/types';
 
-const known = (email: string): RecipientStatus => ({ email, has_certificate: true, fingerprint: 'ab', problem: null });
-const missing = (email: string, problem: string | null = null): RecipientStatus => ({ email, has_certificate: false, fingerprint: null, problem });
+const known = (email: string): RecipientStatus => ({ email, has_certificate: true, fingerprint: 'ab', problem: null, change: null });
+const missing = (email: string, problem: string | null = null): RecipientStatus => ({ email, has_certificate: false, fingerprint: null, problem, change: null });
 
 function chips(text: string, statuses: RecipientStatus[]) {
   const map = new Map(statuses.map((s) => [s.email.toLowerCase(), s]));
@@ -25,6 +25,20 @@ describe('chipFor', () => {
   it('carries the core’s reason when a certificate exists but cannot be used', () => {
     const [c] = chips('bob@example.test', [missing('bob@example.test', 'the certificate expired on 2024-01-01')]);
     expect(c.label).toBe('no usable certificate: the certificate expired on 2024-01-01');
+  });
+
+  it('flags a changed certificate, which still encrypts, and lists each change once', () => {
+    const change = {
+      email: 'bob@example.test', key_changed: true, issuer_changed: false, accepted_fingerprint: 'aa', accepted_issuer: 'CN=CA',
+      accepted_at: '2026-01-01T00:00:00Z', new_fingerprint: 'bb', new_issuer: 'CN=CA', text: 'The certificate of bob@example.test changed: another key',
+    };
+    const c = chips('bob@example.test, alice@example.test', [{ ...known('bob@example.test'), change }, known('alice@example.test')]);
+    expect(c.map((x) => [x.state, x.label, x.problem])).toEqual([
+      ['changed', 'certificate changed', change.text],
+      ['known', 'certificate known', null],
+    ]);
+    expect(encryptReadiness(c).ready).toBe(true);
+    expect(certChanges([...c, ...c])).toEqual([change]);
   });
 });
 

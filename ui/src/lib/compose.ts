@@ -1,17 +1,26 @@
 // Compose-form logic: recipient chips, encrypt readiness and what blocks saving.
 import type { AddressToken } from './addresses';
-import type { Draft, RecipientStatus } from './ipc/types';
+import type { CertChange, Draft, RecipientStatus } from './ipc/types';
 
-export type ChipState = 'invalid' | 'checking' | 'known' | 'missing';
+export type ChipState = 'invalid' | 'checking' | 'known' | 'changed' | 'missing';
 
-export type Chip = AddressToken & { state: ChipState; problem: string | null; label: string };
+export type Chip = AddressToken & { state: ChipState; problem: string | null; label: string; change?: CertChange | null };
 
 export function chipFor(token: AddressToken, statuses: ReadonlyMap<string, RecipientStatus>): Chip {
   if (!token.valid) return { ...token, state: 'invalid', problem: null, label: 'not an email address' };
   const status = statuses.get(token.key);
   if (!status) return { ...token, state: 'checking', problem: null, label: 'checking…' };
+  if (status.has_certificate && status.change) {
+    return { ...token, state: 'changed', problem: status.change.text, label: 'certificate changed', change: status.change };
+  }
   if (status.has_certificate) return { ...token, state: 'known', problem: null, label: 'certificate known' };
   return { ...token, state: 'missing', problem: status.problem, label: status.problem ? `no usable certificate: ${status.problem}` : 'no certificate' };
+}
+
+/** The recipients whose certificate changed since it was accepted (encryption still works). */
+export function certChanges(chips: readonly Chip[]): CertChange[] {
+  const seen = new Set<string>();
+  return chips.flatMap((c) => (c.change && !seen.has(c.change.email) ? (seen.add(c.change.email), [c.change]) : []));
 }
 
 export type EncryptReadiness = {

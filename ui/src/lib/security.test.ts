@@ -20,6 +20,7 @@ describe('securityBanner', () => {
       encrypted: true,
       signed: true,
       valid: true,
+      cert_changes: [],
       layers: [
         { type: 'auth-enveloped', cipher: 'aes-256-gcm' },
         { type: 'signed', form: 'multipart-signed', signatures: [sig({})] },
@@ -39,6 +40,7 @@ describe('securityBanner', () => {
       encrypted: true,
       signed: true,
       valid: false,
+      cert_changes: [],
       layers: [
         { type: 'enveloped', cipher: 'aes-256-cbc' },
         { type: 'signed', form: 'opaque', signatures: [sig({ status: 'mismatched-sender', reason: 'signed by alice@example.test, but sent from mallory@example.test.' })] },
@@ -53,7 +55,7 @@ describe('securityBanner', () => {
   });
 
   it('says so when a message is neither signed nor encrypted', () => {
-    expect(securityBanner({ encrypted: false, signed: false, valid: false, layers: [] })).toEqual({
+    expect(securityBanner({ encrypted: false, signed: false, valid: false, layers: [], cert_changes: [] })).toEqual({
       tone: 'neutral',
       lines: [{ kind: 'plain', text: 'Not signed, not encrypted' }],
     });

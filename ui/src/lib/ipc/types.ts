@@ -136,7 +136,29 @@ trust: string,
 /**
  * The anchor the path ended at: built in (Mozilla) or trusted by the user.
  */
-anchor: AnchorInfo | null, has_private_key: boolean, };
+anchor: AnchorInfo | null, has_private_key: boolean, 
+/**
+ * 30, 14 or 7 once the certificate expires within that many days; 0 once expired.
+ */
+expiry_warning: number | null, 
+/**
+ * When one of this home's CAs issued this certificate: its record (revoked or not).
+ */
+issued: IssuedEntry | null, 
+/**
+ * For a CA of this home (its key is held): every certificate it issued, newest first.
+ */
+issued_certs: Array<IssuedEntry>, 
+/**
+ * For a correspondent's certificate: how it differs from the one accepted for each of
+ * its addresses (until the user accepts it).
+ */
+changes: Array<CertChange>, 
+/**
+ * The other certificates of the same mailbox (an identity's earlier ones keep their
+ * private keys), newest first.
+ */
+history: Array<HistoryEntry>, };
 /**
  * The keystore in use and whether it can be used now.
  */
@@ -149,7 +171,11 @@ kind: string, available: boolean, unlocked: boolean,
  * Plain words for the status line.
  */
 detail: string, };
-export type AppStatus = { version: string, home: string, keystore: KeystoreStatus, identities: number, people: number, authorities: number, };
+export type AppStatus = { version: string, home: string, keystore: KeystoreStatus, identities: number, people: number, authorities: number, 
+/**
+ * Identities that expire within 30 days (or have expired) and were not renewed.
+ */
+expiring: Array<ExpiryNotice>, };
 /**
  * How a signed layer was framed.
  */
@@ -175,7 +201,12 @@ export type Report = { encrypted: boolean, signed: boolean,
 /**
  * Every signature valid (and at least one present).
  */
-valid: boolean, layers: Array<LayerReport>, };
+valid: boolean, layers: Array<LayerReport>, 
+/**
+ * Signers whose certificate differs (another key or issuing CA) from the one accepted
+ * for their address: shown until the user accepts the new one.
+ */
+cert_changes: Array<CertChange>, };
 export type MessageHeaders = { from: string, to: string, cc: string, subject: string, date: string, message_id: string, };
 export type Attachment = { index: number, filename: string, content_type: string, size: number, };
 /**
@@ -192,7 +223,11 @@ export type RecipientStatus = { email: string, has_certificate: boolean, fingerp
 /**
  * Why no usable certificate is known, in plain words.
  */
-problem: string | null, };
+problem: string | null, 
+/**
+ * The certificate differs (key or issuing CA) from the one accepted for this address.
+ */
+change: CertChange | null, };
 /**
  * A message being composed.
  */
@@ -284,6 +319,57 @@ key_id: string, emails: Array<string>, key: string,
  * The PKCS#10 request, PEM.
  */
 pem: string, };
+/**
+ * One of the user's identities that expires soon (or has expired) and has no successor for
+ * its addresses: what the app's status and `cert list` warn about.
+ */
+export type ExpiryNotice = { fingerprint: string, subject: string, emails: Array<string>, not_after: string, 
+/**
+ * Whole days until notAfter (negative once expired).
+ */
+days_left: number, 
+/**
+ * The tightest warning reached: 30, 14 or 7; 0 once expired. The app lets the user
+ * dismiss each threshold once, so the next one warns again.
+ */
+threshold: number, };
+/**
+ * A certificate one of this home's CAs issued.
+ */
+export type IssuedEntry = { fingerprint: string, 
+/**
+ * The common name or first address of the certificate.
+ */
+name: string, emails: Array<string>, serial: string, not_after: string, ca_fingerprint: string, revoked_at: string | null, reason: RevocationReason | null, };
+/**
+ * A correspondent's certificate that differs from the one the user accepted.
+ */
+export type CertChange = { email: string, 
+/**
+ * The new certificate has another public key.
+ */
+key_changed: boolean, 
+/**
+ * The new certificate was issued by another CA.
+ */
+issuer_changed: boolean, accepted_fingerprint: string, accepted_issuer: string, 
+/**
+ * When the earlier certificate was accepted (or first seen).
+ */
+accepted_at: string, new_fingerprint: string, new_issuer: string, 
+/**
+ * The alert in plain words.
+ */
+text: string, };
+/**
+ * Another certificate this home holds for the same mailbox: an identity's earlier (or later)
+ * certificates, whose private keys are kept so mail encrypted to them still opens.
+ */
+export type HistoryEntry = { cert: CertDto, has_private_key: boolean, 
+/**
+ * Issued after the certificate the history is of.
+ */
+newer: boolean, };
 /**
  * How TLS is reached on an endpoint.
  */

@@ -4,16 +4,22 @@ import { invoke } from '@tauri-apps/api/core';
 import { toCommandError } from '../errors';
 import type {
   AppStatus,
+  CertCheck,
   CertDetails,
   CertDto,
   ComposeResult,
+  CrlInfo,
   Draft,
   ExportFormat,
   ImportResult,
+  IssuedCert,
+  KeyAlgorithm,
   MessageView,
   RecipientStatus,
   RevocationMode,
   RevocationRefresh,
+  Revocation,
+  RevocationReason,
 } from '../ipc/types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -44,6 +50,21 @@ export const commands = {
   revocationMode: () => call<RevocationMode>('revocation_mode'),
   setRevocationMode: (mode: RevocationMode) => call<RevocationMode>('set_revocation_mode', { mode }),
   refreshRevocation: () => call<RevocationRefresh>('refresh_revocation'),
+  createCa: (name: string, key: KeyAlgorithm, days: number) => call<CertDto>('create_ca', { name, key, days }),
+  issueCertificate: (
+    ca: string,
+    emails: string[],
+    name: string | null,
+    key: KeyAlgorithm,
+    days: number,
+    password: string,
+    path: string,
+  ) => call<IssuedCert>('issue_certificate', { ca, emails, name, key, days, password, path }),
+  revokeCertificate: (fingerprint: string, reason: RevocationReason) =>
+    call<Revocation>('revoke_certificate', { fingerprint, reason }),
+  publishCrl: (ca: string, days: number | null, path: string) => call<CrlInfo>('publish_crl', { ca, days, path }),
+  checkCertificate: (fingerprint: string) => call<CertCheck>('check_certificate', { fingerprint }),
+  acceptCertificate: (fingerprint: string) => call<CertDto>('accept_certificate', { fingerprint }),
 };
 
 export type Commands = typeof commands;

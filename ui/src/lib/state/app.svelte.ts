@@ -8,7 +8,7 @@ import { sortCertificates } from '../certs';
 export type Screen = 'certificates' | 'messages';
 
 /** Which control started a task; that control is disabled while it runs. */
-export type TaskKey = 'status' | 'list' | 'import' | 'export' | 'trust' | 'delete' | 'open' | 'attachment' | 'compose' | 'keystore' | 'details' | 'revocation';
+export type TaskKey = 'status' | 'list' | 'import' | 'export' | 'trust' | 'delete' | 'open' | 'attachment' | 'compose' | 'keystore' | 'details' | 'revocation' | 'ca' | 'check';
 
 export type Task = { id: number; key: TaskKey; label: string };
 

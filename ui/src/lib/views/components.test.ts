@@ -10,8 +10,8 @@ import { parseAddresses } from '../addresses';
 describe('RecipientField', () => {
   it('shows one chip per address with its certificate state, and removes one', async () => {
     const statuses = new Map([
-      ['bob@example.test', { email: 'bob@example.test', has_certificate: true, fingerprint: 'aa', problem: null }],
-      ['carol@example.test', { email: 'carol@example.test', has_certificate: false, fingerprint: null, problem: null }],
+      ['bob@example.test', { email: 'bob@example.test', has_certificate: true, fingerprint: 'aa', problem: null, change: null }],
+      ['carol@example.test', { email: 'carol@example.test', has_certificate: false, fingerprint: null, problem: null, change: null }],
     ]);
     const chips = parseAddresses('bob@example.test, carol@example.test').map((t) => chipFor(t, statuses));
     const onremove = vi.fn();
@@ -35,6 +35,7 @@ describe('SecurityBanner', () => {
         encrypted: false,
         signed: true,
         valid: false,
+        cert_changes: [],
         layers: [
           {
             type: 'signed',
