@@ -7,15 +7,17 @@ use ts_rs::{Config, TS};
 use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, Revocation};
 use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine};
 use super::mail::{
-    AccountDto, ConnectionCheck, MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult,
-    ServerCheck, ServerDto, ServerSettings, SmimeKind, SyncResult,
+    AccountDto, ConnectionCheck, FolderDto, MessageFlag, MessageSummary, NewAccount, OutboxEntry,
+    RetryOutcome, SendResult, ServerCheck, ServerDto, ServerSettings, SmimeKind, SyncResult,
 };
+use super::mail_desk::ReplyContext;
 use super::report::{LayerReport, Report, SignatureReport};
 use super::session::{
     AppStatus, Attachment, CertDetails, ComposeResult, Draft, KeystoreStatus, MessageHeaders,
     MessageView, Progress, RecipientStatus,
 };
 use super::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
+use crate::mail::imap::SpecialUse;
 use crate::mail::{MailErrorKind, TlsMode};
 use crate::pki::cert::CertInfo;
 use crate::pki::issue::{KeyAlgorithm, RevocationReason};
@@ -83,6 +85,10 @@ fn render() -> String {
     decl::<SyncResult>(&cfg, &mut out);
     decl::<SmimeKind>(&cfg, &mut out);
     decl::<MessageSummary>(&cfg, &mut out);
+    decl::<SpecialUse>(&cfg, &mut out);
+    decl::<FolderDto>(&cfg, &mut out);
+    decl::<MessageFlag>(&cfg, &mut out);
+    decl::<ReplyContext>(&cfg, &mut out);
     out
 }
 
