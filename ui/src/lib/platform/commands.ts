@@ -3,15 +3,26 @@
 import { invoke } from '@tauri-apps/api/core';
 import { toCommandError } from '../errors';
 import type {
+  AccountDto,
   AppStatus,
   CertDetails,
   CertDto,
   ComposeResult,
+  ConnectionCheck,
   Draft,
   ExportFormat,
+  FolderDto,
   ImportResult,
+  MessageFlag,
+  MessageSummary,
   MessageView,
+  NewAccount,
+  OutboxEntry,
   RecipientStatus,
+  ReplyContext,
+  RetryOutcome,
+  SendResult,
+  SyncResult,
 } from '../ipc/types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -39,6 +50,25 @@ export const commands = {
   useFileKeystore: (passphrase: string) => call<AppStatus>('use_file_keystore', { passphrase }),
   unlockKeystore: (passphrase: string) => call<AppStatus>('unlock_keystore', { passphrase }),
   useOsKeystore: () => call<AppStatus>('use_os_keystore'),
+  // Mail (docs/ipc.md, mail section).
+  mailAccounts: () => call<AccountDto[]>('mail_accounts'),
+  mailAddAccount: (account: NewAccount, password: string) => call<AccountDto>('mail_add_account', { account, password }),
+  mailRemoveAccount: (name: string) => call<AccountDto>('mail_remove_account', { name }),
+  mailTestSettings: (account: NewAccount, password: string) =>
+    call<ConnectionCheck>('mail_test_settings', { account, password }),
+  mailTestAccount: (name: string) => call<ConnectionCheck>('mail_test_account', { name }),
+  mailFolders: (account: string) => call<FolderDto[]>('mail_folders', { account }),
+  mailSync: (account: string, folder: string) => call<SyncResult>('mail_sync', { account, folder }),
+  mailList: (account: string, folder: string) => call<MessageSummary[]>('mail_list', { account, folder }),
+  mailRead: (account: string, folder: string, uid: number) => call<MessageView>('mail_read', { account, folder, uid }),
+  mailSetFlag: (account: string, folder: string, uid: number, flag: MessageFlag, on: boolean) =>
+    call<string[]>('mail_set_flag', { account, folder, uid, flag, on }),
+  mailMove: (account: string, folder: string, uid: number, dest: string) =>
+    call<null>('mail_move', { account, folder, uid, dest }),
+  mailDelete: (account: string, folder: string, uid: number) => call<string | null>('mail_delete', { account, folder, uid }),
+  mailSend: (account: string, draft: Draft, reply: ReplyContext) => call<SendResult>('mail_send', { account, draft, reply }),
+  mailOutbox: () => call<OutboxEntry[]>('mail_outbox'),
+  mailRetry: (id: number) => call<RetryOutcome>('mail_retry', { id }),
 };
 
 export type Commands = typeof commands;
