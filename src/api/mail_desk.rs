@@ -55,17 +55,21 @@ fn source(
     }
 }
 
-/// A message ID as `<local@domain>`, or `None` for anything else (header injection).
+/// A message ID as `<local@domain>` (the brackets added when missing), or `None` for anything
+/// else (header injection).
 fn message_id(id: &str) -> Option<String> {
     let id = id.trim();
-    let inner = id.strip_prefix('<')?.strip_suffix('>')?;
+    let inner = match id.strip_prefix('<') {
+        Some(rest) => rest.strip_suffix('>')?,
+        None => id,
+    };
     let ok = !inner.is_empty()
         && inner.len() <= 250
         && inner.contains('@')
         && inner
             .chars()
             .all(|c| c.is_ascii_graphic() && !"<>\\\"".contains(c));
-    ok.then(|| id.to_string())
+    ok.then(|| format!("<{inner}>"))
 }
 
 /// Adds In-Reply-To and References to a built message.
@@ -321,7 +325,8 @@ mod tests {
     #[test]
     fn message_ids_are_checked() {
         assert_eq!(message_id(" <a@b> ").as_deref(), Some("<a@b>"));
-        assert_eq!(message_id("a@b"), None);
+        assert_eq!(message_id("a@b").as_deref(), Some("<a@b>"));
+        assert_eq!(message_id("<a@b"), None);
         assert_eq!(message_id("<a@b>\r\nBcc: x@y"), None);
         assert_eq!(message_id("<a b@c>"), None);
         assert_eq!(message_id("<nodomain>"), None);

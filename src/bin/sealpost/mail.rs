@@ -140,7 +140,7 @@ fn server(spec: &str, tls: Option<TlsArg>) -> Result<ServerSettings, ApiError> {
 fn network(message: String) -> Failure {
     Failure {
         status: 3,
-        error: ApiError::new(ErrorCode::BadInput, message),
+        error: ApiError::new(ErrorCode::Network, message),
     }
 }
 
@@ -303,13 +303,7 @@ pub fn run(
             }
         }
         MailCmd::Sync { account, folder } => {
-            let r = home.sync(&account, &folder, pass).map_err(|e| {
-                if e.code == ErrorCode::BadInput {
-                    network(e.message)
-                } else {
-                    e.into()
-                }
-            })?;
+            let r = home.sync(&account, &folder, pass)?;
             if json {
                 print_json(&r);
             } else {

@@ -48,6 +48,9 @@ describe('replyDraft', () => {
     expect(d.inReplyTo).toBe('<k1@example.test>');
     expect(d.references).toEqual(['<k1@example.test>']);
   });
+  it('the Message-ID gets its angle brackets back', () => {
+    expect(replyDraft('reply', view({ message_id: 'k2@example.test' }), 'a@x.test').inReplyTo).toBe('<k2@example.test>');
+  });
   it('reply all adds everyone but me, once', () => {
     const d = replyDraft('reply-all', view(), 'Alice@Example.test');
     expect(d.to).toBe('bob@example.test');

@@ -180,7 +180,9 @@ export function replyDraft(kind: ReplyKind, view: MessageView, self: string): Re
   const me = self.toLowerCase();
   const text = view.text ?? '';
   const encrypt = view.report.encrypted;
-  const id = h.message_id.trim() ? h.message_id.trim() : null;
+  // The core gives the Message-ID without its angle brackets.
+  const raw = h.message_id.trim();
+  const id = raw ? (raw.startsWith('<') ? raw : `<${raw}>`) : null;
   if (kind === 'forward') {
     const head = ['-------- Forwarded message --------', `From: ${h.from}`, `Date: ${h.date}`, `Subject: ${h.subject}`, `To: ${h.to}`];
     if (h.cc) head.push(`Cc: ${h.cc}`);
