@@ -369,8 +369,9 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
   await row.waitForDisplayed({ timeout: 30000 });
   assert.equal(await row.getAttribute('data-smime'), 'encrypted');
   assert.equal(await row.getAttribute('data-unread'), 'true');
-  assert.match(await row.getText(), new RegExp(subject));
   await shot('15-mail-inbox');
+  // (WebKitWebDriver's visible-text atom skips the ellipsis-truncated flex items: read the DOM.)
+  assert.match(await browser.execute((el) => el.textContent, row), new RegExp(subject));
   await row.click();
   const banner = await byTestId('security-banner');
   const bannerText = await waitText(banner, (t) => /signed/i.test(t), 'the message opens with its banner', 20000);
@@ -391,18 +392,21 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
   const chip = await browser.$('[data-testid="recipient-chip"][data-email="alice@example.test"]');
   await chip.waitUntil(async () => (await chip.getAttribute('data-state')) === 'known', { timeout: 10000, timeoutMsg: 'alice has a certificate' });
   const body = await browser.$('#compose-body');
+  // Typed at the start, above the quote. WebKitWebDriver's key actions drop spaces and its
+  // element send-keys moves the caret to the end, so the text goes in the way a paste does:
+  // at the caret, through the editor, with a real input event.
   await browser.execute(() => {
     const el = document.getElementById('compose-body');
     el.focus();
     el.setSelectionRange(0, 0);
+    document.execCommand('insertText', false, 'Thanks Alice, noted.');
   });
-  await body.addValue('Thanks Alice, noted.');
   assert.match(await body.getValue(), /^Thanks Alice, noted\.\n\nOn .* wrote:\n> Dear Bob,\n> the door code is 4711\./);
   await shot('17-mail-reply');
   await (await byTestId('compose-send')).click();
   const result = await byTestId('send-result');
   await result.waitForDisplayed({ timeout: 30000 });
-  assert.match(await result.getText(), /Sent to alice@example\.test/);
+  assert.match(await result.getText(), /Sent .* to alice@example\.test/);
   assert.match(await result.getText(), /encrypted/);
   await shot('18-mail-sent');
 

@@ -44,7 +44,7 @@ describe('replyDraft', () => {
     expect(d.cc).toBe('');
     expect(d.subject).toBe('Re: Keys');
     expect(d.encrypt).toBe(true);
-    expect(d.body).toBe('\n\nOn Fri, 27 Nov 2026 09:30:00 +0000, Bob <bob@example.test> wrote:\n> Line one\n>> older\n> Line three\n');
+    expect(d.body).toBe('\n\nOn Fri, 27 Nov 2026 09:30:00 GMT, Bob <bob@example.test> wrote:\n> Line one\n>> older\n> Line three\n');
     expect(d.inReplyTo).toBe('<k1@example.test>');
     expect(d.references).toEqual(['<k1@example.test>']);
   });

@@ -203,7 +203,8 @@ export function replyDraft(kind: ReplyKind, view: MessageView, self: string): Re
     to.push(cc[0]);
     cc = cc.slice(1);
   }
-  const intro = `On ${h.date || 'an earlier date'}, ${h.from || 'the sender'} wrote:`;
+  const when = Number.isNaN(Date.parse(h.date)) ? h.date : new Date(Date.parse(h.date)).toUTCString();
+  const intro = `On ${when || 'an earlier date'}, ${h.from || 'the sender'} wrote:`;
   return {
     to: to.join(', '),
     cc: cc.join(', '),

@@ -25,8 +25,6 @@ export class ComposeState {
   attempted = $state(false);
   /** Threading of a reply (Mail screen). */
   reply = $state<ReplyContext>({ in_reply_to: null, references: [] });
-  /** The last message sent through an account, delivered or left in the outbox. */
-  sent = $state<SendResult | null>(null);
 
   #generation = -1;
 
@@ -147,7 +145,6 @@ export class ComposeState {
     this.encrypt = draft?.encrypt ?? false;
     this.reply = { in_reply_to: draft?.inReplyTo ?? null, references: draft?.references ?? [] };
     this.result = null;
-    this.sent = null;
     this.error = null;
     this.attempted = false;
   }
@@ -161,14 +158,12 @@ export class ComposeState {
     if (app.running('send')) return null;
     this.attempted = true;
     this.error = null;
-    this.sent = null;
     this.from = account.email;
     if (this.problems.length > 0) return null;
     const draft = buildDraft(this.input);
     const reply = this.reply;
     try {
       const r = await app.run('send', `Sending from ${account.email}…`, () => commands.mailSend(account.name, draft, reply));
-      this.sent = r;
       this.attempted = false;
       if (!r.delivered) {
         this.error = `The message is waiting in the outbox: ${r.entry.last_error ?? 'the server did not accept it'}. Retry it from the outbox.`;

@@ -37,6 +37,8 @@ export class MailState {
   attachmentNote = $state<string | null>(null);
   savingIndex = $state<number | null>(null);
 
+  /** The last message sent from the compose pane, shown once back at the message. */
+  lastSent = $state<SendResult | null>(null);
   outbox = $state<OutboxEntry[]>([]);
   outboxError = $state<string | null>(null);
   retrying = $state<number | null>(null);
@@ -215,6 +217,7 @@ export class MailState {
   compose(): void {
     const account = this.account;
     if (!account) return;
+    this.lastSent = null;
     mailCompose.start(account);
     this.pane = 'compose';
   }
@@ -223,13 +226,16 @@ export class MailState {
     const account = this.account;
     const view = this.view;
     if (!account || !view) return;
+    this.lastSent = null;
     mailCompose.start(account, replyDraft(kind, view, account.email));
     this.pane = 'compose';
   }
 
+  /** After Send: back to the message with the result, or to the outbox when it waits there. */
   async sent(r: SendResult): Promise<void> {
+    this.lastSent = r.delivered ? r : null;
+    this.pane = r.delivered ? 'message' : 'outbox';
     await this.loadOutbox();
-    if (!r.delivered) this.pane = 'outbox';
   }
 
   async loadOutbox(): Promise<void> {
