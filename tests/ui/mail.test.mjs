@@ -192,21 +192,30 @@ test('10,000 messages: only the visible rows are drawn, scrolling and keys reach
   const timing = await page.evaluate(async () => {
     const el = document.querySelector('[data-testid="message-list"]');
     const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
-    let worst = 0;
+    const steps = [];
     const t0 = performance.now();
     for (let y = 0; y <= el.scrollHeight; y += 4000) {
       const t = performance.now();
       el.scrollTop = y;
       el.dispatchEvent(new Event('scroll'));
       await frame();
-      worst = Math.max(worst, performance.now() - t);
+      steps.push(performance.now() - t);
     }
-    return { total: performance.now() - t0, worst, rows: document.querySelectorAll('[data-testid="message-row"]').length };
+    steps.sort((a, b) => a - b);
+    return {
+      total: performance.now() - t0,
+      worst: steps[steps.length - 1],
+      median: steps[Math.floor(steps.length / 2)],
+      rows: document.querySelectorAll('[data-testid="message-row"]').length,
+    };
   });
   assert.ok(timing.rows < 60, `still only visible rows after scrolling (${timing.rows})`);
-  assert.ok(timing.worst < 250, `no scroll step took long (${timing.worst.toFixed(1)} ms)`);
+  // A frame is ~16 ms; the median step stays near it. (The machine is shared, so single steps
+  // may stall; drawing all 10,000 rows would take seconds per step.)
+  assert.ok(timing.median < 100, `scroll steps stay quick (median ${timing.median.toFixed(1)} ms)`);
+  assert.ok(timing.worst < 2000, `no scroll step stalls (${timing.worst.toFixed(1)} ms)`);
   await page.waitForSelector('[data-testid="message-row"][data-uid="1"]');
-  console.log(`# 10,000 rows: list shown in ${shownIn} ms; scrolled through in ${timing.total.toFixed(0)} ms, worst step ${timing.worst.toFixed(1)} ms, ${timing.rows} rows in the DOM`);
+  console.log(`# 10,000 rows: list shown in ${shownIn} ms; scrolled through in ${timing.total.toFixed(0)} ms (${Math.round((58 * 10000) / 4000)} steps), median step ${timing.median.toFixed(1)} ms, worst ${timing.worst.toFixed(1)} ms, ${timing.rows} rows in the DOM`);
 
   // Keyboard: Home goes back to the newest, End to the oldest, Enter opens.
   await list.focus();
@@ -246,6 +255,12 @@ test('reading: the encrypted message opens from the cache with its banner and is
   assert.equal(await row.getAttribute('aria-selected'), 'true');
   await shoot(page, 'mail-reader');
 
+  // Flag it: the server is told, the row shows the flag.
+  await page.getByTestId('toggle-flag').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="toggle-flag"]')?.getAttribute('aria-pressed') === 'true');
+  assert.deepEqual((await calls(page, 'mail_set_flag')).at(-1).args, { account: 'alice', folder: 'INBOX', uid: 3, flag: 'flagged', on: true });
+  assert.equal(await row.locator('.flag').count(), 1);
+  assert.equal(await text(page.getByTestId('mail-note')), 'Flagged.');
   // Mark as unread again, then move it.
   await page.getByTestId('toggle-seen').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="message-row"][data-uid="3"]')?.getAttribute('data-unread') === 'true');

@@ -3,7 +3,7 @@
 import { commands, pickSavePath } from '../platform';
 import { errorText } from '../errors';
 import { extension } from '../files';
-import { isUnread, replyDraft, type ReplyKind } from '../mail';
+import { isFlagged, isUnread, replyDraft, type ReplyKind } from '../mail';
 import type { AccountDto, Attachment, FolderDto, MessageSummary, MessageView, OutboxEntry, SendResult } from '../ipc/types';
 import { app } from './app.svelte';
 import { mailCompose } from './compose.svelte';
@@ -186,6 +186,20 @@ export class MailState {
   async toggleSeen(uid: number): Promise<void> {
     const m = this.messages.find((x) => x.uid === uid);
     if (m) await this.setSeen(uid, isUnread(m));
+  }
+
+  async toggleFlagged(uid: number): Promise<void> {
+    const account = this.account;
+    const m = this.messages.find((x) => x.uid === uid);
+    if (!account || !m) return;
+    const on = !isFlagged(m);
+    try {
+      const flags = await commands.mailSetFlag(account.name, this.folder, uid, 'flagged', on);
+      this.#replaceFlags(uid, flags);
+      this.actionNote = on ? 'Flagged.' : 'Flag removed.';
+    } catch (error) {
+      this.actionNote = errorText(error, on ? 'The message could not be flagged' : 'The flag could not be removed');
+    }
   }
 
   async remove(uid: number): Promise<void> {
