@@ -877,6 +877,39 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
     assert_eq!(names[0], ("INBOX", Value::from("inbox")), "{names:?}");
     assert!(names.contains(&("Sent", Value::from("sent"))), "{names:?}");
 
+    // The app opens cached mail through its session: decrypted and verified from the cache.
+    let mut session = sealpost::api::session::Session::open(bob.home.path()).unwrap();
+    session.unlock_keystore("correct horse battery").unwrap();
+    let q_uid = desk
+        .list("bob", "INBOX")
+        .unwrap()
+        .iter()
+        .find(|m| m.subject == "Quarterly figures")
+        .unwrap()
+        .uid;
+    let view = session
+        .read_mail("bob", "INBOX", q_uid, &no_progress)
+        .unwrap();
+    assert!(
+        view.report.encrypted && view.report.valid,
+        "{:?}",
+        view.report
+    );
+    assert!(view.text.as_deref().unwrap_or("").contains("4711 units"));
+    assert_eq!(view.headers.subject, "Quarterly figures");
+    let e = session
+        .read_mail("bob", "INBOX", 999_999, &no_progress)
+        .unwrap_err();
+    assert_eq!(e.code, sealpost::api::ErrorCode::NotFound);
+    // The cache still holds it encrypted.
+    let raw = desk
+        .home()
+        .store()
+        .message_raw("bob", "INBOX", q_uid)
+        .unwrap()
+        .unwrap();
+    assert!(!raw.windows(10).any(|w| w == b"4711 units"));
+
     // Newest first; opened messages get \Seen on the server (the cache is rebuilt from it).
     let list = desk.list("bob", "INBOX").unwrap();
     assert_eq!(list.len(), 3);
