@@ -792,6 +792,8 @@ fn mail_through_dovecot_and_postfix() {
     assert_eq!(s["downloaded"], 0, "{s}");
     assert_eq!(s["total"], 3, "{s}");
 
+    app_mail_desk(&srv, &alice, &bob, big_subject);
+
     // Headers first: the list is complete before any body is downloaded, and a later sync
     // fetches exactly the bodies still missing.
     let hf_subject = "Headers first";
@@ -844,4 +846,227 @@ fn mail_through_dovecot_and_postfix() {
     assert_eq!(report["valid"], true, "{report}");
     assert!(plain.contains("The body comes later."), "{plain}");
     eprintln!("mail test done in {:.2?}", t0.elapsed());
+}
+
+/// The app's mail use cases (`MailDesk`) on the same servers: testing settings before saving,
+/// folders, read/unread on the server, move, delete (expunge), and an encrypted reply with
+/// threading headers.
+fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
+    use sealpost::api::mail::{MessageFlag, NewAccount, ServerSettings};
+    use sealpost::api::mail_desk::{MailDesk, ReplyContext};
+    use sealpost::api::session::Draft;
+    use sealpost::mail::TlsMode;
+    use zeroize::Zeroizing;
+
+    let pass = Zeroizing::new("correct horse battery".to_string());
+    let pass = Some(&pass);
+    let no_progress = |_: sealpost::api::session::Progress| {};
+    let desk = MailDesk::open(bob.home.path()).unwrap();
+    let accounts_before = desk.accounts().unwrap().len();
+
+    // Settings are tested before anything is stored; each failure names its stage.
+    let ca = srv.ca().display().to_string();
+    let settings = |imap_port: u16, ca: Option<&str>| NewAccount {
+        name: "probe".into(),
+        email: "bob@example.test".into(),
+        username: None,
+        imap: ServerSettings {
+            host: "localhost".into(),
+            port: imap_port,
+            tls: Some(TlsMode::Implicit),
+        },
+        smtp: ServerSettings {
+            host: "localhost".into(),
+            port: srv.submission,
+            tls: Some(TlsMode::Starttls),
+        },
+        ca_file: ca.map(str::to_string),
+    };
+    let c = desk
+        .test_settings(&settings(srv.imaps, Some(&ca)), "bobpw")
+        .unwrap();
+    assert!(c.ok, "{c:?}");
+    let c = desk
+        .test_settings(&settings(srv.imaps, Some(&ca)), "not-bobs")
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(c.imap.failed_at).unwrap(),
+        "authentication",
+        "{c:?}"
+    );
+    assert!(!format!("{c:?}").contains("not-bobs"), "password leaked");
+    let c = desk
+        .test_settings(&settings(srv.imaps, None), "bobpw")
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(c.imap.failed_at).unwrap(),
+        "tls-certificate",
+        "{c:?}"
+    );
+    let c = desk
+        .test_settings(&settings(free_port(), Some(&ca)), "bobpw")
+        .unwrap();
+    assert_eq!(serde_json::to_value(c.imap.failed_at).unwrap(), "tcp");
+    assert_eq!(
+        desk.accounts().unwrap().len(),
+        accounts_before,
+        "testing stored nothing"
+    );
+    // A sync against a closed port is a network error, not bad input.
+    let mut broken = settings(free_port(), Some(&ca));
+    broken.name = "broken".into();
+    desk.add_account(&broken, "bobpw", pass).unwrap();
+    let e = desk
+        .sync("broken", "INBOX", pass, &no_progress)
+        .unwrap_err();
+    assert_eq!(e.code, sealpost::api::ErrorCode::Network, "{e}");
+    desk.remove_account("broken", pass).unwrap();
+
+    // Folders: INBOX first, Sent by its special use.
+    let folders = desk.folders("bob", pass).unwrap();
+    let names: Vec<(&str, Value)> = folders
+        .iter()
+        .map(|f| (f.name.as_str(), serde_json::to_value(f.special).unwrap()))
+        .collect();
+    assert_eq!(names[0], ("INBOX", Value::from("inbox")), "{names:?}");
+    assert!(names.contains(&("Sent", Value::from("sent"))), "{names:?}");
+
+    // The app opens cached mail through its session: decrypted and verified from the cache.
+    let mut session = sealpost::api::session::Session::open(bob.home.path()).unwrap();
+    session.unlock_keystore("correct horse battery").unwrap();
+    let q_uid = desk
+        .list("bob", "INBOX")
+        .unwrap()
+        .iter()
+        .find(|m| m.subject == "Quarterly figures")
+        .unwrap()
+        .uid;
+    let view = session
+        .read_mail("bob", "INBOX", q_uid, &no_progress)
+        .unwrap();
+    assert!(
+        view.report.encrypted && view.report.valid,
+        "{:?}",
+        view.report
+    );
+    assert!(view.text.as_deref().unwrap_or("").contains("4711 units"));
+    assert_eq!(view.headers.subject, "Quarterly figures");
+    let e = session
+        .read_mail("bob", "INBOX", 999_999, &no_progress)
+        .unwrap_err();
+    assert_eq!(e.code, sealpost::api::ErrorCode::NotFound);
+    // The cache still holds it encrypted.
+    let (raw, complete) = desk
+        .home()
+        .store()
+        .message_raw("bob", "INBOX", q_uid)
+        .unwrap()
+        .unwrap();
+    assert!(complete);
+    assert!(!raw.windows(10).any(|w| w == b"4711 units"));
+
+    // Newest first; opened messages get \Seen on the server (the cache is rebuilt from it).
+    let list = desk.list("bob", "INBOX").unwrap();
+    assert_eq!(list.len(), 3);
+    assert!(list.windows(2).all(|w| w[0].uid > w[1].uid));
+    let q = list
+        .iter()
+        .find(|m| m.subject == "Quarterly figures")
+        .unwrap()
+        .clone();
+    let seen = |desk: &MailDesk, uid: u32| {
+        desk.list("bob", "INBOX")
+            .unwrap()
+            .iter()
+            .find(|m| m.uid == uid)
+            .map(|m| m.flags.iter().any(|f| f == "\\Seen"))
+    };
+    let flags = desk
+        .set_flag("bob", "INBOX", q.uid, MessageFlag::Seen, true, pass)
+        .unwrap();
+    assert!(flags.contains(&"\\Seen".to_string()));
+    desk.home()
+        .store()
+        .set_message_flags("bob", "INBOX", q.uid, &[])
+        .unwrap();
+    let s = desk.sync("bob", "INBOX", pass, &no_progress).unwrap();
+    // (\Recent goes away on the others once a session SELECTed the folder.)
+    assert!(s.flags_updated >= 1, "{s:?}");
+    assert_eq!(seen(&desk, q.uid), Some(true), "\\Seen is on the server");
+    desk.set_flag("bob", "INBOX", q.uid, MessageFlag::Seen, false, pass)
+        .unwrap();
+    desk.home()
+        .store()
+        .set_message_flags("bob", "INBOX", q.uid, &["\\Seen".into()])
+        .unwrap();
+    desk.sync("bob", "INBOX", pass, &no_progress).unwrap();
+    assert_eq!(
+        seen(&desk, q.uid),
+        Some(false),
+        "\\Seen cleared on the server"
+    );
+
+    // Move the big one to Sent; delete the third (no Trash here: expunged).
+    let big = list.iter().find(|m| m.subject == big_subject).unwrap().uid;
+    let other = list
+        .iter()
+        .find(|m| m.uid != big && m.uid != q.uid)
+        .unwrap()
+        .clone();
+    desk.move_message("bob", "INBOX", big, "Sent", pass)
+        .unwrap();
+    assert_eq!(
+        desk.delete_message("bob", "INBOX", other.uid, pass)
+            .unwrap(),
+        None
+    );
+    let s = desk.sync("bob", "INBOX", pass, &no_progress).unwrap();
+    assert_eq!(s.total, 1, "{s:?}");
+    let left = desk.list("bob", "INBOX").unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].uid, q.uid);
+    desk.sync("bob", "Sent", pass, &no_progress).unwrap();
+    assert!(
+        desk.list("bob", "Sent")
+            .unwrap()
+            .iter()
+            .any(|m| m.subject == big_subject),
+        "the moved message is in Sent"
+    );
+
+    // An encrypted reply from the app, threaded to alice's message.
+    let draft = Draft {
+        from: "bob@example.test".into(),
+        to: vec!["alice@example.test".into()],
+        cc: vec![],
+        subject: "Re: Quarterly figures (app)".into(),
+        body: "Got it.\n\n> Dear Bob,\n".into(),
+        attachments: vec![],
+        sign: true,
+        encrypt: true,
+    };
+    let reply = ReplyContext {
+        in_reply_to: q.message_id.clone(),
+        references: vec![],
+    };
+    let r = desk
+        .send("bob", &draft, &reply, pass, &no_progress)
+        .unwrap();
+    assert!(r.delivered && r.encrypted && r.entry.appended, "{r:?}");
+    let mut wrong = draft.clone();
+    wrong.from = "mallory@example.test".into();
+    let e = desk
+        .send("bob", &wrong, &reply, pass, &no_progress)
+        .unwrap_err();
+    assert_eq!(e.code, sealpost::api::ErrorCode::BadInput);
+    let m = alice.wait_for("alice", "INBOX", "Re: Quarterly figures (app)");
+    assert_eq!(m["smime"], "encrypted");
+    let (report, plain) = read_report(alice, "alice", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("Got it."), "{plain}");
+    let parent = q.message_id.unwrap();
+    assert!(
+        plain.contains(&format!("In-Reply-To: {parent}")),
+        "threaded: {plain}"
+    );
 }

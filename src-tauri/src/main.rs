@@ -4,6 +4,8 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod mail;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -308,9 +310,17 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let desk = match sealpost::api::mail_desk::MailDesk::open(&home) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("sealpost: cannot open {}: {e}", home.display());
+            std::process::exit(2);
+        }
+    };
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage::<Shared>(Arc::new(Mutex::new(session)))
+        .manage::<mail::Desk>(Arc::new(Mutex::new(desk)))
         .setup(|app| {
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title("Sealpost");
@@ -353,6 +363,21 @@ fn main() {
             publish_crl,
             check_certificate,
             accept_certificate,
+            mail::mail_accounts,
+            mail::mail_add_account,
+            mail::mail_remove_account,
+            mail::mail_test_settings,
+            mail::mail_test_account,
+            mail::mail_folders,
+            mail::mail_sync,
+            mail::mail_list,
+            mail::mail_read,
+            mail::mail_set_flag,
+            mail::mail_move,
+            mail::mail_delete,
+            mail::mail_send,
+            mail::mail_outbox,
+            mail::mail_retry,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

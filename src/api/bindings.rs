@@ -8,9 +8,10 @@ use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, R
 use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine, ExpiryNotice};
 use super::continuity::{CertChange, HistoryEntry};
 use super::mail::{
-    AccountDto, ConnectionCheck, MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult,
-    ServerCheck, ServerDto, ServerSettings, SmimeKind, SyncResult,
+    AccountDto, ConnectionCheck, FolderDto, MessageFlag, MessageSummary, NewAccount, OutboxEntry,
+    RetryOutcome, SendResult, ServerCheck, ServerDto, ServerSettings, SmimeKind, SyncResult,
 };
+use super::mail_desk::ReplyContext;
 use super::report::{LayerReport, Report, SignatureReport};
 use super::revocation::{
     CrlImported, RefreshSource, RevocationInfo, RevocationRefresh, RevocationState,
@@ -20,6 +21,7 @@ use super::session::{
     MessageHeaders, MessageView, Progress, RecipientStatus,
 };
 use super::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult, TrustVerdict};
+use crate::mail::imap::SpecialUse;
 use crate::mail::{MailErrorKind, TlsMode};
 use crate::pki::cert::CertInfo;
 use crate::pki::issue::{KeyAlgorithm, RevocationReason};
@@ -101,6 +103,10 @@ fn render() -> String {
     decl::<SyncResult>(&cfg, &mut out);
     decl::<SmimeKind>(&cfg, &mut out);
     decl::<MessageSummary>(&cfg, &mut out);
+    decl::<SpecialUse>(&cfg, &mut out);
+    decl::<FolderDto>(&cfg, &mut out);
+    decl::<MessageFlag>(&cfg, &mut out);
+    decl::<ReplyContext>(&cfg, &mut out);
     out
 }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::{ApiError, CipherChoice, ErrorCode, Home, PassphraseSource, Report, addresses, now};
-use crate::mail::imap::{Imap, MAX_MESSAGE};
+use crate::mail::imap::{Imap, MAX_MESSAGE, SpecialUse};
 use crate::mail::smtp::Smtp;
 use crate::mail::{self, Endpoint, Login, MailError, MailErrorKind, TlsMode};
 use crate::smime::{self, mime::Entity, mime::HeaderField};
@@ -187,6 +187,36 @@ pub struct MessageSummary {
     pub smime: SmimeKind,
 }
 
+/// One folder of an account.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct FolderDto {
+    pub name: String,
+    /// The hierarchy delimiter ("/" or "."), when the server has one.
+    pub delimiter: Option<String>,
+    pub special: Option<SpecialUse>,
+    /// False for hierarchy nodes that hold no messages (\Noselect).
+    pub selectable: bool,
+}
+
+/// A flag the user may set or clear on a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum MessageFlag {
+    Seen,
+    Flagged,
+}
+
+impl MessageFlag {
+    fn imap_name(self) -> &'static str {
+        match self {
+            MessageFlag::Seen => "\\Seen",
+            MessageFlag::Flagged => "\\Flagged",
+        }
+    }
+}
+
 /// A message read from the cache.
 pub struct ReadMessage {
     /// `None` for a message that is neither signed nor encrypted.
@@ -205,7 +235,8 @@ fn bad(msg: impl Into<String>) -> ApiError {
 fn mail_error(e: MailError) -> ApiError {
     let code = match e.kind() {
         MailErrorKind::Authentication => ErrorCode::WrongPassword,
-        _ => ErrorCode::BadInput,
+        MailErrorKind::Config => ErrorCode::BadInput,
+        _ => ErrorCode::Network,
     };
     ApiError::new(code, e.to_string())
 }
@@ -453,6 +484,60 @@ fn summary_dto(m: MessageRow) -> MessageSummary {
     }
 }
 
+/// The settings row of a new account, checked (the password only for being present).
+fn account_row_from(new: &NewAccount, password: &str) -> Result<AccountRow, ApiError> {
+    check_name(&new.name)?;
+    check_host(&new.imap.host)?;
+    check_host(&new.smtp.host)?;
+    let email = new.email.trim().to_string();
+    if addresses(&email) != vec![email.clone()] {
+        return Err(bad(format!("{email:?} is not an e-mail address")));
+    }
+    if new.imap.port == 0 || new.smtp.port == 0 {
+        return Err(bad("a port must be between 1 and 65535"));
+    }
+    if password.is_empty() {
+        return Err(bad("the password is empty"));
+    }
+    let ca_pem = match &new.ca_file {
+        Some(path) => {
+            let data = std::fs::read(path).map_err(|e| bad(format!("{path}: {e}")))?;
+            mail::net::ca_certificates(&data).map_err(mail_error)?;
+            Some(data)
+        }
+        None => None,
+    };
+    let row = AccountRow {
+        name: new.name.clone(),
+        email: email.clone(),
+        username: new
+            .username
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_string)
+            .unwrap_or(email),
+        imap_host: new.imap.host.clone(),
+        imap_port: new.imap.port,
+        imap_tls: new
+            .imap
+            .tls
+            .unwrap_or(TlsMode::for_port(new.imap.port))
+            .as_str()
+            .into(),
+        smtp_host: new.smtp.host.clone(),
+        smtp_port: new.smtp.port,
+        smtp_tls: new
+            .smtp
+            .tls
+            .unwrap_or(TlsMode::for_port(new.smtp.port))
+            .as_str()
+            .into(),
+        ca_pem,
+    };
+    Ok(row)
+}
+
 impl Home {
     fn account_row(&self, name: &str) -> Result<AccountRow, ApiError> {
         self.store
@@ -494,49 +579,7 @@ impl Home {
         password: &str,
         passphrase: PassphraseSource,
     ) -> Result<AccountDto, ApiError> {
-        check_name(&new.name)?;
-        check_host(&new.imap.host)?;
-        check_host(&new.smtp.host)?;
-        let email = new.email.trim().to_string();
-        if addresses(&email) != vec![email.clone()] {
-            return Err(bad(format!("{email:?} is not an e-mail address")));
-        }
-        if new.imap.port == 0 || new.smtp.port == 0 {
-            return Err(bad("a port must be between 1 and 65535"));
-        }
-        if password.is_empty() {
-            return Err(bad("the password is empty"));
-        }
-        let ca_pem = match &new.ca_file {
-            Some(path) => {
-                let data = std::fs::read(path).map_err(|e| bad(format!("{path}: {e}")))?;
-                mail::net::ca_certificates(&data).map_err(mail_error)?;
-                Some(data)
-            }
-            None => None,
-        };
-        let row = AccountRow {
-            name: new.name.clone(),
-            email: email.clone(),
-            username: new.username.clone().unwrap_or(email),
-            imap_host: new.imap.host.clone(),
-            imap_port: new.imap.port,
-            imap_tls: new
-                .imap
-                .tls
-                .unwrap_or(TlsMode::for_port(new.imap.port))
-                .as_str()
-                .into(),
-            smtp_host: new.smtp.host.clone(),
-            smtp_port: new.smtp.port,
-            smtp_tls: new
-                .smtp
-                .tls
-                .unwrap_or(TlsMode::for_port(new.smtp.port))
-                .as_str()
-                .into(),
-            ca_pem,
-        };
+        let row = account_row_from(new, password)?;
         if self.store.account(&row.name)?.is_some() {
             return Err(bad(format!("an account named {:?} exists", row.name)));
         }
@@ -581,30 +624,199 @@ impl Home {
                 mail::smtp::check(&smtp_ep, &login).await,
             )
         })?;
-        let check = |ep: &Endpoint, r: Result<(), MailError>| match r {
-            Ok(()) => ServerCheck {
-                server: ep.label(),
-                ok: true,
-                failed_at: None,
-                message: None,
-            },
-            Err(e) => ServerCheck {
-                server: ep.label(),
-                ok: false,
-                failed_at: Some(e.kind()),
-                message: Some(e.to_string()),
-            },
-        };
-        let imap = check(&imap_ep, imap);
-        let smtp = check(&smtp_ep, smtp);
-        Ok(ConnectionCheck {
-            account: a.name,
-            ok: imap.ok && smtp.ok,
-            imap,
-            smtp,
-        })
+        Ok(connection_check(a.name, &imap_ep, imap, &smtp_ep, smtp))
     }
 
+    /// Checks settings before they are saved: connects to both servers and logs in with
+    /// `password`, naming the stage that failed for each. Nothing is stored.
+    pub fn test_settings(
+        &self,
+        new: &NewAccount,
+        password: &str,
+    ) -> Result<ConnectionCheck, ApiError> {
+        let a = account_row_from(new, password)?;
+        let login = Login {
+            user: a.username.clone(),
+            password: Zeroizing::new(password.to_string()),
+        };
+        let (imap_ep, smtp_ep) = (endpoint(&a, true), endpoint(&a, false));
+        let (imap, smtp) = block_on(async {
+            (
+                mail::imap::check(&imap_ep, &login).await,
+                mail::smtp::check(&smtp_ep, &login).await,
+            )
+        })?;
+        Ok(connection_check(a.name, &imap_ep, imap, &smtp_ep, smtp))
+    }
+
+    /// The folders of an account, INBOX first, then the special-use ones, then by name.
+    pub fn folders(
+        &self,
+        account: &str,
+        passphrase: PassphraseSource,
+    ) -> Result<Vec<FolderDto>, ApiError> {
+        let a = self.account_row(account)?;
+        let login = self.account_login(&a, passphrase)?;
+        let ep = endpoint(&a, true);
+        let folders = block_on(async {
+            let mut imap = Imap::login(&ep, &login).await?;
+            let f = imap.folders().await?;
+            imap.logout().await;
+            Ok::<_, MailError>(f)
+        })?
+        .map_err(mail_error)?;
+        let mut out: Vec<FolderDto> = folders
+            .into_iter()
+            .map(|f| FolderDto {
+                name: f.name,
+                delimiter: f.delimiter,
+                special: f.special,
+                selectable: f.selectable,
+            })
+            .collect();
+        let rank = |f: &FolderDto| match f.special {
+            Some(SpecialUse::Inbox) => 0,
+            Some(SpecialUse::Drafts) => 1,
+            Some(SpecialUse::Sent) => 2,
+            Some(SpecialUse::Archive) => 3,
+            Some(SpecialUse::Junk) => 4,
+            Some(SpecialUse::Trash) => 5,
+            None => 6,
+        };
+        out.sort_by(|x, y| rank(x).cmp(&rank(y)).then_with(|| x.name.cmp(&y.name)));
+        Ok(out)
+    }
+
+    /// Sets or clears `\Seen` or `\Flagged` on one message, on the server and in the cache.
+    /// Returns the message's flags afterwards.
+    pub fn set_flag(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        flag: MessageFlag,
+        on: bool,
+        passphrase: PassphraseSource,
+    ) -> Result<Vec<String>, ApiError> {
+        let a = self.account_row(account)?;
+        let login = self.account_login(&a, passphrase)?;
+        let ep = endpoint(&a, true);
+        let name = flag.imap_name();
+        block_on(async {
+            let mut imap = Imap::login(&ep, &login).await?;
+            imap.select(folder).await?;
+            imap.set_flag(uid, name, on).await?;
+            imap.logout().await;
+            Ok::<_, MailError>(())
+        })?
+        .map_err(mail_error)?;
+        let mut flags = self
+            .store
+            .message_flags(&a.name, folder, uid)?
+            .unwrap_or_default();
+        flags.retain(|f| !f.eq_ignore_ascii_case(name));
+        if on {
+            flags.push(name.to_string());
+        }
+        self.store.set_message_flags(&a.name, folder, uid, &flags)?;
+        Ok(flags)
+    }
+
+    /// Moves one message to another folder of the same account (it arrives there with a new
+    /// UID at the next sync of that folder).
+    pub fn move_message(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        dest: &str,
+        passphrase: PassphraseSource,
+    ) -> Result<(), ApiError> {
+        if dest == folder {
+            return Err(bad("the message is already in that folder"));
+        }
+        let a = self.account_row(account)?;
+        let login = self.account_login(&a, passphrase)?;
+        let ep = endpoint(&a, true);
+        block_on(async {
+            let mut imap = Imap::login(&ep, &login).await?;
+            imap.select(folder).await?;
+            imap.move_to(uid, dest).await?;
+            imap.logout().await;
+            Ok::<_, MailError>(())
+        })?
+        .map_err(mail_error)?;
+        self.store.remove_message(&a.name, folder, uid)?;
+        Ok(())
+    }
+
+    /// Deletes one message: moved to the Trash folder (RFC 6154 \Trash) when the account
+    /// has one and the message is elsewhere, else removed for good (UID EXPUNGE). Returns
+    /// the Trash folder it went to, if any.
+    pub fn delete_message(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        passphrase: PassphraseSource,
+    ) -> Result<Option<String>, ApiError> {
+        let a = self.account_row(account)?;
+        let login = self.account_login(&a, passphrase)?;
+        let ep = endpoint(&a, true);
+        let trash = block_on(async {
+            let mut imap = Imap::login(&ep, &login).await?;
+            let trash = imap
+                .folders()
+                .await?
+                .into_iter()
+                .find(|f| f.special == Some(SpecialUse::Trash) && f.name != folder)
+                .map(|f| f.name);
+            imap.select(folder).await?;
+            match &trash {
+                Some(t) => imap.move_to(uid, t).await?,
+                None => imap.expunge(uid).await?,
+            }
+            imap.logout().await;
+            Ok::<_, MailError>(trash)
+        })?
+        .map_err(mail_error)?;
+        self.store.remove_message(&a.name, folder, uid)?;
+        Ok(trash)
+    }
+}
+
+fn connection_check(
+    account: String,
+    imap_ep: &Endpoint,
+    imap: Result<(), MailError>,
+    smtp_ep: &Endpoint,
+    smtp: Result<(), MailError>,
+) -> ConnectionCheck {
+    let check = |ep: &Endpoint, r: Result<(), MailError>| match r {
+        Ok(()) => ServerCheck {
+            server: ep.label(),
+            ok: true,
+            failed_at: None,
+            message: None,
+        },
+        Err(e) => ServerCheck {
+            server: ep.label(),
+            ok: false,
+            failed_at: Some(e.kind()),
+            message: Some(e.to_string()),
+        },
+    };
+    let imap = check(imap_ep, imap);
+    let smtp = check(smtp_ep, smtp);
+    ConnectionCheck {
+        account,
+        ok: imap.ok && smtp.ok,
+        imap,
+        smtp,
+    }
+}
+
+impl Home {
     /// Sends a whole RFC 5322 message through the account, signing and/or encrypting it with
     /// the same rules as composing in the app: encrypted to every To/Cc/Bcc recipient and the
     /// sender, refused (nothing queued) when a recipient has no usable certificate. Bcc is
@@ -778,37 +990,59 @@ impl Home {
     ) -> Result<Vec<RetryOutcome>, ApiError> {
         let mut out = Vec::new();
         for e in self.store.outbox()? {
-            let sendable = matches!(e.state, OutboxState::Queued | OutboxState::Failed)
-                || (force && e.state == OutboxState::Sending);
-            let needs_append = e.state == OutboxState::Sent && !e.appended;
-            if !sendable && !needs_append {
-                let action = if e.state == OutboxState::Sending {
-                    "skipped-uncertain"
-                } else {
-                    "nothing-to-do"
-                };
-                out.push(RetryOutcome {
-                    action: action.into(),
-                    entry: entry_dto(e),
-                });
-                continue;
-            }
-            let a = self.account_row(&e.account)?;
-            let login = self.account_login(&a, passphrase)?;
-            let action = if sendable {
-                let (delivered, _) = self.deliver(&a, &login, e.id, force)?;
-                if delivered { "sent" } else { "failed" }
-            } else {
-                let raw = self.store.outbox_raw(e.id)?.unwrap_or_default();
-                self.append_sent(&a, &login, e.id, &raw)?;
-                "appended"
-            };
-            out.push(RetryOutcome {
-                action: action.into(),
-                entry: self.outbox_dto(e.id)?,
-            });
+            out.push(self.retry_row(e, force, passphrase)?);
         }
         Ok(out)
+    }
+
+    /// [`Home::retry_outbox`] for one entry.
+    pub fn retry_outbox_entry(
+        &self,
+        id: i64,
+        force: bool,
+        passphrase: PassphraseSource,
+    ) -> Result<RetryOutcome, ApiError> {
+        let e = self
+            .store
+            .outbox_entry(id)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no outbox entry {id}")))?;
+        self.retry_row(e, force, passphrase)
+    }
+
+    fn retry_row(
+        &self,
+        e: OutboxRow,
+        force: bool,
+        passphrase: PassphraseSource,
+    ) -> Result<RetryOutcome, ApiError> {
+        let sendable = matches!(e.state, OutboxState::Queued | OutboxState::Failed)
+            || (force && e.state == OutboxState::Sending);
+        let needs_append = e.state == OutboxState::Sent && !e.appended;
+        if !sendable && !needs_append {
+            let action = if e.state == OutboxState::Sending {
+                "skipped-uncertain"
+            } else {
+                "nothing-to-do"
+            };
+            return Ok(RetryOutcome {
+                action: action.into(),
+                entry: entry_dto(e),
+            });
+        }
+        let a = self.account_row(&e.account)?;
+        let login = self.account_login(&a, passphrase)?;
+        let action = if sendable {
+            let (delivered, _) = self.deliver(&a, &login, e.id, force)?;
+            if delivered { "sent" } else { "failed" }
+        } else {
+            let raw = self.store.outbox_raw(e.id)?.unwrap_or_default();
+            self.append_sent(&a, &login, e.id, &raw)?;
+            "appended"
+        };
+        Ok(RetryOutcome {
+            action: action.into(),
+            entry: self.outbox_dto(e.id)?,
+        })
     }
 
     /// Brings the local cache of `folder` up to date: new messages by UID from the last
@@ -966,6 +1200,49 @@ impl Home {
             .collect())
     }
 
+    /// The cached bytes of a whole message; a clear error when it is not cached, or only its
+    /// header block is (too large to download, or not downloaded yet). No network.
+    pub(crate) fn cached_message(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+    ) -> Result<Vec<u8>, ApiError> {
+        let (raw, complete) = self
+            .store
+            .message_raw(account, folder, uid)?
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    format!(
+                        "no message with UID {uid} in {folder} of {account}; sync the folder first"
+                    ),
+                )
+            })?;
+        if complete {
+            return Ok(raw);
+        }
+        let size = self
+            .store
+            .messages(account, folder)?
+            .into_iter()
+            .find(|m| m.uid == uid)
+            .map(|m| m.size)
+            .unwrap_or(0);
+        let why = if size > MAX_MESSAGE {
+            format!(
+                "message {uid} is {} MiB, larger than the {} MiB this app downloads",
+                size / (1024 * 1024),
+                MAX_MESSAGE / (1024 * 1024)
+            )
+        } else {
+            format!(
+                "only the header of message {uid} has been downloaded so far; sync {folder} to download its body"
+            )
+        };
+        Err(ApiError::new(ErrorCode::NotFound, why))
+    }
+
     /// Opens a cached message: decrypted and verified like `decrypt` (certificates harvested
     /// from valid signatures). No network.
     pub fn read_message(
@@ -976,36 +1253,7 @@ impl Home {
         passphrase: PassphraseSource,
     ) -> Result<ReadMessage, ApiError> {
         let a = self.account_row(account)?;
-        let (raw, complete) = self
-            .store
-            .message_raw(&a.name, folder, uid)?
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::NotFound,
-                    format!("no message with UID {uid} in {folder} of {account}; run sync first"),
-                )
-            })?;
-        if !complete {
-            let size = self
-                .store
-                .messages(&a.name, folder)?
-                .into_iter()
-                .find(|m| m.uid == uid)
-                .map(|m| m.size)
-                .unwrap_or(0);
-            let why = if size > MAX_MESSAGE {
-                format!(
-                    "message {uid} is {} MiB, larger than the {} MiB this app downloads",
-                    size / (1024 * 1024),
-                    MAX_MESSAGE / (1024 * 1024)
-                )
-            } else {
-                format!(
-                    "only the header of message {uid} has been downloaded so far; sync {folder} to download its body"
-                )
-            };
-            return Err(ApiError::new(ErrorCode::NotFound, why));
-        }
+        let raw = self.cached_message(&a.name, folder, uid)?;
         let kind = smime_kind(&raw);
         if kind == SmimeKind::None {
             return Ok(ReadMessage {

@@ -8,6 +8,7 @@ pub mod ca;
 pub mod check;
 pub mod continuity;
 pub mod mail;
+pub mod mail_desk;
 pub mod message;
 pub mod report;
 pub mod revocation;
@@ -43,6 +44,9 @@ pub enum ErrorCode {
     DecryptionFailed,
     SignatureInvalid,
     Storage,
+    /// A mail server could not be reached or used (DNS, TCP, TLS, timeout, refusal); the
+    /// message names the server and the stage.
+    Network,
 }
 
 #[derive(Debug, Serialize, thiserror::Error)]

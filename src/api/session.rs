@@ -208,7 +208,7 @@ pub struct Session {
     next_id: u32,
 }
 
-fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, ApiError> {
+pub(crate) fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, ApiError> {
     let meta = std::fs::metadata(path).map_err(|e| {
         ApiError::new(
             ErrorCode::NotFound,
@@ -281,7 +281,7 @@ fn write_file(path: &Path, data: &[u8], private: bool) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
@@ -873,6 +873,51 @@ impl Session {
             encrypted: draft.encrypt,
             cipher,
             recipients: enc_to,
+        })
+    }
+
+    /// The file-keystore passphrase while it is unlocked, lent to the app's mail desk for one
+    /// call (`None` with the OS keystore or while the key file is locked).
+    pub fn unlocked_passphrase(&self) -> Option<Zeroizing<String>> {
+        self.passphrase.clone()
+    }
+
+    /// Opens a message from the mail cache like [`Session::open_message`] opens a file: the
+    /// cache holds it as received (still encrypted); it is decrypted and verified here, in
+    /// memory, with no network access, and certificates are harvested from valid signatures.
+    pub fn read_mail(
+        &mut self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        progress: ProgressSink,
+    ) -> Result<MessageView, ApiError> {
+        progress(Progress::new(
+            "open",
+            0,
+            2,
+            format!("message {uid} of {folder}"),
+        ));
+        let raw = self.home.cached_message(account, folder, uid)?;
+        let pass = || self.passphrase();
+        let (report, plain) = self.home.view_message(raw, &pass)?;
+        progress(Progress::new("open", 1, 2, "reading the message"));
+        let plain = Zeroizing::new(plain);
+        let (headers, text, html, attachments) = super::message::view(&plain)?;
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        self.opened.push((id, plain));
+        if self.opened.len() > KEEP_OPENED {
+            self.opened.remove(0);
+        }
+        progress(Progress::new("open", 2, 2, "done"));
+        Ok(MessageView {
+            id,
+            report,
+            headers,
+            text,
+            html,
+            attachments,
         })
     }
 }

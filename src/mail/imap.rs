@@ -6,6 +6,7 @@
 //! be buffered and later mistaken for protected data (the STARTTLS injection of CVE-2011-0411).
 
 use futures_util::StreamExt;
+use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
@@ -39,6 +40,32 @@ pub struct MailboxState {
     pub uid_next: Option<u32>,
     pub exists: u32,
 }
+
+/// The role of a folder (RFC 6154 special use; INBOX by name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum SpecialUse {
+    Inbox,
+    Sent,
+    Drafts,
+    Trash,
+    Junk,
+    Archive,
+}
+
+/// One folder as LIST reported it.
+#[derive(Clone, Debug)]
+pub struct Folder {
+    pub name: String,
+    pub delimiter: Option<String>,
+    pub special: Option<SpecialUse>,
+    /// False for \Noselect hierarchy nodes.
+    pub selectable: bool,
+}
+
+/// At most this many folders are listed (a hostile server could send millions).
+const MAX_FOLDERS: usize = 2000;
 
 /// A message larger than this is not cached (its UID is still recorded as seen).
 pub const MAX_MESSAGE: u32 = 50 * 1024 * 1024;
@@ -209,11 +236,10 @@ impl Imap {
             tokio::time::timeout(std::time::Duration::from_secs(5), self.session.logout()).await;
     }
 
-    /// The name of the Sent folder: the one with the \Sent special use (RFC 6154), else
-    /// "Sent", created when absent.
-    pub async fn sent_folder(&mut self) -> Result<String, MailError> {
+    /// Every folder of the account (RFC 3501 §6.3.8 LIST) with its special use (RFC 6154).
+    pub async fn folders(&mut self) -> Result<Vec<Folder>, MailError> {
         let ep = self.ep.clone();
-        let names = step(&ep, "listing folders", async {
+        step(&ep, "listing folders", async {
             let stream = self
                 .session
                 .list(Some(""), Some("*"))
@@ -221,22 +247,47 @@ impl Imap {
                 .map_err(|e| imap_error(&ep, e))?;
             let names: Vec<_> = stream.collect().await;
             let mut out = Vec::new();
-            for n in names {
+            for n in names.into_iter().take(MAX_FOLDERS) {
                 let n = n.map_err(|e| imap_error(&ep, e))?;
-                let sent = n
-                    .attributes()
-                    .iter()
-                    .any(|a| matches!(a, async_imap::types::NameAttribute::Sent));
-                out.push((n.name().to_string(), sent));
+                use async_imap::types::NameAttribute as A;
+                let mut special = None;
+                let mut selectable = true;
+                for a in n.attributes() {
+                    match a {
+                        A::Sent => special = Some(SpecialUse::Sent),
+                        A::Drafts => special = Some(SpecialUse::Drafts),
+                        A::Trash => special = Some(SpecialUse::Trash),
+                        A::Junk => special = Some(SpecialUse::Junk),
+                        A::Archive => special = Some(SpecialUse::Archive),
+                        A::NoSelect => selectable = false,
+                        _ => {}
+                    }
+                }
+                if n.name().eq_ignore_ascii_case("INBOX") {
+                    special = Some(SpecialUse::Inbox);
+                }
+                out.push(Folder {
+                    name: n.name().to_string(),
+                    delimiter: n.delimiter().map(str::to_string),
+                    special,
+                    selectable,
+                });
             }
             Ok(out)
         })
-        .await?;
-        if let Some((name, _)) = names.iter().find(|(_, sent)| *sent) {
-            return Ok(name.clone());
+        .await
+    }
+
+    /// The name of the Sent folder: the one with the \Sent special use (RFC 6154), else
+    /// "Sent", created when absent.
+    pub async fn sent_folder(&mut self) -> Result<String, MailError> {
+        let ep = self.ep.clone();
+        let folders = self.folders().await?;
+        if let Some(f) = folders.iter().find(|f| f.special == Some(SpecialUse::Sent)) {
+            return Ok(f.name.clone());
         }
-        if let Some((name, _)) = names.iter().find(|(n, _)| n.eq_ignore_ascii_case("Sent")) {
-            return Ok(name.clone());
+        if let Some(f) = folders.iter().find(|f| f.name.eq_ignore_ascii_case("Sent")) {
+            return Ok(f.name.clone());
         }
         step(&ep, "creating the Sent folder", async {
             self.session
@@ -246,6 +297,94 @@ impl Imap {
         })
         .await?;
         Ok("Sent".into())
+    }
+
+    /// SELECT (read-write) of `folder`, for changing flags or removing messages.
+    pub async fn select(&mut self, folder: &str) -> Result<MailboxState, MailError> {
+        let ep = self.ep.clone();
+        let mb = step(&ep, "opening the folder", async {
+            self.session
+                .select(folder)
+                .await
+                .map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        Ok(MailboxState {
+            uid_validity: mb.uid_validity.unwrap_or(0),
+            uid_next: mb.uid_next,
+            exists: mb.exists,
+        })
+    }
+
+    /// Adds (`on`) or removes a system flag such as `\Seen` on one message of the selected
+    /// folder (RFC 3501 §6.4.6 UID STORE ... FLAGS.SILENT).
+    pub async fn set_flag(&mut self, uid: u32, flag: &str, on: bool) -> Result<(), MailError> {
+        let ep = self.ep.clone();
+        let query = format!("{}FLAGS.SILENT ({flag})", if on { '+' } else { '-' });
+        step(&ep, "changing flags", async {
+            let stream = self
+                .session
+                .uid_store(uid.to_string(), &query)
+                .await
+                .map_err(|e| imap_error(&ep, e))?;
+            let results: Vec<_> = stream.collect().await;
+            for r in results {
+                r.map_err(|e| imap_error(&ep, e))?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Removes one message of the selected folder: \Deleted, then UID EXPUNGE of that UID
+    /// only (RFC 4315), so other messages flagged \Deleted elsewhere are left alone.
+    pub async fn expunge(&mut self, uid: u32) -> Result<(), MailError> {
+        self.set_flag(uid, "\\Deleted", true).await?;
+        let ep = self.ep.clone();
+        step(&ep, "removing the message", async {
+            let stream = self
+                .session
+                .uid_expunge(uid.to_string())
+                .await
+                .map_err(|e| imap_error(&ep, e))?;
+            let results: Vec<_> = stream.collect().await;
+            for r in results {
+                r.map_err(|e| imap_error(&ep, e))?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Moves one message of the selected folder to `dest`: UID MOVE (RFC 6851) when offered,
+    /// else UID COPY followed by removing the original.
+    pub async fn move_to(&mut self, uid: u32, dest: &str) -> Result<(), MailError> {
+        let ep = self.ep.clone();
+        let can_move = step(&ep, "asking for capabilities", async {
+            self.session
+                .capabilities()
+                .await
+                .map(|c| c.has_str("MOVE"))
+                .map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        if can_move {
+            return step(&ep, "moving the message", async {
+                self.session
+                    .uid_mv(uid.to_string(), dest)
+                    .await
+                    .map_err(|e| imap_error(&ep, e))
+            })
+            .await;
+        }
+        step(&ep, "copying the message", async {
+            self.session
+                .uid_copy(uid.to_string(), dest)
+                .await
+                .map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        self.expunge(uid).await
     }
 
     /// Stores a message in `folder` with the \Seen flag.

@@ -504,6 +504,51 @@ impl Store {
         Ok((updated, removed))
     }
 
+    /// The flags of one cached message, `None` when it is not cached.
+    pub fn message_flags(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT flags FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid = ?3",
+                params![account, folder, uid],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|f| flags_parse(&f)))
+    }
+
+    /// Replaces the flags of one cached message; `false` when it is not cached.
+    pub fn set_message_flags(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        flags: &[String],
+    ) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE mail_messages SET flags = ?4 WHERE account = ?1 AND folder = ?2 AND uid = ?3",
+            params![account, folder, uid, flags_json(flags)],
+        )? > 0)
+    }
+
+    /// Drops one message from the cache (it was moved or deleted on the server).
+    pub fn remove_message(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+    ) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid = ?3",
+            params![account, folder, uid],
+        )? > 0)
+    }
+
     pub fn messages(&self, account: &str, folder: &str) -> Result<Vec<MessageRow>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT uid, flags, internal_date, from_addr, subject, date, message_id, smime, complete, size FROM mail_messages WHERE account = ?1 AND folder = ?2 ORDER BY uid",

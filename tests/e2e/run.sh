@@ -11,6 +11,8 @@ export APP_BIN=${APP_BIN:-$PWD/target/debug/sealpost-app}
 export WD_PORT=${WD_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 [ -x "$APP_BIN" ] || { echo "build the app first: cargo build -p sealpost-app"; exit 2; }
 [ -f target/test-pki/.done ] || bash tests/pki/make-pki.sh target/test-pki >/dev/null
+# The mail test drives alice's side with the CLI (a no-op when it is up to date).
+cargo build --quiet --bin sealpost
 mkdir -p target/e2e-shots
 # A fresh data directory for the app (the OS keystore is the session's gnome-keyring).
 export SEALPOST_HOME=$(mktemp -d)

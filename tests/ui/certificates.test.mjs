@@ -222,8 +222,8 @@ test('everything is reachable by keyboard, with a visible focus ring', async () 
   const page = await openApp(fullScenario());
   await page.locator('[data-testid="cert-row"]').first().waitFor();
   const seen = [];
-  // The seven controls of this screen, in reading order.
-  for (let i = 0; i < 7; i++) {
+  // The eight controls of this screen, in reading order.
+  for (let i = 0; i < 8; i++) {
     await page.keyboard.press('Tab');
     seen.push(
       await page.evaluate(() => {
@@ -233,7 +233,7 @@ test('everything is reachable by keyboard, with a visible focus ring', async () 
       }),
     );
   }
-  assert.deepEqual(seen.slice(0, 4).map((s) => s.id), ['nav-certificates', 'nav-messages', 'import-button', 'Alice Example']);
+  assert.deepEqual(seen.slice(0, 5).map((s) => s.id), ['nav-certificates', 'nav-messages', 'nav-mail', 'import-button', 'Alice Example']);
   assert.ok(seen.every((s) => s.outline), 'every focused control shows an outline: ' + JSON.stringify(seen));
   assert.ok(seen.some((s) => s.id === 'Bob Builder'), 'certificate rows are reachable');
   await shoot(page, 'keyboard-focus');

@@ -23,7 +23,32 @@ window.__installFakeBackend = function (scenario) {
     checks: clone(scenario.checks || {}),
     // Certificate changes not yet accepted: [CertChange].
     changes: clone(scenario.changes || []),
+    // Mail: accounts, folders, messages by account/folder (newest last, as the core stores
+    // them), opened views by uid, what the next sync delivers, the outbox, and SMTP's mood.
+    mail: clone(scenario.mail || {}),
   };
+  const mail = state.mail;
+  mail.accounts = mail.accounts || [];
+  mail.folders = mail.folders || [{ name: 'INBOX', delimiter: '/', special: 'inbox', selectable: true }];
+  mail.boxes = mail.boxes || {};
+  mail.views = mail.views || {};
+  mail.incoming = mail.incoming || {};
+  mail.outbox = mail.outbox || [];
+  mail.sent = [];
+  if (mail.generate) {
+    // A large folder: `count` plain messages with UIDs 1..count.
+    const { account, folder, count } = mail.generate;
+    const start = Date.parse('2026-01-01T08:00:00Z');
+    mail.boxes[`${account}/${folder}`] = Array.from({ length: count }, (_, i) => ({
+      uid: i + 1,
+      from: `Sender ${i + 1} <s${i + 1}@example.test>`,
+      subject: `Message number ${i + 1}`,
+      date: new Date(start + i * 60000).toISOString(),
+      message_id: `<m${i + 1}@example.test>`,
+      flags: i % 3 === 0 ? [] : ['\\Seen'],
+      smime: i % 5 === 0 ? 'encrypted' : i % 5 === 1 ? 'signed' : 'none',
+    }));
+  }
   window.__calls = [];
   window.__dialogAnswers = [];
   window.__fakeState = state;
@@ -302,6 +327,121 @@ window.__installFakeBackend = function (scenario) {
           chain: [c.subject, c.issuer], revoked: !!state.issued[c.fingerprint]?.revoked_at, has_private_key: c.kind === 'identity',
           days_left: days, expiry_warning: warn, lines,
         };
+      }
+      case 'mail_accounts':
+        return clone(mail.accounts);
+      case 'mail_add_account': {
+        const a = args.account;
+        if (mail.accounts.some((x) => x.name === a.name)) return reject('bad-input', `an account named "${a.name}" exists`);
+        if (locked()) return reject('keystore-locked', 'the key file is locked');
+        const dto = {
+          name: a.name,
+          email: a.email,
+          username: a.username || a.email,
+          imap: { host: a.imap.host, port: a.imap.port, tls: a.imap.tls || 'implicit' },
+          smtp: { host: a.smtp.host, port: a.smtp.port, tls: a.smtp.tls || 'implicit' },
+          private_ca: a.ca_file ? 'CN=Sealpost Mail Test CA' : null,
+        };
+        mail.accounts.push(dto);
+        mail.added = { account: clone(a), password: args.password };
+        return clone(dto);
+      }
+      case 'mail_test_settings': {
+        // Deterministic failures by host name, port and password, one per stage.
+        const a = args.account;
+        const check = (proto, srv) => {
+          const server = `${proto} ${srv.host}:${srv.port}`;
+          const fail = (failed_at, message) => ({ server, ok: false, failed_at, message: `${server}: ${message}` });
+          if (srv.host.endsWith('.invalid')) return fail('dns', 'cannot resolve the host name: no such host');
+          if (srv.port === 1) return fail('tcp', 'cannot open a TCP connection: connection refused');
+          if (srv.host.startsWith('selfsigned.')) return fail('tls-certificate', "the server's TLS certificate is not accepted: UnknownIssuer");
+          if (srv.host.startsWith('plain.')) return fail('starttls-missing', 'the server does not offer STARTTLS; nothing was sent (no plaintext fallback)');
+          if (args.password === 'wrong') return fail('authentication', 'authentication failed: [AUTHENTICATIONFAILED] Authentication failed.');
+          return { server, ok: true, failed_at: null, message: null };
+        };
+        const imap = check('IMAP', a.imap);
+        const smtp = check('SMTP', a.smtp);
+        return { account: a.name, ok: imap.ok && smtp.ok, imap, smtp };
+      }
+      case 'mail_folders':
+        if (mail.foldersError) return reject('network', mail.foldersError);
+        return clone(mail.folders);
+      case 'mail_sync': {
+        if (mail.syncError) return reject('network', mail.syncError);
+        const key = `${args.account}/${args.folder}`;
+        const box = (mail.boxes[key] = mail.boxes[key] || []);
+        const fresh = mail.incoming[key] || [];
+        delete mail.incoming[key];
+        box.push(...fresh);
+        return { account: args.account, folder: args.folder, uidvalidity: 1, uidvalidity_changed: false, new: fresh.length, flags_updated: 0, removed: 0, skipped_large: 0, total: box.length };
+      }
+      case 'mail_list':
+        return clone(mail.boxes[`${args.account}/${args.folder}`] || []).reverse();
+      case 'mail_read': {
+        const v = mail.views[args.uid];
+        if (!v) return reject('not-found', `message ${args.uid} of ${args.folder} is not in the cache; sync the folder`);
+        if (v.report.encrypted && locked()) return reject('keystore-locked', 'the key file is locked');
+        return clone(v);
+      }
+      case 'mail_set_flag': {
+        const m = (mail.boxes[`${args.account}/${args.folder}`] || []).find((x) => x.uid === args.uid);
+        if (!m) return reject('not-found', 'no such message');
+        const name = args.flag === 'seen' ? '\\Seen' : '\\Flagged';
+        m.flags = m.flags.filter((f) => f !== name);
+        if (args.on) m.flags.push(name);
+        return clone(m.flags);
+      }
+      case 'mail_move':
+      case 'mail_delete': {
+        const key = `${args.account}/${args.folder}`;
+        const box = mail.boxes[key] || [];
+        const m = box.find((x) => x.uid === args.uid);
+        if (!m) return reject('not-found', 'no such message');
+        mail.boxes[key] = box.filter((x) => x !== m);
+        if (cmd === 'mail_move') return null;
+        return mail.folders.find((f) => f.special === 'trash')?.name ?? null;
+      }
+      case 'mail_send': {
+        const d = args.draft;
+        if (d.sign && locked()) return reject('keystore-locked', 'the key file is locked');
+        const recipients = [...d.to, ...d.cc];
+        const entry = {
+          id: mail.outbox.length + 1,
+          account: args.account,
+          message_id: `<sent${mail.outbox.length + 1}@example.test>`,
+          subject: d.subject,
+          from: d.from,
+          recipients,
+          state: mail.smtpDown ? 'failed' : 'sent',
+          appended: !mail.smtpDown,
+          attempts: 1,
+          last_error: mail.smtpDown ? 'SMTP 127.0.0.1:587: cannot open a TCP connection: connection refused' : null,
+          last_error_kind: mail.smtpDown ? 'tcp' : null,
+          created: new Date().toISOString(),
+          updated: new Date().toISOString(),
+        };
+        mail.outbox.push(entry);
+        mail.sent.push({ account: args.account, draft: clone(d), reply: clone(args.reply) });
+        return {
+          delivered: !mail.smtpDown,
+          signed: d.sign,
+          encrypted: d.encrypt,
+          cipher: d.encrypt ? 'aes-256-gcm' : null,
+          encrypted_to: d.encrypt ? [...recipients, d.from] : [],
+          entry: clone(entry),
+        };
+      }
+      case 'mail_outbox':
+        return clone(mail.outbox);
+      case 'mail_retry': {
+        const e = mail.outbox.find((x) => x.id === args.id);
+        if (!e) return reject('not-found', `no outbox entry ${args.id}`);
+        if (mail.smtpDown) {
+          e.attempts += 1;
+          return { action: 'failed', entry: clone(e) };
+        }
+        Object.assign(e, { state: 'sent', appended: true, last_error: null, last_error_kind: null, attempts: e.attempts + 1 });
+        return { action: 'sent', entry: clone(e) };
       }
       default:
         return reject('bad-input', `the fake backend has no command ${cmd}`);

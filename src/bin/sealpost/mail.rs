@@ -143,7 +143,7 @@ fn server(spec: &str, tls: Option<TlsArg>) -> Result<ServerSettings, ApiError> {
 fn network(message: String) -> Failure {
     Failure {
         status: 3,
-        error: ApiError::new(ErrorCode::BadInput, message),
+        error: ApiError::new(ErrorCode::Network, message),
     }
 }
 
@@ -314,14 +314,7 @@ pub fn run(
                 home.sync_headers(&account, &folder, pass)
             } else {
                 home.sync(&account, &folder, pass)
-            }
-            .map_err(|e| {
-                if e.code == ErrorCode::BadInput {
-                    network(e.message)
-                } else {
-                    e.into()
-                }
-            })?;
+            }?;
             if json {
                 print_json(&r);
             } else {

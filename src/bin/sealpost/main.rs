@@ -315,6 +315,7 @@ impl From<ApiError> for Failure {
     fn from(error: ApiError) -> Self {
         let status = match error.code {
             ErrorCode::DecryptionFailed | ErrorCode::SignatureInvalid => 1,
+            ErrorCode::Network => 3,
             _ => 2,
         };
         Failure { status, error }

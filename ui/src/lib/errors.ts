@@ -25,6 +25,7 @@ const FALLBACK: Record<UiErrorCode, string> = {
   'decryption-failed': 'This message could not be decrypted with any of your identities.',
   'signature-invalid': 'The signature is not valid.',
   storage: 'Sealpost could not read or write its data.',
+  network: 'The mail server could not be reached.',
   internal: 'Something went wrong.',
 };
 

@@ -4,7 +4,7 @@
 /**
  * What a front end branches on.
  */
-export type ErrorCode = "bad-input" | "not-found" | "ambiguous" | "wrong-password" | "keystore-unavailable" | "keystore-locked" | "decryption-failed" | "signature-invalid" | "storage";
+export type ErrorCode = "bad-input" | "not-found" | "ambiguous" | "wrong-password" | "keystore-unavailable" | "keystore-locked" | "decryption-failed" | "signature-invalid" | "storage" | "network";
 export type ApiError = { code: ErrorCode, message: string, };
 /**
  * The role of a certificate in this home.
@@ -462,3 +462,35 @@ export type MessageSummary = { uid: number, from: string, subject: string,
  * The Date header (RFC 3339), else the server's INTERNALDATE.
  */
 date: string | null, message_id: string | null, flags: Array<string>, smime: SmimeKind, };
+/**
+ * The role of a folder (RFC 6154 special use; INBOX by name).
+ */
+export type SpecialUse = "inbox" | "sent" | "drafts" | "trash" | "junk" | "archive";
+/**
+ * One folder of an account.
+ */
+export type FolderDto = { name: string, 
+/**
+ * The hierarchy delimiter ("/" or "."), when the server has one.
+ */
+delimiter: string | null, special: SpecialUse | null, 
+/**
+ * False for hierarchy nodes that hold no messages (\Noselect).
+ */
+selectable: boolean, };
+/**
+ * A flag the user may set or clear on a message.
+ */
+export type MessageFlag = "seen" | "flagged";
+/**
+ * The message a reply or forward answers, for threading (RFC 5322 §3.6.4).
+ */
+export type ReplyContext = { 
+/**
+ * The Message-ID of the message answered, with its angle brackets.
+ */
+in_reply_to: string | null, 
+/**
+ * Its References header, oldest first.
+ */
+references: Array<string>, };

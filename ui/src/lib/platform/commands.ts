@@ -3,23 +3,34 @@
 import { invoke } from '@tauri-apps/api/core';
 import { toCommandError } from '../errors';
 import type {
+  AccountDto,
   AppStatus,
   CertCheck,
   CertDetails,
   CertDto,
   ComposeResult,
   CrlInfo,
+  ConnectionCheck,
   Draft,
   ExportFormat,
+  FolderDto,
   ImportResult,
   IssuedCert,
   KeyAlgorithm,
+  MessageFlag,
+  MessageSummary,
   MessageView,
+  NewAccount,
+  OutboxEntry,
   RecipientStatus,
   RevocationMode,
   RevocationRefresh,
   Revocation,
   RevocationReason,
+  ReplyContext,
+  RetryOutcome,
+  SendResult,
+  SyncResult,
 } from '../ipc/types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -65,6 +76,25 @@ export const commands = {
   publishCrl: (ca: string, days: number | null, path: string) => call<CrlInfo>('publish_crl', { ca, days, path }),
   checkCertificate: (fingerprint: string) => call<CertCheck>('check_certificate', { fingerprint }),
   acceptCertificate: (fingerprint: string) => call<CertDto>('accept_certificate', { fingerprint }),
+  // Mail (docs/ipc.md, mail section).
+  mailAccounts: () => call<AccountDto[]>('mail_accounts'),
+  mailAddAccount: (account: NewAccount, password: string) => call<AccountDto>('mail_add_account', { account, password }),
+  mailRemoveAccount: (name: string) => call<AccountDto>('mail_remove_account', { name }),
+  mailTestSettings: (account: NewAccount, password: string) =>
+    call<ConnectionCheck>('mail_test_settings', { account, password }),
+  mailTestAccount: (name: string) => call<ConnectionCheck>('mail_test_account', { name }),
+  mailFolders: (account: string) => call<FolderDto[]>('mail_folders', { account }),
+  mailSync: (account: string, folder: string) => call<SyncResult>('mail_sync', { account, folder }),
+  mailList: (account: string, folder: string) => call<MessageSummary[]>('mail_list', { account, folder }),
+  mailRead: (account: string, folder: string, uid: number) => call<MessageView>('mail_read', { account, folder, uid }),
+  mailSetFlag: (account: string, folder: string, uid: number, flag: MessageFlag, on: boolean) =>
+    call<string[]>('mail_set_flag', { account, folder, uid, flag, on }),
+  mailMove: (account: string, folder: string, uid: number, dest: string) =>
+    call<null>('mail_move', { account, folder, uid, dest }),
+  mailDelete: (account: string, folder: string, uid: number) => call<string | null>('mail_delete', { account, folder, uid }),
+  mailSend: (account: string, draft: Draft, reply: ReplyContext) => call<SendResult>('mail_send', { account, draft, reply }),
+  mailOutbox: () => call<OutboxEntry[]>('mail_outbox'),
+  mailRetry: (id: number) => call<RetryOutcome>('mail_retry', { id }),
 };
 
 export type Commands = typeof commands;

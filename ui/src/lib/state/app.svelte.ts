@@ -5,10 +5,10 @@ import { errorText, hasCode, toCommandError } from '../errors';
 import type { AppStatus, CertDto, Progress, RevocationMode, RevocationRefresh } from '../ipc/types';
 import { sortCertificates } from '../certs';
 
-export type Screen = 'certificates' | 'messages';
+export type Screen = 'certificates' | 'messages' | 'mail';
 
 /** Which control started a task; that control is disabled while it runs. */
-export type TaskKey = 'status' | 'list' | 'import' | 'export' | 'trust' | 'delete' | 'open' | 'attachment' | 'compose' | 'keystore' | 'details' | 'revocation' | 'ca' | 'check';
+export type TaskKey = 'status' | 'list' | 'import' | 'export' | 'trust' | 'delete' | 'open' | 'attachment' | 'compose' | 'keystore' | 'details' | 'revocation' | 'ca' | 'check' | 'mail' | 'sync' | 'send';
 
 export type Task = { id: number; key: TaskKey; label: string };
 

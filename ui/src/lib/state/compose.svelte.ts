@@ -3,7 +3,8 @@ import { commands, pickFiles, pickSavePath } from '../platform';
 import { errorText } from '../errors';
 import { parseAddresses, removeAddress } from '../addresses';
 import { buildDraft, chipFor, draftProblems, encryptReadiness, type DraftInput } from '../compose';
-import type { ComposeResult, RecipientStatus } from '../ipc/types';
+import type { AccountDto, ComposeResult, RecipientStatus, ReplyContext, SendResult } from '../ipc/types';
+import type { ReplyDraft } from '../mail';
 import { app } from './app.svelte';
 
 export class ComposeState {
@@ -22,6 +23,8 @@ export class ComposeState {
   error = $state<string | null>(null);
   /** Set when the user tried to save while something blocks it. */
   attempted = $state(false);
+  /** Threading of a reply (Mail screen). */
+  reply = $state<ReplyContext>({ in_reply_to: null, references: [] });
 
   #generation = -1;
 
@@ -129,6 +132,50 @@ export class ComposeState {
       this.error = errorText(error, 'The message could not be saved');
     }
   }
+
+  /** Starts a new message from an account (Mail screen), or a reply or forward. */
+  start(account: AccountDto, draft?: ReplyDraft): void {
+    this.from = account.email;
+    this.toText = draft?.to ?? '';
+    this.ccText = draft?.cc ?? '';
+    this.subject = draft?.subject ?? '';
+    this.body = draft?.body ?? '';
+    this.attachments = [];
+    this.signChoice = null;
+    this.encrypt = draft?.encrypt ?? false;
+    this.reply = { in_reply_to: draft?.inReplyTo ?? null, references: draft?.references ?? [] };
+    this.result = null;
+    this.error = null;
+    this.attempted = false;
+  }
+
+  /**
+   * Sends through the account: signed/encrypted per the toggles, queued in the outbox, sent by
+   * SMTP and appended to Sent. Returns the result (also when it stays in the outbox), or null
+   * when nothing was queued.
+   */
+  async send(account: AccountDto): Promise<SendResult | null> {
+    if (app.running('send')) return null;
+    this.attempted = true;
+    this.error = null;
+    this.from = account.email;
+    if (this.problems.length > 0) return null;
+    const draft = buildDraft(this.input);
+    const reply = this.reply;
+    try {
+      const r = await app.run('send', `Sending from ${account.email}…`, () => commands.mailSend(account.name, draft, reply));
+      this.attempted = false;
+      if (!r.delivered) {
+        this.error = `The message is waiting in the outbox: ${r.entry.last_error ?? 'the server did not accept it'}. Retry it from the outbox.`;
+      }
+      return r;
+    } catch (error) {
+      this.error = errorText(error, 'The message was not sent');
+      return null;
+    }
+  }
 }
 
 export const compose = new ComposeState();
+/** The draft of the Mail screen (sent through an account), apart from the .eml workbench's. */
+export const mailCompose = new ComposeState();

@@ -1,0 +1,224 @@
+//! The mail commands of `docs/ipc.md`, each a line into `sealpost::api::mail_desk::MailDesk`.
+//! Network calls hold only the desk's lock: the session is locked just long enough to borrow
+//! the unlocked key-file passphrase, so the rest of the app stays responsive during a sync.
+
+use std::sync::{Arc, Mutex};
+
+use sealpost::api::mail::{
+    AccountDto, ConnectionCheck, FolderDto, MessageFlag, MessageSummary, NewAccount, OutboxEntry,
+    RetryOutcome, SendResult, SyncResult,
+};
+use sealpost::api::mail_desk::{MailDesk, ReplyContext};
+use sealpost::api::session::{Draft, MessageView};
+use sealpost::api::{ApiError, ErrorCode};
+use tauri::{AppHandle, State};
+use zeroize::Zeroizing;
+
+use crate::{Shared, progress_to, with_session};
+
+pub type Desk = Arc<Mutex<MailDesk>>;
+
+/// Runs `f` with the desk and the borrowed passphrase on a blocking worker thread.
+async fn with_desk<T, F>(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    f: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&MailDesk, Option<&Zeroizing<String>>) -> Result<T, ApiError> + Send + 'static,
+{
+    let session = Arc::clone(&session);
+    let desk = Arc::clone(&desk);
+    tauri::async_runtime::spawn_blocking(move || {
+        let unlocked = session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .unlocked_passphrase();
+        let guard = desk.lock().unwrap_or_else(|p| p.into_inner());
+        f(&guard, unlocked.as_ref())
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the operation stopped: {e}")))?
+}
+
+#[tauri::command]
+pub async fn mail_accounts(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+) -> Result<Vec<AccountDto>, ApiError> {
+    with_desk(session, desk, |d, _| d.accounts()).await
+}
+
+#[tauri::command]
+pub async fn mail_add_account(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: NewAccount,
+    password: String,
+) -> Result<AccountDto, ApiError> {
+    let password = Zeroizing::new(password);
+    with_desk(session, desk, move |d, p| {
+        d.add_account(&account, &password, p)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn mail_remove_account(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    name: String,
+) -> Result<AccountDto, ApiError> {
+    with_desk(session, desk, move |d, p| d.remove_account(&name, p)).await
+}
+
+#[tauri::command]
+pub async fn mail_test_settings(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: NewAccount,
+    password: String,
+) -> Result<ConnectionCheck, ApiError> {
+    let password = Zeroizing::new(password);
+    with_desk(session, desk, move |d, _| {
+        d.test_settings(&account, &password)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn mail_test_account(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    name: String,
+) -> Result<ConnectionCheck, ApiError> {
+    with_desk(session, desk, move |d, p| d.test_account(&name, p)).await
+}
+
+#[tauri::command]
+pub async fn mail_folders(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: String,
+) -> Result<Vec<FolderDto>, ApiError> {
+    with_desk(session, desk, move |d, p| d.folders(&account, p)).await
+}
+
+#[tauri::command]
+pub async fn mail_sync(
+    app: AppHandle,
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: String,
+    folder: String,
+) -> Result<SyncResult, ApiError> {
+    let progress = progress_to(&app);
+    with_desk(session, desk, move |d, p| {
+        d.sync(&account, &folder, p, &progress)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn mail_list(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: String,
+    folder: String,
+) -> Result<Vec<MessageSummary>, ApiError> {
+    with_desk(session, desk, move |d, _| d.list(&account, &folder)).await
+}
+
+#[tauri::command]
+pub async fn mail_read(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    account: String,
+    folder: String,
+    uid: u32,
+) -> Result<MessageView, ApiError> {
+    let progress = progress_to(&app);
+    with_session(state, move |s| {
+        s.read_mail(&account, &folder, uid, &progress)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn mail_set_flag(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: String,
+    folder: String,
+    uid: u32,
+    flag: MessageFlag,
+    on: bool,
+) -> Result<Vec<String>, ApiError> {
+    with_desk(session, desk, move |d, p| {
+        d.set_flag(&account, &folder, uid, flag, on, p)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn mail_move(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: String,
+    folder: String,
+    uid: u32,
+    dest: String,
+) -> Result<(), ApiError> {
+    with_desk(session, desk, move |d, p| {
+        d.move_message(&account, &folder, uid, &dest, p)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn mail_delete(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: String,
+    folder: String,
+    uid: u32,
+) -> Result<Option<String>, ApiError> {
+    with_desk(session, desk, move |d, p| {
+        d.delete_message(&account, &folder, uid, p)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn mail_send(
+    app: AppHandle,
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: String,
+    draft: Draft,
+    reply: ReplyContext,
+) -> Result<SendResult, ApiError> {
+    let progress = progress_to(&app);
+    with_desk(session, desk, move |d, p| {
+        d.send(&account, &draft, &reply, p, &progress)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn mail_outbox(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+) -> Result<Vec<OutboxEntry>, ApiError> {
+    with_desk(session, desk, |d, _| d.outbox()).await
+}
+
+#[tauri::command]
+pub async fn mail_retry(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    id: i64,
+) -> Result<RetryOutcome, ApiError> {
+    with_desk(session, desk, move |d, p| d.retry(id, p)).await
+}
