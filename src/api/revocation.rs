@@ -284,6 +284,63 @@ impl Home {
         mode: RevocationMode,
         at: u64,
     ) -> Result<RevocationInfo, ApiError> {
+        self.revocation_info_depth(cert, issuer, mode, at, 0)
+    }
+
+    /// A CRL for `cert` signed by a separate CRL-signing certificate under its issuer's name
+    /// (RFC 5280 §6.3.3 (f), PKITS 4.4.19): used only when that certificate has its own
+    /// valid path to a trusted anchor and nothing on that path has a revocation problem.
+    fn crl_from_separate_signer(
+        &self,
+        cert: &Cert,
+        issuer: Option<&Cert>,
+        mode: RevocationMode,
+        at: u64,
+        depth: u32,
+    ) -> Result<Option<crate::store::CachedCrl>, ApiError> {
+        if depth >= 2 {
+            return Ok(None);
+        }
+        let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let anchors = self.store.anchors()?;
+        for signer in pool
+            .iter()
+            .filter(|c| c.subject_der() == cert.issuer_der() && Some(*c) != issuer && *c != cert)
+        {
+            let Some(cached) = self.store.crl_of(&signer.fingerprint())? else {
+                continue;
+            };
+            let ctx = TrustContext::new(&anchors, &pool, at);
+            let Ok(path) = validate::validate_path(signer, &ctx) else {
+                continue;
+            };
+            let mut sound = true;
+            for (i, c) in path.certs[..path.certs.len().saturating_sub(1)]
+                .iter()
+                .enumerate()
+            {
+                let info =
+                    self.revocation_info_depth(c, path.certs.get(i + 1), mode, at, depth + 1)?;
+                if info.problem(mode).is_some() {
+                    sound = false;
+                    break;
+                }
+            }
+            if sound {
+                return Ok(Some(cached));
+            }
+        }
+        Ok(None)
+    }
+
+    fn revocation_info_depth(
+        &self,
+        cert: &Cert,
+        issuer: Option<&Cert>,
+        mode: RevocationMode,
+        at: u64,
+        depth: u32,
+    ) -> Result<RevocationInfo, ApiError> {
         // This home's CA knows for certain.
         if let Some(rec) = self.store.issued(&cert.fingerprint())? {
             return Ok(match rec.revoked_at {
@@ -330,8 +387,15 @@ impl Home {
                 _ => stale = true,
             }
         }
-        if let Some(issuer) = issuer
-            && let Some(c) = self.store.crl_of(&issuer.fingerprint())?
+        let cached = match issuer {
+            Some(i) => self.store.crl_of(&i.fingerprint())?,
+            None => None,
+        };
+        let cached = match cached {
+            Some(c) => Some(c),
+            None => self.crl_from_separate_signer(cert, issuer, mode, at, depth)?,
+        };
+        if let Some(c) = cached
             && let Ok(crl) = Crl::from_der(&c.der)
             && crl.covers(cert)
         {

@@ -123,11 +123,36 @@ fn is_http_url(u: &str) -> bool {
     http::Url::parse(u).is_ok()
 }
 
-/// Serial number magnitude without leading zero octets, for comparing serials encoded by
-/// different tools.
+/// A serial number's two's-complement content octets in minimal form, for comparing serials
+/// encoded by different tools: redundant leading 0x00 (before a byte below 0x80) and 0xFF
+/// (before a byte of 0x80 or more) are dropped, never a sign octet, so 255 (`00 FF`) and -1
+/// (`FF`) stay different (PKITS 4.4.14/15).
 pub(crate) fn serial_magnitude(bytes: &[u8]) -> &[u8] {
-    let n = bytes.iter().take_while(|b| **b == 0).count();
-    bytes.get(n..).unwrap_or(&[])
+    let mut s = bytes;
+    while let [first, next, ..] = s {
+        let redundant = (*first == 0x00 && *next < 0x80) || (*first == 0xFF && *next >= 0x80);
+        if !redundant {
+            break;
+        }
+        s = &s[1..];
+    }
+    s
+}
+
+#[cfg(test)]
+mod serial_tests {
+    use super::serial_magnitude;
+
+    #[test]
+    fn serials_keep_their_sign() {
+        assert_eq!(serial_magnitude(&[0x00, 0xFF]), &[0x00, 0xFF]);
+        assert_eq!(serial_magnitude(&[0xFF]), &[0xFF]);
+        assert_eq!(serial_magnitude(&[0x00, 0x00, 0x7F]), &[0x7F]);
+        assert_eq!(serial_magnitude(&[0xFF, 0xFF, 0x80]), &[0x80]);
+        assert_eq!(serial_magnitude(&[0x00]), &[0x00]);
+        assert_eq!(serial_magnitude(&[]), &[] as &[u8]);
+        assert_ne!(serial_magnitude(&[0x00, 0xFF]), serial_magnitude(&[0xFF]));
+    }
 }
 
 /// Human name of an RFC 5280 CRLReason code.
