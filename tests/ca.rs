@@ -805,11 +805,52 @@ fn cert_list_warns_of_own_identities_near_expiry_until_renewed() {
             || out.contains("warning: your certificate for zoe@example.test expires in 10 days"),
         "{out}"
     );
-    // The JSON list is the DTO list, unchanged.
-    assert!(h.json(&["cert", "list"]).is_array());
+    // The JSON list is the DTO list, each with its expiry_warning (null when none).
+    let list = h.json(&["cert", "list"]);
+    let zoe = |list: &serde_json::Value, days_min: i64| -> serde_json::Value {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| {
+                c["kind"] == "identity" && chrono_days(c["not_after"].as_str().unwrap()) >= days_min
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("{list}"))
+    };
+    assert_eq!(zoe(&list, 0)["expiry_warning"], 14, "{list}");
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["kind"] != "identity")
+            .all(|c| c["expiry_warning"].is_null()),
+        "{list}"
+    );
     issue("zoe-new", "400");
     let out = String::from_utf8_lossy(&h.ok(&["cert", "list"]).stdout).into_owned();
     assert!(!out.contains("warning:"), "{out}");
+    let list = h.json(&["cert", "list"]);
+    let new = zoe(&list, 300);
+    assert!(new["expiry_warning"].is_null(), "{list}");
+    // cert show --json lists the key history: the other certificate of the mailbox, earlier,
+    // its private key kept.
+    let show = h.json(&["cert", "show", new["fingerprint"].as_str().unwrap()]);
+    let history = show["history"].as_array().expect("history");
+    assert_eq!(history.len(), 1, "{show}");
+    assert_eq!(history[0]["newer"], false);
+    assert_eq!(history[0]["has_private_key"], true);
+    assert_ne!(history[0]["cert"]["fingerprint"], new["fingerprint"]);
+}
+
+/// Whole days from now until an RFC 3339 UTC time (`YYYY-MM-DDTHH:MM:SSZ`).
+fn chrono_days(t: &str) -> i64 {
+    let o = run("date", &["-u", "-d", t, "+%s"], None);
+    let then: i64 = String::from_utf8_lossy(&o.stdout).trim().parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    (then - now) / 86_400
 }
 
 fn fingerprint_of(pem: &str) -> String {

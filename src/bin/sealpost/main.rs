@@ -546,17 +546,34 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Cert(CertCmd::List) => {
             let list = home.list()?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            let notices = home.expiry_notices(now)?;
             if cli.json {
-                print_json(&list);
+                // Each certificate, plus expiry_warning (30, 14, 7; 0 once expired) on the
+                // user's identities that warn, else null.
+                let out: Vec<serde_json::Value> = list
+                    .iter()
+                    .map(|c| {
+                        let mut v = serde_json::to_value(c).unwrap_or_default();
+                        if let Some(obj) = v.as_object_mut() {
+                            let warn = notices
+                                .iter()
+                                .find(|n| n.fingerprint == c.info.fingerprint)
+                                .map(|n| n.threshold);
+                            obj.insert("expiry_warning".into(), serde_json::json!(warn));
+                        }
+                        v
+                    })
+                    .collect();
+                print_json(&out);
             } else {
                 for c in &list {
                     print_cert(c);
                 }
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0);
-                for n in home.expiry_notices(now)? {
+                for n in notices {
                     let who = if n.emails.is_empty() {
                         n.subject.clone()
                     } else {
@@ -580,19 +597,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Cert(CertCmd::Show { selector }) => {
             let (c, verdict) = home.show_with_trust(&selector)?;
+            let history = home.cert_history(&home.select(&c.info.fingerprint)?)?;
             if cli.json {
-                // The certificate's fields plus trusted_path, trust, anchor, reason_code.
+                // The certificate's fields plus trusted_path, trust, anchor, reason_code, and
+                // history (the other certificates of the same mailbox, newest first).
                 let mut v = serde_json::to_value(&c).unwrap_or_default();
                 if let (Some(obj), Ok(serde_json::Value::Object(extra))) =
                     (v.as_object_mut(), serde_json::to_value(&verdict))
                 {
                     obj.extend(extra);
+                    obj.insert(
+                        "history".into(),
+                        serde_json::to_value(&history).unwrap_or_default(),
+                    );
                 }
                 print_json(&v);
             } else {
                 print_cert(&c);
                 println!("  trust        {}", verdict.trust);
-                let history = home.cert_history(&home.select(&c.info.fingerprint)?)?;
                 if !history.is_empty() {
                     println!("  other certificates of the same mailbox:");
                 }
