@@ -845,10 +845,13 @@ fn cert_list_warns_of_own_identities_near_expiry_until_renewed() {
 /// Whole days from now until an RFC 3339 UTC time (`YYYY-MM-DDTHH:MM:SSZ`).
 fn chrono_days(t: &str) -> i64 {
     let o = run("date", &["-u", "-d", t, "+%s"], None);
-    let then: i64 = String::from_utf8_lossy(&o.stdout).trim().parse().unwrap();
+    let then: i64 = String::from_utf8_lossy(&o.stdout)
+        .trim()
+        .parse()
+        .expect("date prints seconds");
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
+        .expect("clock after 1970")
         .as_secs() as i64;
     (then - now) / 86_400
 }
