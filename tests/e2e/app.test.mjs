@@ -510,7 +510,7 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
   const check = await byTestId('account-check');
   await check.waitForDisplayed({ timeout: 30000 });
   await waitText(check, (t) => /TLS certificate/.test(t), 'the untrusted server certificate is named', 30000);
-  await shot('13-mail-account-untrusted');
+  await shot('21-mail-account-untrusted');
   await (await browser.$('#account-ca')).setValue(caFile);
   await (await browser.$('#account-test')).click();
   await browser.waitUntil(
@@ -522,7 +522,7 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
     },
     { timeout: 30000, timeoutMsg: 'both servers connect and sign in with the CA' },
   );
-  await shot('14-mail-account-ok');
+  await shot('22-mail-account-ok');
   await (await browser.$('#account-add')).click();
 
   // The inbox syncs on its own and lists alice's message as encrypted and unread.
@@ -530,7 +530,7 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
   await row.waitForDisplayed({ timeout: 30000 });
   assert.equal(await row.getAttribute('data-smime'), 'encrypted');
   assert.equal(await row.getAttribute('data-unread'), 'true');
-  await shot('15-mail-inbox');
+  await shot('23-mail-inbox');
   // (WebKitWebDriver's visible-text atom skips the ellipsis-truncated flex items: read the DOM.)
   assert.match(await browser.execute((el) => el.textContent, row), new RegExp(subject));
   await row.click();
@@ -541,7 +541,7 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
   assert.equal(await banner.getAttribute('data-tone'), 'good');
   assert.match(await (await byTestId('message-body')).getText(), /the door code is 4711/);
   await browser.waitUntil(async () => (await row.getAttribute('data-unread')) === 'false', { timeout: 15000, timeoutMsg: 'marked read' });
-  await shot('16-mail-message');
+  await shot('24-mail-message');
 
   // Reply: encrypted from the start, the text quoted; send.
   await (await byTestId('reply')).click();
@@ -563,13 +563,13 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
     document.execCommand('insertText', false, 'Thanks Alice, noted.');
   });
   assert.match(await body.getValue(), /^Thanks Alice, noted\.\n\nOn .* wrote:\n> Dear Bob,\n> the door code is 4711\./);
-  await shot('17-mail-reply');
+  await shot('25-mail-reply');
   await (await byTestId('compose-send')).click();
   const result = await byTestId('send-result');
   await result.waitForDisplayed({ timeout: 30000 });
   assert.match(await result.getText(), /Sent .* to alice@example\.test/);
   assert.match(await result.getText(), /encrypted/);
-  await shot('18-mail-sent');
+  await shot('26-mail-sent');
 
   // alice receives an encrypted reply that decrypts and verifies, threaded to her message.
   let found = null;
