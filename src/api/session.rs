@@ -731,6 +731,12 @@ impl Session {
     ) -> Result<MessageView, ApiError> {
         progress(Progress::new("open", 0, 2, file_name(path)));
         let raw = read_limited(path, MAX_MESSAGE_FILE, "a message")?;
+        self.view_raw(raw, progress)
+    }
+
+    /// Decrypts and verifies `raw` (no network), keeps the plaintext for attachments (the last
+    /// few messages, zeroized when dropped) and returns what the reader shows.
+    fn view_raw(&mut self, raw: Vec<u8>, progress: ProgressSink) -> Result<MessageView, ApiError> {
         let pass = || self.passphrase();
         let (report, plain) = self.home.view_message(raw, &pass)?;
         progress(Progress::new("open", 1, 2, "reading the message"));
@@ -899,25 +905,6 @@ impl Session {
             format!("message {uid} of {folder}"),
         ));
         let raw = self.home.cached_message(account, folder, uid)?;
-        let pass = || self.passphrase();
-        let (report, plain) = self.home.view_message(raw, &pass)?;
-        progress(Progress::new("open", 1, 2, "reading the message"));
-        let plain = Zeroizing::new(plain);
-        let (headers, text, html, attachments) = super::message::view(&plain)?;
-        let id = self.next_id;
-        self.next_id = self.next_id.wrapping_add(1).max(1);
-        self.opened.push((id, plain));
-        if self.opened.len() > KEEP_OPENED {
-            self.opened.remove(0);
-        }
-        progress(Progress::new("open", 2, 2, "done"));
-        Ok(MessageView {
-            id,
-            report,
-            headers,
-            text,
-            html,
-            attachments,
-        })
+        self.view_raw(raw, progress)
     }
 }
