@@ -845,6 +845,22 @@ fn mail_through_dovecot_and_postfix() {
     let (report, plain) = read_report(&bob, "bob", "INBOX", uid.parse().unwrap());
     assert_eq!(report["valid"], true, "{report}");
     assert!(plain.contains("The body comes later."), "{plain}");
+
+    // Server-side search: by subject text, nothing for text nobody wrote, and a clear refusal
+    // of a multi-line query (nothing sent).
+    let found = bob.json(&["search", "--account", "bob", "headers FIRST"]);
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["subject"], hf_subject);
+    let none = bob.json(&["search", "--account", "bob", "zebra-crossing-7731"]);
+    assert!(none.as_array().unwrap().is_empty(), "{none}");
+    let o = bob.run(&["search", "--account", "bob", "two\nlines"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     eprintln!("mail test done in {:.2?}", t0.elapsed());
 }
 

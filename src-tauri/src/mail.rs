@@ -131,6 +131,20 @@ pub async fn mail_list(
 }
 
 #[tauri::command]
+pub async fn mail_search(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: String,
+    folder: String,
+    text: String,
+) -> Result<Vec<MessageSummary>, ApiError> {
+    with_desk(session, desk, move |d, p| {
+        d.search(&account, &folder, &text, p)
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn mail_read(
     app: AppHandle,
     state: State<'_, Shared>,

@@ -371,6 +371,7 @@ fn main() {
             mail::mail_folders,
             mail::mail_sync,
             mail::mail_list,
+            mail::mail_search,
             mail::mail_read,
             mail::mail_set_flag,
             mail::mail_move,

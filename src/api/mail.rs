@@ -1185,6 +1185,47 @@ impl Home {
         })
     }
 
+    /// Searches `folder` on the server (headers and bodies; encrypted bodies are ciphertext
+    /// to the server, so those are found by their headers) and returns the matching messages
+    /// of the local cache, in UID order. Matches not in the cache yet are left out: sync
+    /// first.
+    pub fn search_messages(
+        &self,
+        account: &str,
+        folder: &str,
+        text: &str,
+        passphrase: PassphraseSource,
+    ) -> Result<Vec<MessageSummary>, ApiError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(bad("search for some text"));
+        }
+        if text.len() > 200 || text.chars().any(char::is_control) {
+            return Err(bad(
+                "search text must be one line of at most 200 characters",
+            ));
+        }
+        let a = self.account_row(account)?;
+        let login = self.account_login(&a, passphrase)?;
+        let ep = endpoint(&a, true);
+        let uids = block_on(async {
+            let mut imap = Imap::login(&ep, &login).await?;
+            imap.examine(folder).await?;
+            let uids = imap.search(text).await?;
+            imap.logout().await;
+            Ok::<_, MailError>(uids)
+        })?
+        .map_err(mail_error)?;
+        let wanted: std::collections::HashSet<u32> = uids.into_iter().collect();
+        Ok(self
+            .store
+            .messages(&a.name, folder)?
+            .into_iter()
+            .filter(|m| wanted.contains(&m.uid))
+            .map(summary_dto)
+            .collect())
+    }
+
     /// The cached messages of a folder (run [`Home::sync`] first); no network.
     pub fn list_messages(
         &self,

@@ -188,6 +188,21 @@ impl MailDesk {
         Ok(list)
     }
 
+    /// Searches the folder on the server; the matching cached messages, newest first.
+    pub fn search(
+        &self,
+        account: &str,
+        folder: &str,
+        text: &str,
+        unlocked: Option<&Zeroizing<String>>,
+    ) -> Result<Vec<MessageSummary>, ApiError> {
+        let mut list = self
+            .home
+            .search_messages(account, folder, text, &source(unlocked))?;
+        list.reverse();
+        Ok(list)
+    }
+
     pub fn set_flag(
         &self,
         account: &str,

@@ -399,6 +399,24 @@ impl Imap {
         .await
     }
 
+    /// UIDs of the messages of the examined folder whose header or body contains `text`
+    /// (RFC 3501 §6.4.4 UID SEARCH TEXT; CHARSET UTF-8 for text beyond ASCII). The server sees
+    /// encrypted bodies only as ciphertext, so it finds those by their headers alone.
+    pub async fn search(&mut self, text: &str) -> Result<Vec<u32>, MailError> {
+        let ep = self.ep.clone();
+        let query = search_query(text);
+        let found = step(&ep, "searching", async {
+            self.session
+                .uid_search(&query)
+                .await
+                .map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        let mut uids: Vec<u32> = found.into_iter().collect();
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
     /// EXAMINE (read-only SELECT) of `folder`.
     pub async fn examine(&mut self, folder: &str) -> Result<MailboxState, MailError> {
         let ep = self.ep.clone();
@@ -485,6 +503,23 @@ impl Imap {
     }
 }
 
+/// `TEXT "…"` as an IMAP quoted string (backslash and quote escaped; the caller refuses line
+/// breaks), with CHARSET UTF-8 when the text is not ASCII.
+fn search_query(text: &str) -> String {
+    let quoted: String = text
+        .chars()
+        .flat_map(|c| match c {
+            '\\' | '"' => vec!['\\', c],
+            _ => vec![c],
+        })
+        .collect();
+    if text.is_ascii() {
+        format!("TEXT \"{quoted}\"")
+    } else {
+        format!("CHARSET UTF-8 TEXT \"{quoted}\"")
+    }
+}
+
 fn flag_name(f: async_imap::types::Flag<'_>) -> String {
     use async_imap::types::Flag;
     match f {
@@ -509,6 +544,13 @@ pub async fn check(ep: &Endpoint, login: &Login) -> Result<(), MailError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_text_is_quoted() {
+        assert_eq!(search_query("lab"), "TEXT \"lab\"");
+        assert_eq!(search_query(r#"a "b" \c"#), r#"TEXT "a \"b\" \\c""#);
+        assert_eq!(search_query("Grüße"), "CHARSET UTF-8 TEXT \"Grüße\"");
+    }
 
     #[test]
     fn capability_tokens_are_matched_whole() {

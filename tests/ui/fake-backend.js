@@ -377,6 +377,14 @@ window.__installFakeBackend = function (scenario) {
       }
       case 'mail_list':
         return clone(mail.boxes[`${args.account}/${args.folder}`] || []).reverse();
+      case 'mail_search': {
+        const text = String(args.text || '').trim().toLowerCase();
+        if (!text) return reject('bad-input', 'search for some text');
+        if (mail.searchError) return reject(mail.searchError.code, mail.searchError.message);
+        return clone(mail.boxes[`${args.account}/${args.folder}`] || [])
+          .filter((m) => `${m.from} ${m.subject}`.toLowerCase().includes(text))
+          .reverse();
+      }
       case 'mail_read': {
         const v = mail.views[args.uid];
         if (!v) return reject('not-found', `message ${args.uid} of ${args.folder} is not in the cache; sync the folder`);

@@ -364,3 +364,44 @@ test('a server that cannot be reached: the sync says so in plain words, the cach
   assert.deepEqual(unexpectedErrors(page), []);
   await close(page);
 });
+
+test('search: the server finds the matches, the list shows only them until Show all, errors are said', async () => {
+  const page = await openApp(scenario());
+  await openMail(page);
+  await page.locator('[data-testid="message-row"][data-uid="3"]').waitFor();
+  const input = page.getByLabel('Search INBOX on the server');
+  await input.fill('lab');
+  await input.press('Enter');
+  await page.getByTestId('mail-search-status').waitFor();
+  assert.deepEqual((await calls(page, 'mail_search')).map((c) => c.args), [{ account: 'alice', folder: 'INBOX', text: 'lab' }]);
+  assert.deepEqual(await page.locator('[data-testid="message-row"]').evaluateAll((rows) => rows.map((r) => r.dataset.uid)), ['3']);
+  assert.match(await text(page.getByTestId('mail-search-status')), /^1 message matches “lab” in INBOX/);
+  await shoot(page, 'mail-search');
+  // Nothing matches: said, and no empty-folder wording.
+  await input.fill('zebra');
+  await page.getByTestId('mail-search-go').click();
+  await page.waitForFunction(() => /^No messages match “zebra” in INBOX/.test(document.querySelector('[data-testid="mail-search-status"]')?.textContent.trim() ?? ''));
+  assert.equal(await page.locator('[data-testid="message-row"]').count(), 0);
+  assert.equal(await page.getByTestId('list-empty').count(), 0);
+  // Escape (or Show all) brings the whole folder back.
+  await input.press('Escape');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="message-row"]').length === 3);
+  assert.equal(await page.getByTestId('mail-search-status').count(), 0);
+  assert.equal(await input.inputValue(), '');
+  await input.fill('Signed');
+  await input.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="message-row"]').length === 1);
+  await page.getByTestId('mail-search-clear').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="message-row"]').length === 3);
+  // A server that cannot be reached: the error is shown, the list stays.
+  await page.evaluate(() => {
+    window.__fakeState.mail.searchError = { code: 'network', message: 'IMAP 127.0.0.1:10993: connection refused' };
+  });
+  await input.fill('lab');
+  await input.press('Enter');
+  await page.getByTestId('mail-search-error').waitFor();
+  assert.match(await text(page.getByTestId('mail-search-error')), /IMAP|server|reach|connect/i);
+  assert.equal(await page.locator('[data-testid="message-row"]').count(), 3);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});

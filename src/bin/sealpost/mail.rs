@@ -56,6 +56,16 @@ pub enum MailCmd {
         #[arg(long, default_value = "INBOX")]
         folder: String,
     },
+    /// Search a folder on the server (headers and text; encrypted bodies are ciphertext to
+    /// the server) and list the matching cached messages
+    Search {
+        #[arg(long)]
+        account: String,
+        #[arg(long, default_value = "INBOX")]
+        folder: String,
+        /// The text to look for
+        text: String,
+    },
     /// Decrypt and verify a cached message (exit status as decrypt)
     Read {
         #[arg(long)]
@@ -341,25 +351,14 @@ pub fn run(
             }
         }
         MailCmd::List { account, folder } => {
-            let list = home.list_messages(&account, &folder)?;
-            if json {
-                print_json(&list);
-            } else {
-                for m in &list {
-                    let mark = match m.smime {
-                        SmimeKind::Encrypted => "E",
-                        SmimeKind::Signed => "S",
-                        SmimeKind::None => "-",
-                    };
-                    println!(
-                        "{:>6} {mark} {:<25} {:<30} {}",
-                        m.uid,
-                        m.date.as_deref().unwrap_or(""),
-                        m.from,
-                        m.subject
-                    );
-                }
-            }
+            print_messages(&home.list_messages(&account, &folder)?, json);
+        }
+        MailCmd::Search {
+            account,
+            folder,
+            text,
+        } => {
+            print_messages(&home.search_messages(&account, &folder, &text, pass)?, json);
         }
         MailCmd::Read {
             account,
@@ -401,4 +400,26 @@ pub fn run(
         }
     }
     Ok(())
+}
+
+/// A message list: JSON, or one line each (UID, S/MIME mark, date, from, subject).
+fn print_messages(list: &[sealpost::api::mail::MessageSummary], json: bool) {
+    if json {
+        print_json(&list);
+        return;
+    }
+    for m in list {
+        let mark = match m.smime {
+            SmimeKind::Encrypted => "E",
+            SmimeKind::Signed => "S",
+            SmimeKind::None => "-",
+        };
+        println!(
+            "{:>6} {mark} {:<25} {:<30} {}",
+            m.uid,
+            m.date.as_deref().unwrap_or(""),
+            m.from,
+            m.subject
+        );
+    }
 }

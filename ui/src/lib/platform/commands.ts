@@ -86,6 +86,8 @@ export const commands = {
   mailFolders: (account: string) => call<FolderDto[]>('mail_folders', { account }),
   mailSync: (account: string, folder: string) => call<SyncResult>('mail_sync', { account, folder }),
   mailList: (account: string, folder: string) => call<MessageSummary[]>('mail_list', { account, folder }),
+  mailSearch: (account: string, folder: string, text: string) =>
+    call<MessageSummary[]>('mail_search', { account, folder, text }),
   mailRead: (account: string, folder: string, uid: number) => call<MessageView>('mail_read', { account, folder, uid }),
   mailSetFlag: (account: string, folder: string, uid: number, flag: MessageFlag, on: boolean) =>
     call<string[]>('mail_set_flag', { account, folder, uid, flag, on }),

@@ -25,6 +25,12 @@ export class MailState {
   /** Newest first. Replaced whole (never mutated in place), so it is not deeply reactive. */
   messages = $state.raw<MessageSummary[]>([]);
   listError = $state<string | null>(null);
+  /** A server-side search of the folder: its text and the matching cached messages (newest
+   * first), or null when the whole folder is shown. */
+  searchText = $state<string | null>(null);
+  results = $state.raw<MessageSummary[] | null>(null);
+  searchError = $state<string | null>(null);
+  shown = $derived(this.results ?? this.messages);
   syncNote = $state<string | null>(null);
   syncError = $state<string | null>(null);
   lastSync = $state<string | null>(null);
@@ -73,6 +79,7 @@ export class MailState {
   }
 
   async selectAccount(name: string): Promise<void> {
+    this.clearSearch();
     this.accountName = name;
     this.folder = 'INBOX';
     this.folders = [INBOX];
@@ -98,11 +105,40 @@ export class MailState {
 
   async selectFolder(name: string): Promise<void> {
     if (name === this.folder && this.messages.length > 0) return;
+    this.clearSearch();
     this.folder = name;
     this.messages = [];
     this.closeMessage();
     await this.loadList();
     await this.sync();
+  }
+
+  /** Searches the folder on the server (headers and text; an encrypted body is ciphertext to
+   * the server, so such messages are found by their headers) and shows the cached matches. */
+  async search(text: string): Promise<void> {
+    const account = this.account;
+    const query = text.trim();
+    if (!account) return;
+    if (!query) {
+      this.clearSearch();
+      return;
+    }
+    const folder = this.folder;
+    this.searchError = null;
+    try {
+      const found = await app.run('mail', `Searching ${folder}…`, () => commands.mailSearch(account.name, folder, query));
+      if (this.accountName !== account.name || this.folder !== folder) return;
+      this.searchText = query;
+      this.results = found;
+    } catch (error) {
+      this.searchError = errorText(error, 'The search did not work');
+    }
+  }
+
+  clearSearch(): void {
+    this.searchText = null;
+    this.results = null;
+    this.searchError = null;
   }
 
   /** The cached list; no network. */
