@@ -1166,4 +1166,29 @@ fn blind_copies(srv: &Servers, pki: &Path, alice: &User, bob: &User) {
         "{report}"
     );
     assert!(plain.contains("Bcc: <carol@example.test>"), "{plain}");
+
+    // Signed only: nothing names the blind recipient, so one SMTP transaction carries all.
+    let subject = "Board minutes (signed, blind copy)";
+    let mut signed = draft.clone();
+    signed.subject = subject.into();
+    signed.encrypt = false;
+    let r = desk
+        .send("bob", &signed, &ReplyContext::default(), pass, &no_progress)
+        .unwrap();
+    assert!(r.delivered && r.bcc_copies.is_empty(), "{r:?}");
+    assert_eq!(
+        r.entry.recipients,
+        vec![
+            "alice@example.test".to_string(),
+            "carol@example.test".to_string()
+        ]
+    );
+    let m = alice.wait_for("alice", "INBOX", subject);
+    let (report, plain) = read_report(alice, "alice", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(!plain.to_ascii_lowercase().contains("bcc:"), "{plain}");
+    assert!(!plain.contains("carol"), "{plain}");
+    let m = carol.wait_for("carol", "INBOX", subject);
+    let (report, _) = read_report(&carol, "carol", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
 }

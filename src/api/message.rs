@@ -493,6 +493,26 @@ mod tests {
     }
 
     #[test]
+    fn bcc_alone_is_a_recipient_and_is_written_for_the_sender() {
+        let draft = Draft {
+            from: "alice@example.test".into(),
+            to: vec![],
+            cc: vec![],
+            bcc: vec!["carol@example.test".into()],
+            subject: "s".into(),
+            body: "b".into(),
+            attachments: vec![],
+            sign: false,
+            encrypt: false,
+        };
+        let raw = String::from_utf8(build(&draft, &[], 0).unwrap()).unwrap();
+        assert!(raw.contains("Bcc: <carol@example.test>\r\n"), "{raw}");
+        let mut bad = draft.clone();
+        bad.bcc = vec!["carol".into()];
+        assert_eq!(build(&bad, &[], 0).unwrap_err().code, ErrorCode::BadInput);
+    }
+
+    #[test]
     fn build_refuses_bad_addresses() {
         let mut draft = Draft {
             from: "alice@example.test".into(),

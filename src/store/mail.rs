@@ -620,6 +620,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_sent_copy_is_its_own_or_the_message_as_sent() {
+        let s = Store::open_in_memory().unwrap();
+        let plain = s
+            .outbox_add("a", "<x@y>", "hi", "a@x", &["b@x".into()], b"raw", None)
+            .unwrap();
+        let blind = s
+            .outbox_add(
+                "a",
+                "<x@y>",
+                "hi",
+                "a@x",
+                &["b@x".into()],
+                b"raw",
+                Some(b"with bcc"),
+            )
+            .unwrap();
+        assert_eq!(s.outbox_sent_copy(plain).unwrap().unwrap(), b"raw");
+        assert_eq!(s.outbox_sent_copy(blind).unwrap().unwrap(), b"with bcc");
+        assert_eq!(s.outbox_raw(blind).unwrap().unwrap(), b"raw");
+        assert_eq!(s.outbox_sent_copy(999).unwrap(), None);
+    }
+
+    #[test]
     fn outbox_claim_is_exclusive() {
         let s = Store::open_in_memory().unwrap();
         let id = s
