@@ -47,6 +47,7 @@ fn draft(from: &str, to: &[&str], sign: bool, encrypt: bool, attachments: Vec<St
         from: from.into(),
         to: to.iter().map(|s| s.to_string()).collect(),
         cc: vec![],
+        bcc: vec![],
         subject: "Lab results for patient 4711".into(),
         body: "Dear Bob,\nthe results are attached.\nAlice\n".into(),
         attachments,

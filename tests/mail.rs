@@ -793,6 +793,7 @@ fn mail_through_dovecot_and_postfix() {
     assert_eq!(s["total"], 3, "{s}");
 
     app_mail_desk(&srv, &alice, &bob, big_subject);
+    blind_copies(&srv, &pki, &alice, &bob);
 
     // Headers first: the list is complete before any body is downloaded, and a later sync
     // fetches exactly the bodies still missing.
@@ -1055,6 +1056,7 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
         from: "bob@example.test".into(),
         to: vec!["alice@example.test".into()],
         cc: vec![],
+        bcc: vec![],
         subject: "Re: Quarterly figures (app)".into(),
         body: "Got it.\n\n> Dear Bob,\n".into(),
         attachments: vec![],
@@ -1085,4 +1087,124 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
         plain.contains(&format!("In-Reply-To: {parent}")),
         "threaded: {plain}"
     );
+}
+
+/// Bcc from the app with encryption: the To copy names no Bcc recipient (no header, and the
+/// blind recipient cannot decrypt it, so no RecipientInfo of theirs is in it); the blind
+/// recipient gets a separate encrypted copy; the sender's Sent copy keeps the Bcc header.
+fn blind_copies(srv: &Servers, pki: &Path, alice: &User, bob: &User) {
+    use sealpost::api::mail_desk::{MailDesk, ReplyContext};
+    use sealpost::api::session::Draft;
+    use zeroize::Zeroizing;
+
+    let host = |p: u16| format!("localhost:{p}");
+    let carol = User::new(&pki.join("p256.p12"));
+    carol.add_account(
+        "carol",
+        "carol@example.test",
+        "carolpw",
+        host(srv.imaps),
+        "implicit",
+        host(srv.submission),
+        Some(&srv.ca()),
+    );
+    bob.ok(&["cert", "import", pki.join("p256.pem").to_str().unwrap()]);
+    let pass = Zeroizing::new("correct horse battery".to_string());
+    let pass = Some(&pass);
+    let no_progress = |_: sealpost::api::session::Progress| {};
+    let desk = MailDesk::open(bob.home.path()).unwrap();
+    let subject = "Board minutes (blind copy)";
+    let draft = Draft {
+        from: "bob@example.test".into(),
+        to: vec!["alice@example.test".into()],
+        cc: vec![],
+        bcc: vec!["carol@example.test".into()],
+        subject: subject.into(),
+        body: "Minutes attached in spirit.\n".into(),
+        attachments: vec![],
+        sign: true,
+        encrypt: true,
+    };
+    let r = desk
+        .send("bob", &draft, &ReplyContext::default(), pass, &no_progress)
+        .unwrap();
+    assert!(r.delivered && r.encrypted, "{r:?}");
+    assert_eq!(r.entry.recipients, vec!["alice@example.test".to_string()]);
+    assert!(r.entry.appended, "{r:?}");
+    assert_eq!(r.bcc_copies.len(), 1, "{r:?}");
+    assert_eq!(
+        r.bcc_copies[0].recipients,
+        vec!["carol@example.test".to_string()]
+    );
+
+    // alice's copy: no Bcc header, and carol is not among its recipients.
+    let m = alice.wait_for("alice", "INBOX", subject);
+    assert_eq!(m["smime"], "encrypted");
+    let (report, plain) = read_report(alice, "alice", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("Minutes attached in spirit."), "{plain}");
+    assert!(!plain.to_ascii_lowercase().contains("bcc:"), "{plain}");
+    assert!(!plain.contains("carol"), "{plain}");
+    let alice_desk = MailDesk::open(alice.home.path()).unwrap();
+    let (raw, _) = alice_desk
+        .home()
+        .store()
+        .message_raw("alice", "INBOX", m["uid"].as_u64().unwrap() as u32)
+        .unwrap()
+        .unwrap();
+    let to_copy = carol.file("to-copy.eml", &raw);
+    let o = carol.run(&["decrypt", "--in", &to_copy]);
+    assert!(
+        !o.status.success(),
+        "carol could decrypt the To copy: she is in its envelope"
+    );
+
+    // carol's own copy: encrypted, signed by bob, readable by her.
+    let m = carol.wait_for("carol", "INBOX", subject);
+    assert_eq!(m["smime"], "encrypted");
+    let (report, plain) = read_report(&carol, "carol", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("Minutes attached in spirit."), "{plain}");
+    assert!(
+        plain
+            .lines()
+            .any(|l| l.starts_with("To:") && l.contains("alice@example.test")),
+        "{plain}"
+    );
+    assert!(!plain.to_ascii_lowercase().contains("bcc:"), "{plain}");
+
+    // bob's Sent: exactly one copy, and it keeps the Bcc list for him.
+    assert_eq!(bob.count("bob", "Sent", subject), 1);
+    let m = bob.wait_for("bob", "Sent", subject);
+    let (report, plain) = read_report(bob, "bob", "Sent", m["uid"].as_u64().unwrap());
+    assert!(
+        report["encrypted"] == true && report["valid"] == true,
+        "{report}"
+    );
+    assert!(plain.contains("Bcc: <carol@example.test>"), "{plain}");
+
+    // Signed only: nothing names the blind recipient, so one SMTP transaction carries all.
+    let subject = "Board minutes (signed, blind copy)";
+    let mut signed = draft.clone();
+    signed.subject = subject.into();
+    signed.encrypt = false;
+    let r = desk
+        .send("bob", &signed, &ReplyContext::default(), pass, &no_progress)
+        .unwrap();
+    assert!(r.delivered && r.bcc_copies.is_empty(), "{r:?}");
+    assert_eq!(
+        r.entry.recipients,
+        vec![
+            "alice@example.test".to_string(),
+            "carol@example.test".to_string()
+        ]
+    );
+    let m = alice.wait_for("alice", "INBOX", subject);
+    let (report, plain) = read_report(alice, "alice", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(!plain.to_ascii_lowercase().contains("bcc:"), "{plain}");
+    assert!(!plain.contains("carol"), "{plain}");
+    let m = carol.wait_for("carol", "INBOX", subject);
+    let (report, _) = read_report(&carol, "carol", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
 }

@@ -117,7 +117,11 @@ pub struct SendResult {
     pub cipher: Option<String>,
     /// Everyone the message is encrypted to, the sender included.
     pub encrypted_to: Vec<String>,
+    /// The outbox entry of the message (the one whose copy goes to Sent).
     pub entry: OutboxEntry,
+    /// With encryption, each Bcc recipient gets a separate copy encrypted to them and the
+    /// sender: their outbox entries (empty otherwise).
+    pub bcc_copies: Vec<OutboxEntry>,
 }
 
 /// Result of `outbox --retry` for one entry.
@@ -819,8 +823,9 @@ fn connection_check(
 impl Home {
     /// Sends a whole RFC 5322 message through the account, signing and/or encrypting it with
     /// the same rules as composing in the app: encrypted to every To/Cc/Bcc recipient and the
-    /// sender, refused (nothing queued) when a recipient has no usable certificate. Bcc is
-    /// removed from the header. The message is queued in the outbox first; when SMTP fails it
+    /// sender, refused (nothing queued) when a recipient has no usable certificate. No copy a
+    /// recipient gets carries the Bcc header; with encryption each Bcc recipient gets a separate
+    /// copy (see below), and the Sent copy keeps the Bcc header. The message is queued in the outbox first; when SMTP fails it
     /// stays there (`delivered: false`) for [`Home::retry_outbox`].
     pub fn send_message(
         &self,
@@ -838,16 +843,28 @@ impl Home {
             .flat_map(|v| addresses(v))
             .next()
             .ok_or_else(|| bad("the message has no From address"))?;
-        let mut recipients: Vec<String> = Vec::new();
+        // Visible recipients (To, Cc) and blind ones (Bcc), each address once; an address
+        // that is both visible and blind is a visible recipient.
+        let mut visible: Vec<String> = Vec::new();
+        let mut blind: Vec<String> = Vec::new();
         for h in ["To", "Cc", "Bcc"] {
             for v in header_values(&entity, h) {
                 for r in addresses(&v) {
-                    if !recipients.iter().any(|x| x.eq_ignore_ascii_case(&r)) {
-                        recipients.push(r);
+                    let known = visible
+                        .iter()
+                        .chain(blind.iter())
+                        .any(|x| x.eq_ignore_ascii_case(&r));
+                    if !known {
+                        if h == "Bcc" {
+                            blind.push(r);
+                        } else {
+                            visible.push(r);
+                        }
                     }
                 }
             }
         }
+        let recipients: Vec<String> = visible.iter().chain(blind.iter()).cloned().collect();
         if recipients.is_empty() {
             return Err(bad("the message has no recipient (To, Cc or Bcc)"));
         }
@@ -865,41 +882,131 @@ impl Home {
             let date = mail_builder::headers::date::Date::new(now() as i64).to_rfc822();
             headers.push(HeaderField::new("Date", &date));
         }
-        headers.extend(
-            entity
-                .headers
-                .into_iter()
-                .filter(|h| !h.name.eq_ignore_ascii_case("Bcc")),
-        );
+        headers.extend(entity.headers);
+        // What the recipients get carries no Bcc header (RFC 5322 §3.6.3); the sender's Sent
+        // copy keeps it so the sender still knows who got the message blind.
+        let with_bcc = Entity {
+            headers: headers.clone(),
+            body: entity.body.clone(),
+        }
+        .to_bytes();
         let prepared = Entity {
-            headers,
+            headers: headers
+                .into_iter()
+                .filter(|h| !h.name.eq_ignore_ascii_case("Bcc"))
+                .collect(),
             body: entity.body,
         }
         .to_bytes();
-        let (out, cipher, encrypted_to) = if encrypt {
-            let (out, cipher, to) = self.encrypt_message_detailed(
-                prepared,
-                &recipients,
-                sign.then_some(from.as_str()),
-                CipherChoice::Auto,
-                passphrase,
-            )?;
-            (out, Some(cipher.name().to_string()), to)
-        } else if sign {
-            (
-                self.sign_message(&prepared, &from, false, passphrase)?,
-                None,
-                Vec::new(),
-            )
+        // The message as sent, its cipher, and everyone it is encrypted to.
+        type Protected = (Vec<u8>, Option<String>, Vec<String>);
+        let protect = |content: Vec<u8>, to: &[String]| -> Result<Protected, ApiError> {
+            if encrypt {
+                let (out, cipher, to) = self.encrypt_message_detailed(
+                    content,
+                    to,
+                    sign.then_some(from.as_str()),
+                    CipherChoice::Auto,
+                    passphrase,
+                )?;
+                Ok((out, Some(cipher.name().to_string()), to))
+            } else if sign {
+                Ok((
+                    self.sign_message(&content, &from, false, passphrase)?,
+                    None,
+                    Vec::new(),
+                ))
+            } else {
+                Ok((content, None, Vec::new()))
+            }
+        };
+        // Every copy is made before anything is queued, so a recipient without a certificate
+        // (or a locked keystore) queues nothing.
+        //
+        // Encrypted mail with Bcc: a shared EnvelopedData would name every Bcc recipient in
+        // its RecipientInfos (the issuer and serial of their certificates), readable by every
+        // To/Cc recipient, which defeats the blind copy. So the To/Cc message is encrypted
+        // to To, Cc and the sender only, and each Bcc recipient gets a separate copy
+        // encrypted to that recipient and the sender (RFC 5322 §3.6.3, second method).
+        // Unencrypted mail has nothing that names them: one SMTP transaction carries all.
+        struct Copy {
+            envelope: Vec<String>,
+            raw: Vec<u8>,
+        }
+        let mut copies: Vec<Copy> = Vec::new();
+        let mut cipher = None;
+        let mut encrypted_to: Vec<String> = Vec::new();
+        let mut note = |to: Vec<String>| {
+            for r in to {
+                if !encrypted_to.iter().any(|x| x.eq_ignore_ascii_case(&r)) {
+                    encrypted_to.push(r);
+                }
+            }
+        };
+        if encrypt && !blind.is_empty() {
+            if !visible.is_empty() {
+                let (out, c, to) = protect(prepared.clone(), &visible)?;
+                cipher = c;
+                note(to);
+                copies.push(Copy {
+                    envelope: visible.clone(),
+                    raw: out,
+                });
+            }
+            for b in &blind {
+                let one = std::slice::from_ref(b);
+                let (out, c, to) = protect(prepared.clone(), one)?;
+                cipher = cipher.or(c);
+                note(to);
+                copies.push(Copy {
+                    envelope: one.to_vec(),
+                    raw: out,
+                });
+            }
         } else {
-            (prepared, None, Vec::new())
+            let (out, c, to) = protect(prepared, &recipients)?;
+            cipher = c;
+            note(to);
+            copies.push(Copy {
+                envelope: recipients.clone(),
+                raw: out,
+            });
+        }
+        let sent_copy = if blind.is_empty() {
+            None
+        } else {
+            Some(protect(with_bcc, &recipients)?.0)
         };
         // The password is fetched before queueing so a locked keystore queues nothing.
         let login = self.account_login(&a, passphrase)?;
-        let id =
-            self.store
-                .outbox_add(&a.name, &message_id, &subject, &a.email, &recipients, &out)?;
-        let (delivered, entry) = self.deliver(&a, &login, id, false)?;
+        let mut ids = Vec::new();
+        for (i, c) in copies.iter().enumerate() {
+            // The first copy carries the Sent copy; the others go to no folder.
+            let id = self.store.outbox_add(
+                &a.name,
+                &message_id,
+                &subject,
+                &a.email,
+                &c.envelope,
+                &c.raw,
+                if i == 0 { sent_copy.as_deref() } else { None },
+            )?;
+            if i > 0 {
+                self.store.outbox_set_appended(id, None)?;
+            }
+            ids.push(id);
+        }
+        let mut delivered = true;
+        let mut entries = Vec::new();
+        for id in ids {
+            let (ok, entry) = self.deliver(&a, &login, id, false)?;
+            delivered &= ok;
+            entries.push(entry);
+        }
+        let mut entries = entries.into_iter();
+        let entry = entries
+            .next()
+            .ok_or_else(|| bad("the message has no recipient (To, Cc or Bcc)"))?;
         Ok(SendResult {
             delivered,
             signed: sign,
@@ -907,6 +1014,7 @@ impl Home {
             cipher,
             encrypted_to,
             entry,
+            bcc_copies: entries.collect(),
         })
     }
 
@@ -948,7 +1056,10 @@ impl Home {
                 return Ok((false, self.outbox_dto(id)?));
             }
         }
-        self.append_sent(a, login, id, &raw)?;
+        if !entry.appended {
+            let copy = self.store.outbox_sent_copy(id)?.unwrap_or(raw);
+            self.append_sent(a, login, id, &copy)?;
+        }
         Ok((true, self.outbox_dto(id)?))
     }
 
@@ -1035,8 +1146,8 @@ impl Home {
             let (delivered, _) = self.deliver(&a, &login, e.id, force)?;
             if delivered { "sent" } else { "failed" }
         } else {
-            let raw = self.store.outbox_raw(e.id)?.unwrap_or_default();
-            self.append_sent(&a, &login, e.id, &raw)?;
+            let copy = self.store.outbox_sent_copy(e.id)?.unwrap_or_default();
+            self.append_sent(&a, &login, e.id, &copy)?;
             "appended"
         };
         Ok(RetryOutcome {

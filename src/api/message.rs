@@ -162,7 +162,8 @@ pub fn build(draft: &Draft, files: &[(String, Vec<u8>)], now: u64) -> Result<Vec
     };
     let to = clean(&draft.to)?;
     let cc = clean(&draft.cc)?;
-    if to.is_empty() && cc.is_empty() {
+    let bcc = clean(&draft.bcc)?;
+    if to.is_empty() && cc.is_empty() && bcc.is_empty() {
         return Err(ApiError::new(
             ErrorCode::BadInput,
             "add at least one recipient",
@@ -186,6 +187,11 @@ pub fn build(draft: &Draft, files: &[(String, Vec<u8>)], now: u64) -> Result<Vec
     }
     if !cc.is_empty() {
         b = b.cc(cc);
+    }
+    // Kept in the built message for the sender (a saved .eml, the Sent copy); sending removes
+    // it from every copy a recipient gets.
+    if !bcc.is_empty() {
+        b = b.bcc(bcc);
     }
     for (name, data) in files {
         b = b.attachment(super::session::media_type(name), name.clone(), data.clone());
@@ -462,6 +468,7 @@ mod tests {
             from: "alice@example.test".into(),
             to: vec!["bob@example.test".into()],
             cc: vec![" ".into(), "carol@example.test".into()],
+            bcc: vec![],
             subject: "Quarterly ✓".into(),
             body: "Line one\nLine two — ünïcode\n".into(),
             attachments: vec![],
@@ -486,11 +493,32 @@ mod tests {
     }
 
     #[test]
+    fn bcc_alone_is_a_recipient_and_is_written_for_the_sender() {
+        let draft = Draft {
+            from: "alice@example.test".into(),
+            to: vec![],
+            cc: vec![],
+            bcc: vec!["carol@example.test".into()],
+            subject: "s".into(),
+            body: "b".into(),
+            attachments: vec![],
+            sign: false,
+            encrypt: false,
+        };
+        let raw = String::from_utf8(build(&draft, &[], 0).unwrap()).unwrap();
+        assert!(raw.contains("Bcc: <carol@example.test>\r\n"), "{raw}");
+        let mut bad = draft.clone();
+        bad.bcc = vec!["carol".into()];
+        assert_eq!(build(&bad, &[], 0).unwrap_err().code, ErrorCode::BadInput);
+    }
+
+    #[test]
     fn build_refuses_bad_addresses() {
         let mut draft = Draft {
             from: "alice@example.test".into(),
             to: vec!["not an address".into()],
             cc: vec![],
+            bcc: vec![],
             subject: String::new(),
             body: String::new(),
             attachments: vec![],

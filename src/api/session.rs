@@ -156,6 +156,9 @@ pub struct Draft {
     pub from: String,
     pub to: Vec<String>,
     pub cc: Vec<String>,
+    /// Blind copies: delivered, never named in what To and Cc receive (RFC 5322 §3.6.3).
+    #[serde(default)]
+    pub bcc: Vec<String>,
     pub subject: String,
     pub body: String,
     /// Paths of files to attach.
@@ -836,6 +839,9 @@ impl Session {
             .to
             .iter()
             .chain(draft.cc.iter())
+            // A saved file is the sender's own: it keeps the Bcc header, and Bcc recipients
+            // can read it. Sending splits blind copies off (Home::send_message).
+            .chain(draft.bcc.iter())
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect();

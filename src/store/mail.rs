@@ -81,6 +81,16 @@ pub(super) fn migrate(conn: &rusqlite::Connection) -> Result<(), StoreError> {
             ))?;
         }
     }
+    // The copy for the sender's Sent folder when it differs from what SMTP carries (it keeps
+    // the Bcc header that no recipient may see, RFC 5322 §3.6.3).
+    let outbox_cols: Vec<String> = {
+        let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('mail_outbox')")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if !outbox_cols.iter().any(|c| c == "sent_copy") {
+        conn.execute_batch("ALTER TABLE mail_outbox ADD COLUMN sent_copy BLOB")?;
+    }
     Ok(())
 }
 
@@ -263,7 +273,9 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Queues a message; returns its outbox id.
+    /// Queues a message; returns its outbox id. `sent_copy`, when given, is appended to Sent
+    /// instead of `raw`.
+    #[allow(clippy::too_many_arguments)]
     pub fn outbox_add(
         &self,
         account: &str,
@@ -272,11 +284,12 @@ impl Store {
         from: &str,
         recipients: &[String],
         raw: &[u8],
+        sent_copy: Option<&[u8]>,
     ) -> Result<i64, StoreError> {
         let t = now();
         self.conn.execute(
-            "INSERT INTO mail_outbox(account, message_id, subject, mail_from, recipients, raw, state, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7)",
-            params![account, message_id, subject, from, flags_json(recipients), raw, t],
+            "INSERT INTO mail_outbox(account, message_id, subject, mail_from, recipients, raw, sent_copy, state, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?8)",
+            params![account, message_id, subject, from, flags_json(recipients), raw, sent_copy, t],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -306,6 +319,19 @@ impl Store {
             .query_row("SELECT raw FROM mail_outbox WHERE id = ?1", [id], |r| {
                 r.get(0)
             })
+            .optional()?)
+    }
+
+    /// What goes to the Sent folder for this entry: its own Sent copy when it has one, else
+    /// the message as sent.
+    pub fn outbox_sent_copy(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT COALESCE(sent_copy, raw) FROM mail_outbox WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -594,10 +620,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_sent_copy_is_its_own_or_the_message_as_sent() {
+        let s = Store::open_in_memory().unwrap();
+        let plain = s
+            .outbox_add("a", "<x@y>", "hi", "a@x", &["b@x".into()], b"raw", None)
+            .unwrap();
+        let blind = s
+            .outbox_add(
+                "a",
+                "<x@y>",
+                "hi",
+                "a@x",
+                &["b@x".into()],
+                b"raw",
+                Some(b"with bcc"),
+            )
+            .unwrap();
+        assert_eq!(s.outbox_sent_copy(plain).unwrap().unwrap(), b"raw");
+        assert_eq!(s.outbox_sent_copy(blind).unwrap().unwrap(), b"with bcc");
+        assert_eq!(s.outbox_raw(blind).unwrap().unwrap(), b"raw");
+        assert_eq!(s.outbox_sent_copy(999).unwrap(), None);
+    }
+
+    #[test]
     fn outbox_claim_is_exclusive() {
         let s = Store::open_in_memory().unwrap();
         let id = s
-            .outbox_add("a", "<x@y>", "hi", "a@x", &["b@x".into()], b"raw")
+            .outbox_add("a", "<x@y>", "hi", "a@x", &["b@x".into()], b"raw", None)
             .unwrap();
         assert!(s.outbox_claim(id, false).unwrap());
         // A second claim (another process, a retry) must not get it while it is being sent.

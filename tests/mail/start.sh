@@ -6,7 +6,8 @@
 #
 # Ports come from the environment (the caller picks free ones): IMAP_PORT IMAPS_PORT LMTP_PORT
 # SMTP_PORT SUBMISSION_PORT. Writes DIR/ca.pem (the test CA of the server certificates).
-# Users (passwd-file): alice@example.test / alicepw, bob@example.test / bobpw.
+# Users (passwd-file): alice@example.test / alicepw, bob@example.test / bobpw,
+# carol@example.test / carolpw.
 # Stop with stop.sh DIR.
 set -euo pipefail
 D=$(cd "$1" && pwd)
@@ -30,6 +31,7 @@ chmod 644 "$D/certs/server.crt" "$D/ca.pem"; chmod 600 "$D/certs/server.key" "$D
 cat > "$D/users" <<USERS
 alice@example.test:{PLAIN}alicepw::::::
 bob@example.test:{PLAIN}bobpw::::::
+carol@example.test:{PLAIN}carolpw::::::
 USERS
 chmod 644 "$D/users"
 chown mail:mail "$D/vmail"; chmod 700 "$D/vmail"
@@ -158,7 +160,7 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 CONF
-printf 'alice@example.test OK\nbob@example.test OK\n' > "$D/postfix/vmailbox"
+printf 'alice@example.test OK\nbob@example.test OK\ncarol@example.test OK\n' > "$D/postfix/vmailbox"
 
 # Daemons must not inherit the caller's stdout/stderr (a caller reading them to EOF would hang).
 dovecot -c "$D/dovecot.conf" </dev/null >>"$D/dovecot.log" 2>&1

@@ -79,6 +79,7 @@ test('chips say whether a certificate is known; encrypting is blocked until ever
         from: 'alice@example.test',
         to: ['bob@example.test'],
         cc: [],
+        bcc: [],
         subject: 'Figures',
         body: 'See attached.',
         attachments: [],

@@ -206,7 +206,7 @@ window.__installFakeBackend = function (scenario) {
           signed: d.sign,
           encrypted: d.encrypt,
           cipher: d.encrypt ? 'aes-256-gcm' : null,
-          recipients: d.encrypt ? [...d.to, ...d.cc, d.from] : [],
+          recipients: d.encrypt ? [...d.to, ...d.cc, ...(d.bcc ?? []), d.from] : [],
         };
       }
       case 'use_file_keystore':
@@ -412,23 +412,36 @@ window.__installFakeBackend = function (scenario) {
       case 'mail_send': {
         const d = args.draft;
         if (d.sign && locked()) return reject('keystore-locked', 'the key file is locked');
-        const recipients = [...d.to, ...d.cc];
-        const entry = {
+        // As the core does: encrypted, each Bcc recipient gets a separate copy (own outbox entry).
+        const bcc = d.bcc ?? [];
+        const visible = [...d.to, ...d.cc];
+        const recipients = [...visible, ...bcc];
+        const separate = d.encrypt && bcc.length > 0;
+        const makeEntry = (to, appended) => ({
           id: mail.outbox.length + 1,
           account: args.account,
           message_id: `<sent${mail.outbox.length + 1}@example.test>`,
           subject: d.subject,
           from: d.from,
-          recipients,
+          recipients: to,
           state: mail.smtpDown ? 'failed' : 'sent',
-          appended: !mail.smtpDown,
+          appended,
           attempts: 1,
           last_error: mail.smtpDown ? 'SMTP 127.0.0.1:587: cannot open a TCP connection: connection refused' : null,
           last_error_kind: mail.smtpDown ? 'tcp' : null,
           created: new Date().toISOString(),
           updated: new Date().toISOString(),
-        };
+        });
+        const entry = makeEntry(separate ? visible : recipients, !mail.smtpDown);
         mail.outbox.push(entry);
+        const copies = [];
+        if (separate) {
+          for (const b of bcc) {
+            const e = makeEntry([b], true);
+            mail.outbox.push(e);
+            copies.push(clone(e));
+          }
+        }
         mail.sent.push({ account: args.account, draft: clone(d), reply: clone(args.reply) });
         return {
           delivered: !mail.smtpDown,
@@ -437,6 +450,7 @@ window.__installFakeBackend = function (scenario) {
           cipher: d.encrypt ? 'aes-256-gcm' : null,
           encrypted_to: d.encrypt ? [...recipients, d.from] : [],
           entry: clone(entry),
+          bcc_copies: copies,
         };
       }
       case 'mail_outbox':

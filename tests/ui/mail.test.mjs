@@ -405,3 +405,33 @@ test('search: the server finds the matches, the list shows only them until Show 
   assert.deepEqual(unexpectedErrors(page), []);
   await close(page);
 });
+
+test('Bcc: a labelled field with chips; encrypting needs their certificates too; sent as separate copies', async () => {
+  const page = await openApp(scenario());
+  await openMail(page);
+  await page.getByRole('button', { name: 'New message' }).click();
+  await page.locator('form.compose').waitFor();
+  assert.equal(await page.getByLabel('Bcc', { exact: true }).getAttribute('id'), 'compose-bcc');
+  await page.fill('#compose-to', 'bob@example.test');
+  await page.fill('#compose-bcc', 'dave@example.test');
+  await page.fill('#compose-subject', 'Keys rotated');
+  await page.fill('#compose-body', 'Done.');
+  await page.click('#compose-encrypt');
+  // dave has no certificate: his Bcc chip says so, and encryption is blocked by him.
+  await page.locator('[data-testid="recipient-chip"][data-email="dave@example.test"][data-state="missing"]').waitFor();
+  assert.match(await text(page.getByTestId('encrypt-blocked')), /no certificate for dave@example\.test/);
+  assert.match(await text(page.getByTestId('compose-bcc-hint')), /To and Cc do not see them\. Encrypted, each gets a separate copy\./);
+  await page.fill('#compose-bcc', 'alice@example.test');
+  await page.locator('[data-testid="recipient-chip"][data-email="alice@example.test"][data-state="known"]').waitFor();
+  await page.getByTestId('encrypt-blocked').waitFor({ state: 'detached' });
+  await shoot(page, 'mail-compose-bcc');
+  await page.getByTestId('compose-send').click();
+  await page.getByTestId('send-result').waitFor();
+  const sent = await page.evaluate(() => window.__fakeState.mail.sent);
+  assert.deepEqual(sent[0].draft.to, ['bob@example.test']);
+  assert.deepEqual(sent[0].draft.bcc, ['alice@example.test']);
+  assert.match(await text(page.getByTestId('send-result')), /to bob@example\.test Separate encrypted copies to Bcc: alice@example\.test/);
+  await shoot(page, 'mail-sent-bcc');
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});

@@ -67,6 +67,7 @@ function input(overrides: Partial<DraftInput> = {}): DraftInput {
     fromCanSign: true,
     to: chips('a@x.test', [known('a@x.test')]),
     cc: [],
+    bcc: [],
     subject: 'Hi',
     body: 'Hello',
     attachments: [],
@@ -91,6 +92,13 @@ describe('draftProblems', () => {
     expect(draftProblems(input({ encrypt: false, cc: chips('b@x.test', [missing('b@x.test')]) }))).toEqual([]);
   });
 
+  it('blocks encryption while a Bcc recipient lacks a certificate, and checks Bcc addresses', () => {
+    expect(draftProblems(input({ encrypt: true, bcc: chips('c@x.test', [missing('c@x.test')]) }))).toEqual([
+      'Cannot encrypt: no certificate for c@x.test. Import their certificate or turn off encryption.',
+    ]);
+    expect(draftProblems(input({ bcc: chips('c@x.test nope', [known('c@x.test')]) }))).toEqual(['nope is not an email address.']);
+  });
+
   it('rejects text that is not an address, and signing without a signing identity', () => {
     expect(draftProblems(input({ to: chips('a@x.test bob', [known('a@x.test')]), fromCanSign: false }))).toEqual([
       'bob is not an email address.',
@@ -102,12 +110,13 @@ describe('draftProblems', () => {
 describe('buildDraft', () => {
   it('produces the Draft the core expects', () => {
     const d = buildDraft(
-      input({ cc: chips('Bob <b@x.test>', [known('b@x.test')]), attachments: ['/tmp/a.pdf'], encrypt: true }),
+      input({ cc: chips('Bob <b@x.test>', [known('b@x.test')]), bcc: chips('c@x.test', [known('c@x.test')]), attachments: ['/tmp/a.pdf'], encrypt: true }),
     );
     expect(d).toEqual({
       from: 'me@x.test',
       to: ['a@x.test'],
       cc: ['b@x.test'],
+      bcc: ['c@x.test'],
       subject: 'Hi',
       body: 'Hello',
       attachments: ['/tmp/a.pdf'],

@@ -58,6 +58,8 @@ export type DraftInput = {
   fromCanSign: boolean;
   to: readonly Chip[];
   cc: readonly Chip[];
+  /** Blind copies: delivered, never named to To and Cc (with encryption, a separate copy each). */
+  bcc: readonly Chip[];
   subject: string;
   body: string;
   attachments: readonly string[];
@@ -70,11 +72,11 @@ export function draftProblems(input: DraftInput): string[] {
   const problems: string[] = [];
   if (!input.from) problems.push('Choose who the message is from.');
   if (input.to.length === 0) problems.push('Add at least one recipient in To.');
-  const invalid = [...input.to, ...input.cc].filter((c) => c.state === 'invalid').map((c) => c.email);
+  const invalid = [...input.to, ...input.cc, ...input.bcc].filter((c) => c.state === 'invalid').map((c) => c.email);
   if (invalid.length > 0) problems.push(`${list(invalid)} ${invalid.length === 1 ? 'is' : 'are'} not an email address.`);
   if (input.sign && input.from && !input.fromCanSign) problems.push(`${input.from} has no identity that can sign.`);
   if (input.encrypt) {
-    const readiness = encryptReadiness([...input.to, ...input.cc].filter((c) => c.state !== 'invalid'));
+    const readiness = encryptReadiness([...input.to, ...input.cc, ...input.bcc].filter((c) => c.state !== 'invalid'));
     if (!readiness.ready && readiness.message && input.to.length > 0) problems.push(readiness.message);
   }
   return problems;
@@ -85,6 +87,7 @@ export function buildDraft(input: DraftInput): Draft {
     from: input.from,
     to: input.to.map((c) => c.email),
     cc: input.cc.map((c) => c.email),
+    bcc: input.bcc.map((c) => c.email),
     subject: input.subject,
     body: input.body,
     attachments: [...input.attachments],

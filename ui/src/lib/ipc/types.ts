@@ -231,7 +231,11 @@ change: CertChange | null, };
 /**
  * A message being composed.
  */
-export type Draft = { from: string, to: Array<string>, cc: Array<string>, subject: string, body: string, 
+export type Draft = { from: string, to: Array<string>, cc: Array<string>, 
+/**
+ * Blind copies: delivered, never named in what To and Cc receive (RFC 5322 §3.6.3).
+ */
+bcc: Array<string>, subject: string, body: string, 
 /**
  * Paths of files to attach.
  */
@@ -431,7 +435,16 @@ delivered: boolean, signed: boolean, encrypted: boolean, cipher: string | null,
 /**
  * Everyone the message is encrypted to, the sender included.
  */
-encrypted_to: Array<string>, entry: OutboxEntry, };
+encrypted_to: Array<string>, 
+/**
+ * The outbox entry of the message (the one whose copy goes to Sent).
+ */
+entry: OutboxEntry, 
+/**
+ * With encryption, each Bcc recipient gets a separate copy encrypted to them and the
+ * sender: their outbox entries (empty otherwise).
+ */
+bcc_copies: Array<OutboxEntry>, };
 /**
  * Result of `outbox --retry` for one entry.
  */

@@ -11,6 +11,7 @@ export class ComposeState {
   from = $state('');
   toText = $state('');
   ccText = $state('');
+  bccText = $state('');
   subject = $state('');
   body = $state('');
   attachments = $state<string[]>([]);
@@ -37,17 +38,19 @@ export class ComposeState {
   statusMap = $derived(new Map(Object.entries(this.statuses)));
   toChips = $derived(parseAddresses(this.toText).map((t) => chipFor(t, this.statusMap)));
   ccChips = $derived(parseAddresses(this.ccText).map((t) => chipFor(t, this.statusMap)));
+  bccChips = $derived(parseAddresses(this.bccText).map((t) => chipFor(t, this.statusMap)));
   /** Valid addresses whose certificate status is not known yet. */
   unchecked = $derived(
-    [...this.toChips, ...this.ccChips].filter((c) => c.state === 'checking').map((c) => c.key),
+    [...this.toChips, ...this.ccChips, ...this.bccChips].filter((c) => c.state === 'checking').map((c) => c.key),
   );
-  readiness = $derived(encryptReadiness([...this.toChips, ...this.ccChips].filter((c) => c.state !== 'invalid')));
+  readiness = $derived(encryptReadiness([...this.toChips, ...this.ccChips, ...this.bccChips].filter((c) => c.state !== 'invalid')));
 
   input = $derived<DraftInput>({
     from: this.from,
     fromCanSign: this.fromCanSign,
     to: this.toChips,
     cc: this.ccChips,
+    bcc: this.bccChips,
     subject: this.subject,
     body: this.body,
     attachments: this.attachments,
@@ -86,9 +89,10 @@ export class ComposeState {
     this.encrypt = !this.encrypt;
   }
 
-  removeRecipient(field: 'to' | 'cc', key: string): void {
+  removeRecipient(field: 'to' | 'cc' | 'bcc', key: string): void {
     if (field === 'to') this.toText = removeAddress(this.toText, key);
-    else this.ccText = removeAddress(this.ccText, key);
+    else if (field === 'cc') this.ccText = removeAddress(this.ccText, key);
+    else this.bccText = removeAddress(this.bccText, key);
   }
 
   async addAttachments(): Promise<void> {
@@ -138,6 +142,7 @@ export class ComposeState {
     this.from = account.email;
     this.toText = draft?.to ?? '';
     this.ccText = draft?.cc ?? '';
+    this.bccText = '';
     this.subject = draft?.subject ?? '';
     this.body = draft?.body ?? '';
     this.attachments = [];
@@ -166,7 +171,8 @@ export class ComposeState {
       const r = await app.run('send', `Sending from ${account.email}…`, () => commands.mailSend(account.name, draft, reply));
       this.attempted = false;
       if (!r.delivered) {
-        this.error = `The message is waiting in the outbox: ${r.entry.last_error ?? 'the server did not accept it'}. Retry it from the outbox.`;
+        const failed = [r.entry, ...r.bcc_copies].find((e) => e.state !== 'sent') ?? r.entry;
+        this.error = `The message is waiting in the outbox: ${failed.last_error ?? 'the server did not accept it'}. Retry it from the outbox.`;
       }
       return r;
     } catch (error) {
