@@ -39,6 +39,9 @@ pub struct MailboxState {
     pub uid_validity: u32,
     pub uid_next: Option<u32>,
     pub exists: u32,
+    /// HIGHESTMODSEQ (RFC 7162 §3.1.2.1), reported once CONDSTORE is enabled and the folder
+    /// keeps mod-sequences (not after NOMODSEQ).
+    pub highest_modseq: Option<u64>,
 }
 
 /// The role of a folder (RFC 6154 special use; INBOX by name).
@@ -313,6 +316,7 @@ impl Imap {
             uid_validity: mb.uid_validity.unwrap_or(0),
             uid_next: mb.uid_next,
             exists: mb.exists,
+            highest_modseq: mb.highest_modseq,
         })
     }
 
@@ -413,6 +417,7 @@ impl Imap {
             uid_validity: mb.uid_validity.unwrap_or(0),
             uid_next: mb.uid_next,
             exists: mb.exists,
+            highest_modseq: mb.highest_modseq,
         })
     }
 
@@ -444,6 +449,71 @@ impl Imap {
             Ok(out)
         })
         .await
+    }
+
+    /// Enables CONDSTORE (RFC 7162 §3.1, with ENABLE of RFC 5161) when the server offers both,
+    /// so that SELECT/EXAMINE report HIGHESTMODSEQ. `false` when it is not offered.
+    pub async fn enable_condstore(&mut self) -> Result<bool, MailError> {
+        let ep = self.ep.clone();
+        step(&ep, "enabling CONDSTORE", async {
+            let caps = self
+                .session
+                .capabilities()
+                .await
+                .map_err(|e| imap_error(&ep, e))?;
+            if !(caps.has_str("CONDSTORE") && caps.has_str("ENABLE")) {
+                return Ok(false);
+            }
+            self.session
+                .run_command_and_check_ok("ENABLE CONDSTORE")
+                .await
+                .map_err(|e| imap_error(&ep, e))?;
+            Ok(true)
+        })
+        .await
+    }
+
+    /// UIDs and flags of the messages with UID below `below` whose flags changed after
+    /// mod-sequence `since` (RFC 7162 §3.1.4 UID FETCH ... (CHANGEDSINCE)); nothing for an empty
+    /// range. CONDSTORE must be enabled.
+    pub async fn flags_changed_since(
+        &mut self,
+        below: u32,
+        since: u64,
+    ) -> Result<Vec<(u32, Vec<String>)>, MailError> {
+        if below <= 1 {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .uid_fetch(
+                &format!("1:{}", below - 1),
+                &format!("(UID FLAGS) (CHANGEDSINCE {since})"),
+            )
+            .await?
+            .into_iter()
+            .filter(|f| f.uid < below)
+            .map(|f| (f.uid, f.flags))
+            .collect())
+    }
+
+    /// The UIDs below `below` that exist in the selected folder (RFC 3501 §6.4.4 UID SEARCH).
+    pub async fn uids_below(
+        &mut self,
+        below: u32,
+    ) -> Result<std::collections::HashSet<u32>, MailError> {
+        if below <= 1 {
+            return Ok(Default::default());
+        }
+        let ep = self.ep.clone();
+        let mut uids = step(&ep, "listing messages", async {
+            self.session
+                .uid_search(format!("UID 1:{}", below - 1))
+                .await
+                .map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        uids.retain(|u| *u < below);
+        Ok(uids)
     }
 
     /// UIDs and flags of the messages with UID in `from..` (the last message is reported even
