@@ -847,6 +847,7 @@ fn mail_through_dovecot_and_postfix() {
     assert!(plain.contains("The body comes later."), "{plain}");
 
     condstore(&srv, &bob, uid.parse().unwrap());
+    idle(&srv);
     eprintln!("mail test done in {:.2?}", t0.elapsed());
 }
 
@@ -920,6 +921,85 @@ fn condstore(srv: &Servers, bob: &User, uid: u32) {
         list.as_array().unwrap().iter().all(|m| m["uid"] != uid),
         "{list}"
     );
+}
+
+/// IDLE (RFC 2177): a wait on a quiet folder ends at its time limit; a message arriving while
+/// waiting ends it within seconds.
+fn idle(srv: &Servers) {
+    use sealpost::mail::imap::{IdleEvent, Imap, wait_for_change};
+    use sealpost::mail::{Endpoint, Login, TlsMode};
+    let ep = Endpoint {
+        protocol: "IMAP",
+        host: "localhost".into(),
+        port: srv.imaps,
+        tls: TlsMode::Implicit,
+        ca: Some(std::fs::read(srv.ca()).unwrap()),
+    };
+    let bob = || Login {
+        user: "bob@example.test".into(),
+        password: "bobpw".to_string().into(),
+    };
+    let login = bob();
+    let rt = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let t = Instant::now();
+    let quiet = rt()
+        .block_on(wait_for_change(
+            &ep,
+            &login,
+            "INBOX",
+            Duration::from_secs(2),
+        ))
+        .unwrap();
+    assert_eq!(quiet, IdleEvent::Timeout);
+    assert!(
+        t.elapsed() >= Duration::from_secs(2) && t.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        t.elapsed()
+    );
+
+    let waiter = {
+        let (ep, login) = (ep.clone(), bob());
+        std::thread::spawn(move || {
+            let r = rt().block_on(wait_for_change(
+                &ep,
+                &login,
+                "INBOX",
+                Duration::from_secs(120),
+            ));
+            (r.unwrap(), Instant::now())
+        })
+    };
+    // Let the waiter reach IDLE, then deliver as another client would.
+    std::thread::sleep(Duration::from_secs(2));
+    let delivered = Instant::now();
+    rt().block_on(async {
+        let mut imap = Imap::login(&ep, &login).await.unwrap();
+        imap.append(
+            "INBOX",
+            &message(
+                "carol@example.test",
+                "bob@example.test",
+                "While idling",
+                "news\r\n",
+            ),
+        )
+        .await
+        .unwrap();
+        imap.logout().await;
+    });
+    let (event, at) = waiter.join().unwrap();
+    assert_eq!(event, IdleEvent::Changed);
+    let after = at.saturating_duration_since(delivered);
+    assert!(
+        after < Duration::from_secs(10),
+        "IDLE returned {after:?} after delivery"
+    );
+    eprintln!("IDLE saw the new message {after:?} after delivery");
 }
 
 /// The app's mail use cases (`MailDesk`) on the same servers: testing settings before saving,

@@ -555,6 +555,93 @@ impl Imap {
     }
 }
 
+/// What ended a wait with IDLE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdleEvent {
+    /// The server reported a change of the folder (EXISTS, EXPUNGE, FETCH, RFC 2177 §3).
+    Changed,
+    /// Nothing happened within the time asked for.
+    Timeout,
+}
+
+/// RFC 2177 §3: clients should re-issue IDLE at least every 29 minutes, before servers'
+/// inactivity timers (at least 30 minutes, RFC 3501 §5.4) log them out.
+pub const IDLE_MAX: std::time::Duration = std::time::Duration::from_secs(29 * 60);
+
+impl Imap {
+    /// IDLE (RFC 2177) on the selected folder until the server reports a change or `max`
+    /// (at most [`IDLE_MAX`]) passes, then DONE. The session comes back for further commands;
+    /// after an error it is gone and the caller logs in again.
+    pub async fn idle(self, max: std::time::Duration) -> Result<(Imap, IdleEvent), MailError> {
+        let max = max.min(IDLE_MAX);
+        let ep = self.ep;
+        let mut handle = self.session.idle();
+        step(&ep, "starting IDLE", async {
+            handle.init().await.map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        let event = {
+            let (wait, _stop) = handle.wait_with_timeout(max);
+            // The library's timer restarts at every keep-alive; this one bounds the whole wait.
+            match tokio::time::timeout(max, wait).await {
+                Err(_) => IdleEvent::Timeout,
+                Ok(Ok(async_imap::extensions::idle::IdleResponse::NewData(_))) => {
+                    IdleEvent::Changed
+                }
+                Ok(Ok(_)) => IdleEvent::Timeout,
+                Ok(Err(e)) => return Err(imap_error(&ep, e)),
+            }
+        };
+        let session = step(&ep, "ending IDLE", async {
+            handle.done().await.map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        Ok((Imap { ep, session }, event))
+    }
+}
+
+/// Waits for news in `folder`: logs in, EXAMINEs it and IDLEs, re-issuing IDLE every
+/// [`IDLE_MAX`] at most, until the server reports a change ([`IdleEvent::Changed`]) or `max`
+/// passes ([`IdleEvent::Timeout`]). A server without IDLE is an error (`Protocol`): the caller
+/// polls instead.
+pub async fn wait_for_change(
+    ep: &Endpoint,
+    login: &Login,
+    folder: &str,
+    max: std::time::Duration,
+) -> Result<IdleEvent, MailError> {
+    let deadline = tokio::time::Instant::now() + max;
+    let mut imap = Imap::login(ep, login).await?;
+    let caps = step(ep, "asking for capabilities", async {
+        imap.session
+            .capabilities()
+            .await
+            .map_err(|e| imap_error(ep, e))
+    })
+    .await?;
+    if !caps.has_str("IDLE") {
+        imap.logout().await;
+        return Err(MailError::Protocol {
+            server: ep.label(),
+            detail: "the server does not offer IDLE".into(),
+        });
+    }
+    imap.examine(folder).await?;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            imap.logout().await;
+            return Ok(IdleEvent::Timeout);
+        }
+        let (back, event) = imap.idle(left).await?;
+        imap = back;
+        if event == IdleEvent::Changed {
+            imap.logout().await;
+            return Ok(IdleEvent::Changed);
+        }
+    }
+}
+
 fn flag_name(f: async_imap::types::Flag<'_>) -> String {
     use async_imap::types::Flag;
     match f {
