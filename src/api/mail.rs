@@ -1214,16 +1214,12 @@ impl Home {
                 .messages_without_body(&a.name, folder, MAX_MESSAGE)?;
             for chunk in missing.chunks(BODY_CHUNK) {
                 let got = rt.block_on(imap.messages(chunk)).map_err(mail_error)?;
-                for f in got {
-                    if chunk.contains(&f.uid)
-                        && !f.raw.is_empty()
-                        && self
-                            .store
-                            .set_message_body(&a.name, folder, f.uid, &f.raw)?
-                    {
-                        downloaded += 1;
-                    }
-                }
+                let bodies: Vec<(u32, &[u8])> = got
+                    .iter()
+                    .filter(|f| chunk.contains(&f.uid) && !f.raw.is_empty())
+                    .map(|f| (f.uid, f.raw.as_slice()))
+                    .collect();
+                downloaded += self.store.set_message_bodies(&a.name, folder, &bodies)? as u32;
             }
         }
         rt.block_on(imap.logout());

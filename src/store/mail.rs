@@ -460,6 +460,34 @@ impl Store {
         )? > 0)
     }
 
+    /// Replaces many header-only entries with their whole messages in one transaction (one
+    /// commit per batch, not per message). Returns how many entries were updated.
+    pub fn set_message_bodies(
+        &self,
+        account: &str,
+        folder: &str,
+        bodies: &[(u32, &[u8])],
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mut updated = 0;
+        {
+            let mut stmt = tx.prepare(
+                "UPDATE mail_messages SET raw = ?4, complete = 1, size = MAX(size, ?5) WHERE account = ?1 AND folder = ?2 AND uid = ?3",
+            )?;
+            for (uid, raw) in bodies {
+                updated += stmt.execute(params![
+                    account,
+                    folder,
+                    uid,
+                    raw,
+                    i64::try_from(raw.len()).unwrap_or(i64::MAX)
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(updated)
+    }
+
     /// UIDs of header-only entries whose size is at most `max_size`, oldest first.
     pub fn messages_without_body(
         &self,
@@ -766,6 +794,16 @@ mod tests {
         );
         let rows = s.messages("a", "INBOX").unwrap();
         assert!(rows[0].complete && !rows[1].complete && rows[1].size == 70);
+        let body: &[u8] = b"the whole message";
+        assert_eq!(
+            s.set_message_bodies("a", "INBOX", &[(2, body), (99, body)])
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            s.message_raw("a", "INBOX", 2).unwrap(),
+            Some((body.to_vec(), true))
+        );
     }
 
     #[test]
