@@ -862,7 +862,160 @@ fn mail_through_dovecot_and_postfix() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    condstore(&srv, &bob, uid.parse().unwrap());
+    idle(&srv);
     eprintln!("mail test done in {:.2?}", t0.elapsed());
+}
+
+/// CONDSTORE (RFC 7162) on Dovecot: an unchanged folder fetches no flags, a flag set by another
+/// client is the only one fetched, and a message another client expunged leaves the cache.
+fn condstore(srv: &Servers, bob: &User, uid: u32) {
+    use sealpost::mail::imap::Imap;
+    use sealpost::mail::{Endpoint, Login, TlsMode};
+    // A second client (bob elsewhere): flags the message, or expunges it.
+    let other = |expunge: bool| {
+        let ep = Endpoint {
+            protocol: "IMAP",
+            host: "localhost".into(),
+            port: srv.imaps,
+            tls: TlsMode::Implicit,
+            ca: Some(std::fs::read(srv.ca()).unwrap()),
+        };
+        let login = Login {
+            user: "bob@example.test".into(),
+            password: "bobpw".to_string().into(),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut imap = Imap::login(&ep, &login).await.unwrap();
+            imap.select("INBOX").await.unwrap();
+            if expunge {
+                imap.expunge(uid).await.unwrap();
+            } else {
+                imap.set_flag(uid, "\\Flagged", true).await.unwrap();
+            }
+            imap.logout().await;
+        });
+    };
+    let s = bob.json(&["sync", "--account", "bob", "--headers-only"]);
+    assert_eq!(s["flags_fetched"], 0, "unchanged folder: {s}");
+    assert_eq!(
+        (s["new"].as_u64(), s["removed"].as_u64()),
+        (Some(0), Some(0)),
+        "{s}"
+    );
+    let total = s["total"].as_u64().unwrap();
+    assert!(total >= 2, "{s}");
+
+    other(false);
+    let s = bob.json(&["sync", "--account", "bob", "--headers-only"]);
+    assert_eq!(
+        (s["flags_fetched"].as_u64(), s["flags_updated"].as_u64()),
+        (Some(1), Some(1)),
+        "only the changed flag is fetched: {s}"
+    );
+    let list = bob.json(&["list", "--account", "bob"]);
+    let m = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["uid"] == uid)
+        .unwrap();
+    assert!(m["flags"].to_string().contains("Flagged"), "{m}");
+    let s = bob.json(&["sync", "--account", "bob", "--headers-only"]);
+    assert_eq!(s["flags_fetched"], 0, "{s}");
+
+    other(true);
+    let s = bob.json(&["sync", "--account", "bob", "--headers-only"]);
+    assert_eq!(s["removed"], 1, "{s}");
+    assert_eq!(s["total"].as_u64(), Some(total - 1), "{s}");
+    let list = bob.json(&["list", "--account", "bob"]);
+    assert!(
+        list.as_array().unwrap().iter().all(|m| m["uid"] != uid),
+        "{list}"
+    );
+}
+
+/// IDLE (RFC 2177): a wait on a quiet folder ends at its time limit; a message arriving while
+/// waiting ends it within seconds.
+fn idle(srv: &Servers) {
+    use sealpost::mail::imap::{IdleEvent, Imap, wait_for_change};
+    use sealpost::mail::{Endpoint, Login, TlsMode};
+    let ep = Endpoint {
+        protocol: "IMAP",
+        host: "localhost".into(),
+        port: srv.imaps,
+        tls: TlsMode::Implicit,
+        ca: Some(std::fs::read(srv.ca()).unwrap()),
+    };
+    let bob = || Login {
+        user: "bob@example.test".into(),
+        password: "bobpw".to_string().into(),
+    };
+    let login = bob();
+    let rt = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let t = Instant::now();
+    let quiet = rt()
+        .block_on(wait_for_change(
+            &ep,
+            &login,
+            "INBOX",
+            Duration::from_secs(2),
+        ))
+        .unwrap();
+    assert_eq!(quiet, IdleEvent::Timeout);
+    assert!(
+        t.elapsed() >= Duration::from_secs(2) && t.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        t.elapsed()
+    );
+
+    let waiter = {
+        let (ep, login) = (ep.clone(), bob());
+        std::thread::spawn(move || {
+            let r = rt().block_on(wait_for_change(
+                &ep,
+                &login,
+                "INBOX",
+                Duration::from_secs(120),
+            ));
+            (r.unwrap(), Instant::now())
+        })
+    };
+    // Let the waiter reach IDLE, then deliver as another client would.
+    std::thread::sleep(Duration::from_secs(2));
+    let delivered = Instant::now();
+    rt().block_on(async {
+        let mut imap = Imap::login(&ep, &login).await.unwrap();
+        imap.append(
+            "INBOX",
+            &message(
+                "carol@example.test",
+                "bob@example.test",
+                "While idling",
+                "news\r\n",
+            ),
+        )
+        .await
+        .unwrap();
+        imap.logout().await;
+    });
+    let (event, at) = waiter.join().unwrap();
+    assert_eq!(event, IdleEvent::Changed);
+    let after = at.saturating_duration_since(delivered);
+    assert!(
+        after < Duration::from_secs(10),
+        "IDLE returned {after:?} after delivery"
+    );
+    eprintln!("IDLE saw the new message {after:?} after delivery");
 }
 
 /// The app's mail use cases (`MailDesk`) on the same servers: testing settings before saving,

@@ -144,11 +144,26 @@ pub struct SyncResult {
     pub new: u32,
     pub flags_updated: u32,
     pub removed: u32,
+    /// Flag items of already cached messages the server sent: all of them without CONDSTORE,
+    /// only those changed since the last sync with it (RFC 7162), 0 for an unchanged folder.
+    pub flags_fetched: u32,
     /// New messages larger than the cache limit: listed, their bodies not downloaded.
     pub skipped_large: u32,
     /// Bodies downloaded by this sync (new messages and ones left header-only before).
     pub downloaded: u32,
     pub total: u32,
+}
+
+/// What a sync learnt about the messages it had cached before.
+enum Known {
+    /// Flags of every message still on the server (no usable mod-sequence).
+    Full(Vec<(u32, Vec<String>)>),
+    /// Flags changed since the stored HIGHESTMODSEQ, and the UIDs still on the server when
+    /// some were expunged (`None`: none were).
+    Changes(
+        Vec<(u32, Vec<String>)>,
+        Option<std::collections::HashSet<u32>>,
+    ),
 }
 
 /// The S/MIME form of a message, from its top-level Content-Type.
@@ -1157,7 +1172,8 @@ impl Home {
     }
 
     /// Brings the local cache of `folder` up to date: new messages by UID from the last
-    /// UIDNEXT, flags of known ones, expunged ones removed; everything again when UIDVALIDITY
+    /// UIDNEXT, flags of known ones (only those changed since the last HIGHESTMODSEQ where the
+    /// server offers CONDSTORE, RFC 7162), expunged ones removed; everything again when UIDVALIDITY
     /// changed. Headers first (one round trip for all new messages), then every missing body
     /// up to the size limit. Raw messages are stored as received.
     pub fn sync(
@@ -1191,25 +1207,54 @@ impl Home {
         let login = self.account_login(&a, passphrase)?;
         let ep = endpoint(&a, true);
         let stored = self.store.folder_state(&a.name, folder)?;
+        let stored_modseq = self.store.folder_modseq(&a.name, folder)?;
+        let cached_below = match stored {
+            Some((_, next)) => self.store.message_count_below(&a.name, folder, next)?,
+            None => 0,
+        };
         let rt = runtime()?;
         let (mut imap, mb, changed, start, known, headers) = rt
             .block_on(async {
                 let mut imap = Imap::login(&ep, &login).await?;
+                let condstore = imap.enable_condstore().await?;
                 let mb = imap.examine(folder).await?;
                 let changed = stored.is_some_and(|(v, _)| v != mb.uid_validity);
                 let start = match stored {
                     Some((v, next)) if v == mb.uid_validity => next.max(1),
                     _ => 1,
                 };
-                let mut known = Vec::new();
+                let mut known = Known::Full(Vec::new());
                 let mut headers = Vec::new();
+                // RFC 7162 §3.1.4: with the HIGHESTMODSEQ of the last sync, only the flags
+                // changed since then are fetched (none when it did not move).
+                let since = match (condstore, stored_modseq, mb.highest_modseq) {
+                    (true, Some(old), Some(now)) if start > 1 && !changed => Some((old, now)),
+                    _ => None,
+                };
                 if mb.exists > 0 {
-                    if start > 1 {
-                        known = imap.flags_from(1).await?;
-                        known.retain(|(uid, _)| *uid < start);
+                    if let Some((old, now)) = since {
+                        let changes = if now == old {
+                            Vec::new()
+                        } else {
+                            imap.flags_changed_since(start, old).await?
+                        };
+                        known = Known::Changes(changes, None);
+                    } else if start > 1 {
+                        let mut all = imap.flags_from(1).await?;
+                        all.retain(|(uid, _)| *uid < start);
+                        known = Known::Full(all);
                     }
                     headers = imap.headers_from(start).await?;
                     headers.retain(|f| f.uid >= start);
+                    // Expunged messages: the folder holds `exists` messages, the new ones among
+                    // them; when the rest matches the cache in number, nothing was removed
+                    // (UIDs only grow), else one UID SEARCH says which are left.
+                    if let Known::Changes(_, present) = &mut known {
+                        let old_present = mb.exists.saturating_sub(headers.len() as u32);
+                        if old_present != cached_below {
+                            *present = Some(imap.uids_below(start).await?);
+                        }
+                    }
                 }
                 Ok::<_, MailError>((imap, mb, changed, start, known, headers))
             })
@@ -1217,11 +1262,23 @@ impl Home {
         if changed || stored.is_none() {
             self.store.clear_folder(&a.name, folder)?;
         }
+        let flags_fetched = match &known {
+            Known::Full(all) => all.len(),
+            Known::Changes(changes, _) => changes.len(),
+        } as u32;
         let (updated, removed) = if changed {
             (0, 0)
         } else {
-            self.store
-                .reconcile_folder(&a.name, folder, start, &known)?
+            match &known {
+                Known::Full(all) => self.store.reconcile_folder(&a.name, folder, start, all)?,
+                Known::Changes(changes, present) => self.store.apply_flag_changes(
+                    &a.name,
+                    folder,
+                    start,
+                    changes,
+                    present.as_ref(),
+                )?,
+            }
         };
         let fields: Vec<_> = headers.iter().map(|f| summary_fields(&f.raw)).collect();
         let new_rows: Vec<NewMessage> = headers
@@ -1260,7 +1317,7 @@ impl Home {
         // The list is complete now; bodies missing after an interrupted download are fetched
         // by the next sync, since they stay marked as header-only.
         self.store
-            .set_folder_state(&a.name, folder, mb.uid_validity, next)?;
+            .set_folder_state(&a.name, folder, mb.uid_validity, next, mb.highest_modseq)?;
         let mut downloaded = 0u32;
         if bodies {
             let missing = self
@@ -1268,16 +1325,12 @@ impl Home {
                 .messages_without_body(&a.name, folder, MAX_MESSAGE)?;
             for chunk in missing.chunks(BODY_CHUNK) {
                 let got = rt.block_on(imap.messages(chunk)).map_err(mail_error)?;
-                for f in got {
-                    if chunk.contains(&f.uid)
-                        && !f.raw.is_empty()
-                        && self
-                            .store
-                            .set_message_body(&a.name, folder, f.uid, &f.raw)?
-                    {
-                        downloaded += 1;
-                    }
-                }
+                let bodies: Vec<(u32, &[u8])> = got
+                    .iter()
+                    .filter(|f| chunk.contains(&f.uid) && !f.raw.is_empty())
+                    .map(|f| (f.uid, f.raw.as_slice()))
+                    .collect();
+                downloaded += self.store.set_message_bodies(&a.name, folder, &bodies)? as u32;
             }
         }
         rt.block_on(imap.logout());
@@ -1290,6 +1343,7 @@ impl Home {
             new,
             flags_updated: updated as u32,
             removed: removed as u32,
+            flags_fetched,
             skipped_large,
             downloaded,
             total,

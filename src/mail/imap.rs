@@ -39,6 +39,9 @@ pub struct MailboxState {
     pub uid_validity: u32,
     pub uid_next: Option<u32>,
     pub exists: u32,
+    /// HIGHESTMODSEQ (RFC 7162 §3.1.2.1), reported once CONDSTORE is enabled and the folder
+    /// keeps mod-sequences (not after NOMODSEQ).
+    pub highest_modseq: Option<u64>,
 }
 
 /// The role of a folder (RFC 6154 special use; INBOX by name).
@@ -313,6 +316,7 @@ impl Imap {
             uid_validity: mb.uid_validity.unwrap_or(0),
             uid_next: mb.uid_next,
             exists: mb.exists,
+            highest_modseq: mb.highest_modseq,
         })
     }
 
@@ -431,6 +435,7 @@ impl Imap {
             uid_validity: mb.uid_validity.unwrap_or(0),
             uid_next: mb.uid_next,
             exists: mb.exists,
+            highest_modseq: mb.highest_modseq,
         })
     }
 
@@ -462,6 +467,71 @@ impl Imap {
             Ok(out)
         })
         .await
+    }
+
+    /// Enables CONDSTORE (RFC 7162 §3.1, with ENABLE of RFC 5161) when the server offers both,
+    /// so that SELECT/EXAMINE report HIGHESTMODSEQ. `false` when it is not offered.
+    pub async fn enable_condstore(&mut self) -> Result<bool, MailError> {
+        let ep = self.ep.clone();
+        step(&ep, "enabling CONDSTORE", async {
+            let caps = self
+                .session
+                .capabilities()
+                .await
+                .map_err(|e| imap_error(&ep, e))?;
+            if !(caps.has_str("CONDSTORE") && caps.has_str("ENABLE")) {
+                return Ok(false);
+            }
+            self.session
+                .run_command_and_check_ok("ENABLE CONDSTORE")
+                .await
+                .map_err(|e| imap_error(&ep, e))?;
+            Ok(true)
+        })
+        .await
+    }
+
+    /// UIDs and flags of the messages with UID below `below` whose flags changed after
+    /// mod-sequence `since` (RFC 7162 §3.1.4 UID FETCH ... (CHANGEDSINCE)); nothing for an empty
+    /// range. CONDSTORE must be enabled.
+    pub async fn flags_changed_since(
+        &mut self,
+        below: u32,
+        since: u64,
+    ) -> Result<Vec<(u32, Vec<String>)>, MailError> {
+        if below <= 1 {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .uid_fetch(
+                &format!("1:{}", below - 1),
+                &format!("(UID FLAGS) (CHANGEDSINCE {since})"),
+            )
+            .await?
+            .into_iter()
+            .filter(|f| f.uid < below)
+            .map(|f| (f.uid, f.flags))
+            .collect())
+    }
+
+    /// The UIDs below `below` that exist in the selected folder (RFC 3501 §6.4.4 UID SEARCH).
+    pub async fn uids_below(
+        &mut self,
+        below: u32,
+    ) -> Result<std::collections::HashSet<u32>, MailError> {
+        if below <= 1 {
+            return Ok(Default::default());
+        }
+        let ep = self.ep.clone();
+        let mut uids = step(&ep, "listing messages", async {
+            self.session
+                .uid_search(format!("UID 1:{}", below - 1))
+                .await
+                .map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        uids.retain(|u| *u < below);
+        Ok(uids)
     }
 
     /// UIDs and flags of the messages with UID in `from..` (the last message is reported even
@@ -517,6 +587,93 @@ fn search_query(text: &str) -> String {
         format!("TEXT \"{quoted}\"")
     } else {
         format!("CHARSET UTF-8 TEXT \"{quoted}\"")
+    }
+}
+
+/// What ended a wait with IDLE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdleEvent {
+    /// The server reported a change of the folder (EXISTS, EXPUNGE, FETCH, RFC 2177 §3).
+    Changed,
+    /// Nothing happened within the time asked for.
+    Timeout,
+}
+
+/// RFC 2177 §3: clients should re-issue IDLE at least every 29 minutes, before servers'
+/// inactivity timers (at least 30 minutes, RFC 3501 §5.4) log them out.
+pub const IDLE_MAX: std::time::Duration = std::time::Duration::from_secs(29 * 60);
+
+impl Imap {
+    /// IDLE (RFC 2177) on the selected folder until the server reports a change or `max`
+    /// (at most [`IDLE_MAX`]) passes, then DONE. The session comes back for further commands;
+    /// after an error it is gone and the caller logs in again.
+    pub async fn idle(self, max: std::time::Duration) -> Result<(Imap, IdleEvent), MailError> {
+        let max = max.min(IDLE_MAX);
+        let ep = self.ep;
+        let mut handle = self.session.idle();
+        step(&ep, "starting IDLE", async {
+            handle.init().await.map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        let event = {
+            let (wait, _stop) = handle.wait_with_timeout(max);
+            // The library's timer restarts at every keep-alive; this one bounds the whole wait.
+            match tokio::time::timeout(max, wait).await {
+                Err(_) => IdleEvent::Timeout,
+                Ok(Ok(async_imap::extensions::idle::IdleResponse::NewData(_))) => {
+                    IdleEvent::Changed
+                }
+                Ok(Ok(_)) => IdleEvent::Timeout,
+                Ok(Err(e)) => return Err(imap_error(&ep, e)),
+            }
+        };
+        let session = step(&ep, "ending IDLE", async {
+            handle.done().await.map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        Ok((Imap { ep, session }, event))
+    }
+}
+
+/// Waits for news in `folder`: logs in, EXAMINEs it and IDLEs, re-issuing IDLE every
+/// [`IDLE_MAX`] at most, until the server reports a change ([`IdleEvent::Changed`]) or `max`
+/// passes ([`IdleEvent::Timeout`]). A server without IDLE is an error (`Protocol`): the caller
+/// polls instead.
+pub async fn wait_for_change(
+    ep: &Endpoint,
+    login: &Login,
+    folder: &str,
+    max: std::time::Duration,
+) -> Result<IdleEvent, MailError> {
+    let deadline = tokio::time::Instant::now() + max;
+    let mut imap = Imap::login(ep, login).await?;
+    let caps = step(ep, "asking for capabilities", async {
+        imap.session
+            .capabilities()
+            .await
+            .map_err(|e| imap_error(ep, e))
+    })
+    .await?;
+    if !caps.has_str("IDLE") {
+        imap.logout().await;
+        return Err(MailError::Protocol {
+            server: ep.label(),
+            detail: "the server does not offer IDLE".into(),
+        });
+    }
+    imap.examine(folder).await?;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            imap.logout().await;
+            return Ok(IdleEvent::Timeout);
+        }
+        let (back, event) = imap.idle(left).await?;
+        imap = back;
+        if event == IdleEvent::Changed {
+            imap.logout().await;
+            return Ok(IdleEvent::Changed);
+        }
     }
 }
 

@@ -64,21 +64,21 @@ CREATE TABLE IF NOT EXISTS mail_messages (
 ";
 
 /// Columns added after the first mail schema: a header-only cache entry (`complete = 0`, `raw`
-/// holds the header block until the body is downloaded) and the server's RFC822.SIZE.
+/// holds the header block until the body is downloaded), the server's RFC822.SIZE, and a
+/// folder's HIGHESTMODSEQ (RFC 7162 §3.1.2; NULL when the server does not keep mod-sequences).
 pub(super) fn migrate(conn: &rusqlite::Connection) -> Result<(), StoreError> {
-    let cols: Vec<String> = {
-        let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('mail_messages')")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    for (col, decl) in [
-        ("complete", "INTEGER NOT NULL DEFAULT 1"),
-        ("size", "INTEGER NOT NULL DEFAULT 0"),
+    for (table, col, decl) in [
+        ("mail_messages", "complete", "INTEGER NOT NULL DEFAULT 1"),
+        ("mail_messages", "size", "INTEGER NOT NULL DEFAULT 0"),
+        ("mail_folders", "highestmodseq", "INTEGER"),
     ] {
+        let cols: Vec<String> = {
+            let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+            let rows = stmt.query_map([table], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
         if !cols.iter().any(|c| c == col) {
-            conn.execute_batch(&format!(
-                "ALTER TABLE mail_messages ADD COLUMN {col} {decl}"
-            ))?;
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {col} {decl}"))?;
         }
     }
     // The copy for the sender's Sent folder when it differs from what SMTP carries (it keeps
@@ -390,16 +390,33 @@ impl Store {
             .optional()?)
     }
 
+    /// The HIGHESTMODSEQ last seen for a folder (RFC 7162), `None` when unknown.
+    pub fn folder_modseq(&self, account: &str, folder: &str) -> Result<Option<u64>, StoreError> {
+        let v: Option<Option<i64>> = self
+            .conn
+            .query_row(
+                "SELECT highestmodseq FROM mail_folders WHERE account = ?1 AND folder = ?2",
+                params![account, folder],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(v.flatten().and_then(|m| u64::try_from(m).ok()))
+    }
+
+    /// Records a completed sync: UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ (`None` when the server
+    /// reported none; a mod-sequence beyond SQLite's integers is stored as unknown).
     pub fn set_folder_state(
         &self,
         account: &str,
         folder: &str,
         uidvalidity: u32,
         uidnext: u32,
+        modseq: Option<u64>,
     ) -> Result<(), StoreError> {
+        let modseq = modseq.and_then(|m| i64::try_from(m).ok());
         self.conn.execute(
-            "INSERT INTO mail_folders(account, folder, uidvalidity, uidnext, synced) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(account, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, uidnext = excluded.uidnext, synced = excluded.synced",
-            params![account, folder, uidvalidity, uidnext, now()],
+            "INSERT INTO mail_folders(account, folder, uidvalidity, uidnext, synced, highestmodseq) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(account, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, uidnext = excluded.uidnext, synced = excluded.synced, highestmodseq = excluded.highestmodseq",
+            params![account, folder, uidvalidity, uidnext, now(), modseq],
         )?;
         Ok(())
     }
@@ -469,6 +486,34 @@ impl Store {
         )? > 0)
     }
 
+    /// Replaces many header-only entries with their whole messages in one transaction (one
+    /// commit per batch, not per message). Returns how many entries were updated.
+    pub fn set_message_bodies(
+        &self,
+        account: &str,
+        folder: &str,
+        bodies: &[(u32, &[u8])],
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mut updated = 0;
+        {
+            let mut stmt = tx.prepare(
+                "UPDATE mail_messages SET raw = ?4, complete = 1, size = MAX(size, ?5) WHERE account = ?1 AND folder = ?2 AND uid = ?3",
+            )?;
+            for (uid, raw) in bodies {
+                updated += stmt.execute(params![
+                    account,
+                    folder,
+                    uid,
+                    raw,
+                    i64::try_from(raw.len()).unwrap_or(i64::MAX)
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(updated)
+    }
+
     /// UIDs of header-only entries whose size is at most `max_size`, oldest first.
     pub fn messages_without_body(
         &self,
@@ -492,6 +537,61 @@ impl Store {
         )?)
     }
 
+    /// How many cached messages of a folder have a UID below `below`.
+    pub fn message_count_below(
+        &self,
+        account: &str,
+        folder: &str,
+        below: u32,
+    ) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid < ?3",
+            params![account, folder, below],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Applies the flag changes a server reported (RFC 7162 CHANGEDSINCE) and, when `present`
+    /// is given, removes cached messages below `below` that are not in it. Returns
+    /// (updated, removed).
+    pub fn apply_flag_changes(
+        &self,
+        account: &str,
+        folder: &str,
+        below: u32,
+        changes: &[(u32, Vec<String>)],
+        present: Option<&std::collections::HashSet<u32>>,
+    ) -> Result<(usize, usize), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mut updated = 0;
+        for (uid, flags) in changes {
+            updated += tx.execute(
+                "UPDATE mail_messages SET flags = ?4 WHERE account = ?1 AND folder = ?2 AND uid = ?3 AND flags <> ?4",
+                params![account, folder, uid, flags_json(flags)],
+            )?;
+        }
+        let mut removed = 0;
+        if let Some(present) = present {
+            let cached: Vec<u32> = {
+                let mut stmt = tx.prepare(
+                    "SELECT uid FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid < ?3",
+                )?;
+                let rows = stmt.query_map(params![account, folder, below], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            for uid in cached {
+                if !present.contains(&uid) {
+                    removed += tx.execute(
+                        "DELETE FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid = ?3",
+                        params![account, folder, uid],
+                    )?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok((updated, removed))
+    }
+
     /// Updates flags of cached messages and removes those the server no longer has.
     /// Returns (updated, removed).
     pub fn reconcile_folder(
@@ -501,33 +601,8 @@ impl Store {
         below: u32,
         present: &[(u32, Vec<String>)],
     ) -> Result<(usize, usize), StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        let mut updated = 0;
-        for (uid, flags) in present {
-            updated += tx.execute(
-                "UPDATE mail_messages SET flags = ?4 WHERE account = ?1 AND folder = ?2 AND uid = ?3 AND flags <> ?4",
-                params![account, folder, uid, flags_json(flags)],
-            )?;
-        }
-        let cached: Vec<u32> = {
-            let mut stmt = tx.prepare(
-                "SELECT uid FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid < ?3",
-            )?;
-            let rows = stmt.query_map(params![account, folder, below], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        let present: std::collections::HashSet<u32> = present.iter().map(|(u, _)| *u).collect();
-        let mut removed = 0;
-        for uid in cached {
-            if !present.contains(&uid) {
-                removed += tx.execute(
-                    "DELETE FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid = ?3",
-                    params![account, folder, uid],
-                )?;
-            }
-        }
-        tx.commit()?;
-        Ok((updated, removed))
+        let uids: std::collections::HashSet<u32> = present.iter().map(|(u, _)| *u).collect();
+        self.apply_flag_changes(account, folder, below, present, Some(&uids))
     }
 
     /// The flags of one cached message, `None` when it is not cached.
@@ -695,6 +770,36 @@ mod tests {
             .map(|m| m.uid)
             .collect();
         assert_eq!(uids, vec![1, 3]);
+        // Flag changes alone (CONDSTORE) remove nothing; a presence set removes the rest.
+        let (u, r) = s
+            .apply_flag_changes("a", "INBOX", 4, &[(3, vec!["\\Flagged".into()])], None)
+            .unwrap();
+        assert_eq!((u, r), (1, 0));
+        assert_eq!(s.message_count_below("a", "INBOX", 4).unwrap(), 2);
+        let only3 = std::collections::HashSet::from([3u32]);
+        let (u, r) = s
+            .apply_flag_changes("a", "INBOX", 4, &[], Some(&only3))
+            .unwrap();
+        assert_eq!((u, r), (0, 1));
+        assert_eq!(
+            s.message_flags("a", "INBOX", 3).unwrap(),
+            Some(vec!["\\Flagged".to_string()])
+        );
+    }
+
+    #[test]
+    fn folder_state_keeps_the_modseq() {
+        let s = Store::open_in_memory().unwrap();
+        assert_eq!(s.folder_modseq("a", "INBOX").unwrap(), None);
+        s.set_folder_state("a", "INBOX", 7, 10, Some(42)).unwrap();
+        assert_eq!(s.folder_state("a", "INBOX").unwrap(), Some((7, 10)));
+        assert_eq!(s.folder_modseq("a", "INBOX").unwrap(), Some(42));
+        // Beyond SQLite's integers: unknown, so the next sync takes the full-flags path.
+        s.set_folder_state("a", "INBOX", 7, 11, Some(u64::MAX))
+            .unwrap();
+        assert_eq!(s.folder_modseq("a", "INBOX").unwrap(), None);
+        s.set_folder_state("a", "INBOX", 7, 11, None).unwrap();
+        assert_eq!(s.folder_modseq("a", "INBOX").unwrap(), None);
     }
 
     #[test]
@@ -738,6 +843,16 @@ mod tests {
         );
         let rows = s.messages("a", "INBOX").unwrap();
         assert!(rows[0].complete && !rows[1].complete && rows[1].size == 70);
+        let body: &[u8] = b"the whole message";
+        assert_eq!(
+            s.set_message_bodies("a", "INBOX", &[(2, body), (99, body)])
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            s.message_raw("a", "INBOX", 2).unwrap(),
+            Some((body.to_vec(), true))
+        );
     }
 
     #[test]
@@ -748,7 +863,9 @@ mod tests {
             let c = rusqlite::Connection::open(&path).unwrap();
             c.execute_batch(
                 "CREATE TABLE mail_messages (account TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL, flags TEXT NOT NULL, internal_date TEXT, from_addr TEXT NOT NULL, subject TEXT NOT NULL, date TEXT, message_id TEXT, smime TEXT NOT NULL, raw BLOB NOT NULL, PRIMARY KEY (account, folder, uid));
-                 INSERT INTO mail_messages VALUES ('a', 'INBOX', 7, '[]', NULL, 'x', 's', NULL, NULL, 'none', X'41');",
+                 INSERT INTO mail_messages VALUES ('a', 'INBOX', 7, '[]', NULL, 'x', 's', NULL, NULL, 'none', X'41');
+                 CREATE TABLE mail_folders (account TEXT NOT NULL, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL, uidnext INTEGER NOT NULL, synced INTEGER NOT NULL, PRIMARY KEY (account, folder));
+                 INSERT INTO mail_folders VALUES ('a', 'INBOX', 5, 8, 0);",
             )
             .unwrap();
         }
@@ -762,5 +879,7 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+        assert_eq!(s.folder_state("a", "INBOX").unwrap(), Some((5, 8)));
+        assert_eq!(s.folder_modseq("a", "INBOX").unwrap(), None);
     }
 }

@@ -373,7 +373,7 @@ window.__installFakeBackend = function (scenario) {
         const fresh = mail.incoming[key] || [];
         delete mail.incoming[key];
         box.push(...fresh);
-        return { account: args.account, folder: args.folder, uidvalidity: 1, uidvalidity_changed: false, new: fresh.length, flags_updated: 0, removed: 0, skipped_large: 0, total: box.length };
+        return { account: args.account, folder: args.folder, uidvalidity: 1, uidvalidity_changed: false, new: fresh.length, flags_updated: 0, removed: 0, flags_fetched: 0, skipped_large: 0, total: box.length };
       }
       case 'mail_list':
         return clone(mail.boxes[`${args.account}/${args.folder}`] || []).reverse();

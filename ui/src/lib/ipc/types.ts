@@ -459,6 +459,11 @@ export type SyncResult = { account: string, folder: string, uidvalidity: number,
  */
 uidvalidity_changed: boolean, new: number, flags_updated: number, removed: number, 
 /**
+ * Flag items of already cached messages the server sent: all of them without CONDSTORE,
+ * only those changed since the last sync with it (RFC 7162), 0 for an unchanged folder.
+ */
+flags_fetched: number, 
+/**
  * New messages larger than the cache limit: listed, their bodies not downloaded.
  */
 skipped_large: number, 
