@@ -144,14 +144,27 @@ impl Home {
                 }
             }
         }
-        others.sort_by_key(|c| std::cmp::Reverse((c.not_before(), c.not_after())));
-        others
-            .iter()
-            .map(|c| {
+        // Newest by validity; certificates issued in the same second by the order they came
+        // into this home (a renewal is imported after what it renews).
+        let age = |c: &Cert| -> Result<(u64, u64, i64), ApiError> {
+            Ok((
+                c.not_before(),
+                c.not_after(),
+                self.store.insertion_order(&c.fingerprint())?,
+            ))
+        };
+        let this = age(cert)?;
+        let mut aged = others
+            .into_iter()
+            .map(|c| Ok((age(&c)?, c)))
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        aged.sort_by_key(|(a, _)| std::cmp::Reverse(*a));
+        aged.iter()
+            .map(|(a, c)| {
                 Ok(HistoryEntry {
                     cert: self.dto(c)?,
                     has_private_key: self.store.private_key(&c.fingerprint())?.is_some(),
-                    newer: (c.not_before(), c.not_after()) > (cert.not_before(), cert.not_after()),
+                    newer: *a > this,
                 })
             })
             .collect()

@@ -120,6 +120,20 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// When a certificate was first stored, as an ever-increasing number (the row id):
+    /// orders certificates issued in the same second, as a renewal often is.
+    pub fn insertion_order(&self, fingerprint: &str) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT rowid FROM certificates WHERE fingerprint = ?1",
+                [fingerprint],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(i64::MAX))
+    }
+
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
