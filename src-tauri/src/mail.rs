@@ -5,13 +5,13 @@
 use std::sync::{Arc, Mutex};
 
 use sealpost::api::mail::{
-    AccountDto, ConnectionCheck, FolderDto, MessageFlag, MessageSummary, NewAccount, OutboxEntry,
-    RetryOutcome, SendResult, SyncResult,
+    AccountDto, ConnectionCheck, FolderDto, MailChanged, MessageFlag, MessageSummary, NewAccount,
+    OutboxEntry, RetryOutcome, SendResult, SyncResult,
 };
 use sealpost::api::mail_desk::{MailDesk, ReplyContext};
 use sealpost::api::session::{Draft, MessageView};
 use sealpost::api::{ApiError, ErrorCode};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Emitter, State};
 use zeroize::Zeroizing;
 
 use crate::{Shared, progress_to, with_session};
@@ -235,4 +235,101 @@ pub async fn mail_retry(
     id: i64,
 ) -> Result<RetryOutcome, ApiError> {
     with_desk(session, desk, move |d, p| d.retry(id, p)).await
+}
+
+/// How often the set of accounts is looked at for new ones to watch.
+const WATCH_ACCOUNTS_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
+/// Pause after a failed wait (server away, keystore locked, no IDLE) before trying again.
+const WATCH_RETRY: std::time::Duration = std::time::Duration::from_secs(60);
+/// The folder watched for new mail.
+const WATCHED: &str = "INBOX";
+
+/// Starts watching every account's inbox for new mail with IDLE (RFC 2177) in the background:
+/// on news the inbox is synced through the desk and `mail-changed` tells the UI. The wait
+/// itself holds neither the session nor the desk: each is locked only to read the login and
+/// to sync. Accounts added later are picked up; removed ones stop being watched.
+pub fn start_watchers(app: AppHandle, session: Shared, desk: Desk) {
+    let watched: Arc<Mutex<std::collections::HashSet<String>>> = Arc::default();
+    std::thread::spawn(move || {
+        loop {
+            let names: Vec<String> = desk
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .accounts()
+                .map(|a| a.into_iter().map(|a| a.name).collect())
+                .unwrap_or_default();
+            for name in names {
+                let fresh = watched
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(name.clone());
+                if fresh {
+                    let (app, session, desk, watched) = (
+                        app.clone(),
+                        Arc::clone(&session),
+                        Arc::clone(&desk),
+                        Arc::clone(&watched),
+                    );
+                    std::thread::spawn(move || {
+                        watch(&app, &session, &desk, &name);
+                        watched
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&name);
+                    });
+                }
+            }
+            std::thread::sleep(WATCH_ACCOUNTS_EVERY);
+        }
+    });
+}
+
+/// One account's watcher; returns when the account is gone. Each round syncs first (so mail
+/// that came while no IDLE was running, at start or between two waits, is not missed), tells
+/// the UI when something changed, then waits with IDLE until the server reports news or the
+/// wait times out.
+fn watch(app: &AppHandle, session: &Shared, desk: &Desk, account: &str) {
+    loop {
+        let unlocked = session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .unlocked_passphrase();
+        let (synced, target) = {
+            let d = desk.lock().unwrap_or_else(|p| p.into_inner());
+            match d.accounts() {
+                Ok(list) if !list.iter().any(|a| a.name == account) => return,
+                _ => {}
+            }
+            let synced = d.sync(account, WATCHED, unlocked.as_ref(), &|_| {});
+            (synced, d.idle_target(account, unlocked.as_ref()))
+        };
+        match synced {
+            Ok(r) if r.new > 0 || r.removed > 0 || r.flags_updated > 0 => {
+                let _ = app.emit(
+                    "mail-changed",
+                    MailChanged {
+                        account: account.to_string(),
+                        folder: WATCHED.to_string(),
+                        new: r.new,
+                        total: r.total,
+                    },
+                );
+            }
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!(
+                    "sealpost: syncing {account} in the background: {}",
+                    e.message
+                );
+                std::thread::sleep(WATCH_RETRY);
+                continue;
+            }
+        }
+        let waited =
+            target.and_then(|t| t.wait_for_change(WATCHED, sealpost::mail::imap::IDLE_MAX));
+        if let Err(e) = waited {
+            eprintln!("sealpost: watching {account} for new mail: {}", e.message);
+            std::thread::sleep(WATCH_RETRY);
+        }
+    }
 }

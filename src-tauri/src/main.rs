@@ -337,6 +337,12 @@ fn main() {
                     std::thread::sleep(REVOCATION_EVERY);
                 }
             });
+            // New mail arrives by IDLE, not by polling.
+            mail::start_watchers(
+                app.handle().clone(),
+                Arc::clone(&app.state::<Shared>()),
+                Arc::clone(&app.state::<mail::Desk>()),
+            );
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

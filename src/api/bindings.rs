@@ -8,8 +8,9 @@ use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, R
 use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine, ExpiryNotice};
 use super::continuity::{CertChange, HistoryEntry};
 use super::mail::{
-    AccountDto, ConnectionCheck, FolderDto, MessageFlag, MessageSummary, NewAccount, OutboxEntry,
-    RetryOutcome, SendResult, ServerCheck, ServerDto, ServerSettings, SmimeKind, SyncResult,
+    AccountDto, ConnectionCheck, FolderDto, MailChanged, MessageFlag, MessageSummary, NewAccount,
+    OutboxEntry, RetryOutcome, SendResult, ServerCheck, ServerDto, ServerSettings, SmimeKind,
+    SyncResult,
 };
 use super::mail_desk::ReplyContext;
 use super::report::{LayerReport, Report, SignatureReport};
@@ -101,6 +102,7 @@ fn render() -> String {
     decl::<SendResult>(&cfg, &mut out);
     decl::<RetryOutcome>(&cfg, &mut out);
     decl::<SyncResult>(&cfg, &mut out);
+    decl::<MailChanged>(&cfg, &mut out);
     decl::<SmimeKind>(&cfg, &mut out);
     decl::<MessageSummary>(&cfg, &mut out);
     decl::<SpecialUse>(&cfg, &mut out);

@@ -166,6 +166,46 @@ enum Known {
     ),
 }
 
+/// What a background watcher found: new mail in a folder, already synced into the cache (the
+/// app's `mail-changed` event).
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct MailChanged {
+    pub account: String,
+    pub folder: String,
+    /// Messages new in the cache from the sync the change caused.
+    pub new: u32,
+    /// How many the cache now holds.
+    pub total: u32,
+}
+
+/// The server and login of an account's IMAP side, read once (under whatever lock the caller
+/// holds) and then used to wait with IDLE without it.
+pub struct IdleTarget {
+    ep: Endpoint,
+    login: Login,
+}
+
+impl IdleTarget {
+    /// Waits until `folder` changes on the server (RFC 2177 IDLE, re-issued every
+    /// [`crate::mail::imap::IDLE_MAX`] at most) or `max` passes: `true` when it changed. A
+    /// server without IDLE is an error, so the caller can poll instead.
+    pub fn wait_for_change(
+        &self,
+        folder: &str,
+        max: std::time::Duration,
+    ) -> Result<bool, ApiError> {
+        let event = block_on(crate::mail::imap::wait_for_change(
+            &self.ep,
+            &self.login,
+            folder,
+            max,
+        ))?
+        .map_err(mail_error)?;
+        Ok(event == crate::mail::imap::IdleEvent::Changed)
+    }
+}
+
 /// The S/MIME form of a message, from its top-level Content-Type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -1347,6 +1387,21 @@ impl Home {
             skipped_large,
             downloaded,
             total,
+        })
+    }
+
+    /// The IMAP server and login of `account`, for a watcher that waits for new mail without
+    /// holding this home ([`IdleTarget::wait_for_change`]).
+    pub fn idle_target(
+        &self,
+        account: &str,
+        passphrase: PassphraseSource,
+    ) -> Result<IdleTarget, ApiError> {
+        let a = self.account_row(account)?;
+        let login = self.account_login(&a, passphrase)?;
+        Ok(IdleTarget {
+            ep: endpoint(&a, true),
+            login,
         })
     }
 

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::mail::{
-    AccountDto, ConnectionCheck, FolderDto, MessageFlag, MessageSummary, NewAccount, OutboxEntry,
-    RetryOutcome, SendResult, SyncResult,
+    AccountDto, ConnectionCheck, FolderDto, IdleTarget, MessageFlag, MessageSummary, NewAccount,
+    OutboxEntry, RetryOutcome, SendResult, SyncResult,
 };
 use super::session::{Draft, Progress, ProgressSink, file_name, read_limited};
 use super::{ApiError, ErrorCode, Home};
@@ -115,6 +115,15 @@ impl MailDesk {
 
     pub fn accounts(&self) -> Result<Vec<AccountDto>, ApiError> {
         self.home.accounts()
+    }
+
+    /// What a watcher needs to wait for new mail of `account` without holding the desk.
+    pub fn idle_target(
+        &self,
+        account: &str,
+        unlocked: Option<&Zeroizing<String>>,
+    ) -> Result<IdleTarget, ApiError> {
+        self.home.idle_target(account, &source(unlocked))
     }
 
     pub fn add_account(

@@ -588,4 +588,21 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
   assert.match(plain, /Thanks Alice, noted\./);
   assert.match(plain, /> the door code is 4711\./);
   assert.match(plain, new RegExp(`In-Reply-To: ${sent.entry.message_id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+
+  // New mail shows up by itself: the shell watches the inbox with IDLE and syncs; nobody
+  // presses Sync.
+  const second = 'One more thing';
+  const msg2 = path.join(aliceHome, 'second.eml');
+  fs.writeFileSync(msg2, `From: Alice <alice@example.test>\r\nTo: Bob <bob@example.test>\r\nSubject: ${second}\r\n\r\nThe lab closes at six.\r\n`);
+  const sent2 = JSON.parse(alice('--json', 'send', '--account', 'alice', '--sign', '--in', msg2));
+  assert.equal(sent2.delivered, true, JSON.stringify(sent2));
+  await browser.waitUntil(
+    async () =>
+      browser.execute(
+        (s) => [...document.querySelectorAll('[data-testid="message-row"]')].some((r) => r.textContent.includes(s)),
+        second,
+      ),
+    { timeout: 90000, interval: 500, timeoutMsg: 'the new message appeared without a Sync click' },
+  );
+  await shot('27-mail-new-by-idle');
 });

@@ -3,7 +3,7 @@
 // encrypted, the outbox with retry, and network errors. Needs Chromium; see README.md.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, stop, openApp, close, calls, shoot, unexpectedErrors } from './harness.mjs';
+import { start, stop, openApp, close, calls, emitEvent, shoot, unexpectedErrors } from './harness.mjs';
 import { alice, bob, ca, chains } from './fixtures.mjs';
 
 before(start);
@@ -432,6 +432,28 @@ test('Bcc: a labelled field with chips; encrypting needs their certificates too;
   assert.deepEqual(sent[0].draft.bcc, ['alice@example.test']);
   assert.match(await text(page.getByTestId('send-result')), /to bob@example\.test Separate encrypted copies to Bcc: alice@example\.test/);
   await shoot(page, 'mail-sent-bcc');
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
+test('new mail announced by the shell (IDLE, already synced) appears without a click; other folders are left alone', async () => {
+  const page = await openApp(scenario());
+  await openMail(page);
+  await page.locator('[data-testid="message-row"][data-uid="3"]').waitFor();
+  const listCalls = (await calls(page, 'mail_list')).length;
+  // A change in another account's inbox does not touch this list.
+  await page.evaluate(() => window.__fakeState.mail.boxes['alice/INBOX'].push({ uid: 4, from: 'Dave <dave@example.test>', subject: 'Fresh news', date: '2026-11-28T08:00:00Z', message_id: '<n@example.test>', flags: [], smime: 'signed' }));
+  await emitEvent(page, 'mail-changed', { account: 'someone-else', folder: 'INBOX', new: 1, total: 9 });
+  await page.waitForTimeout(300);
+  assert.equal((await calls(page, 'mail_list')).length, listCalls);
+  assert.equal(await page.locator('[data-testid="message-row"]').count(), 3);
+  // This inbox: the cached list is reloaded (no sync, no network) and says what came.
+  const syncs = (await calls(page, 'mail_sync')).length;
+  await emitEvent(page, 'mail-changed', { account: 'alice', folder: 'INBOX', new: 1, total: 4 });
+  await page.locator('[data-testid="message-row"][data-uid="4"]').waitFor();
+  assert.equal(await page.locator('[data-testid="message-row"][data-uid="4"]').getAttribute('data-unread'), 'true');
+  assert.match(await text(page.getByTestId('sync-status')), /^1 new message/);
+  assert.equal((await calls(page, 'mail_sync')).length, syncs);
   assert.deepEqual(unexpectedErrors(page), []);
   await close(page);
 });

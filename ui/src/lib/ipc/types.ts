@@ -472,6 +472,19 @@ skipped_large: number,
  */
 downloaded: number, total: number, };
 /**
+ * What a background watcher found: new mail in a folder, already synced into the cache (the
+ * app's `mail-changed` event).
+ */
+export type MailChanged = { account: string, folder: string, 
+/**
+ * Messages new in the cache from the sync the change caused.
+ */
+new: number, 
+/**
+ * How many the cache now holds.
+ */
+total: number, };
+/**
  * The S/MIME form of a message, from its top-level Content-Type.
  */
 export type SmimeKind = "signed" | "encrypted" | "none";

@@ -1,7 +1,7 @@
 // Window events from the shell: file drag-and-drop and the core's `progress` events.
 import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
-import type { Progress, RevocationRefresh } from '../ipc/types';
+import type { MailChanged, Progress, RevocationRefresh } from '../ipc/types';
 
 export type DropState =
   | { type: 'enter'; paths: string[] }
@@ -29,5 +29,11 @@ export async function onRevocationRefreshed(handler: (result: RevocationRefresh)
 
 export async function onProgress(handler: (progress: Progress) => void): Promise<() => void> {
   const unlisten = await listen<Progress>('progress', (event) => handler(event.payload));
+  return () => unlisten();
+}
+
+/** New mail arrived (IDLE) and the shell already synced it into the cache. */
+export async function onMailChanged(handler: (change: MailChanged) => void): Promise<() => void> {
+  const unlisten = await listen<MailChanged>('mail-changed', (event) => handler(event.payload));
   return () => unlisten();
 }

@@ -1,10 +1,10 @@
 // The Mail screen's state: accounts, the folder and message list of the chosen account, the
 // opened message, the outbox, and which pane (message, compose, outbox, account form) shows.
-import { commands, pickSavePath } from '../platform';
+import { commands, onMailChanged, pickSavePath } from '../platform';
 import { errorText } from '../errors';
 import { extension } from '../files';
 import { isFlagged, isUnread, replyDraft, type ReplyKind } from '../mail';
-import type { AccountDto, Attachment, FolderDto, MessageSummary, MessageView, OutboxEntry, SendResult } from '../ipc/types';
+import type { AccountDto, Attachment, FolderDto, MailChanged, MessageSummary, MessageView, OutboxEntry, SendResult } from '../ipc/types';
 import { app } from './app.svelte';
 import { mailCompose } from './compose.svelte';
 
@@ -58,9 +58,18 @@ export class MailState {
     if (this.loaded) return;
     await this.loadAccounts();
     this.loaded = true;
+    void onMailChanged((change) => this.arrived(change));
     void this.loadOutbox();
     if (this.accounts.length === 0) this.pane = 'account';
     else await this.selectAccount(this.accounts[0].name);
+  }
+
+  /** The shell noticed new mail (IDLE) and synced it: show it if that folder is on screen. */
+  arrived(change: MailChanged): void {
+    if (change.account !== this.accountName || change.folder !== this.folder) return;
+    if (change.new > 0) this.syncNote = `${change.new} new message${change.new === 1 ? '' : 's'}`;
+    this.lastSync = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+    void this.loadList();
   }
 
   async loadAccounts(): Promise<void> {
