@@ -83,7 +83,12 @@ describe('draftProblems', () => {
   });
 
   it('needs a sender and a recipient', () => {
-    expect(draftProblems(input({ from: '', to: [] }))).toEqual(['Choose who the message is from.', 'Add at least one recipient in To.']);
+    expect(draftProblems(input({ from: '', to: [] }))).toEqual(['Choose who the message is from.', 'Add at least one recipient.']);
+  });
+
+  it('accepts a message to Bcc (or Cc) only', () => {
+    expect(draftProblems(input({ to: [], bcc: chips('b@x.test', []) }))).toEqual([]);
+    expect(draftProblems(input({ to: [], cc: chips('c@x.test', []) }))).toEqual([]);
   });
 
   it('blocks encryption while a recipient (To or Cc) lacks a certificate', () => {

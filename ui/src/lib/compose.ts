@@ -71,13 +71,15 @@ export type DraftInput = {
 export function draftProblems(input: DraftInput): string[] {
   const problems: string[] = [];
   if (!input.from) problems.push('Choose who the message is from.');
-  if (input.to.length === 0) problems.push('Add at least one recipient in To.');
+  const recipients = input.to.length + input.cc.length + input.bcc.length;
+  // Bcc or Cc alone is a valid message (RFC 5322 §3.6.3 allows no To).
+  if (recipients === 0) problems.push('Add at least one recipient.');
   const invalid = [...input.to, ...input.cc, ...input.bcc].filter((c) => c.state === 'invalid').map((c) => c.email);
   if (invalid.length > 0) problems.push(`${list(invalid)} ${invalid.length === 1 ? 'is' : 'are'} not an email address.`);
   if (input.sign && input.from && !input.fromCanSign) problems.push(`${input.from} has no identity that can sign.`);
   if (input.encrypt) {
     const readiness = encryptReadiness([...input.to, ...input.cc, ...input.bcc].filter((c) => c.state !== 'invalid'));
-    if (!readiness.ready && readiness.message && input.to.length > 0) problems.push(readiness.message);
+    if (!readiness.ready && readiness.message && recipients > 0) problems.push(readiness.message);
   }
   return problems;
 }
