@@ -330,6 +330,14 @@ window.__installFakeBackend = function (scenario) {
       }
       case 'mail_accounts':
         return clone(mail.accounts);
+      case 'mail_remove_account': {
+        const i = mail.accounts.findIndex((a) => a.name === args.name);
+        if (i < 0) return reject('not-found', `no account named "${args.name}"`);
+        const [gone] = mail.accounts.splice(i, 1);
+        for (const key of Object.keys(mail.boxes)) if (key.startsWith(`${args.name}/`)) delete mail.boxes[key];
+        mail.outbox = (mail.outbox || []).filter((e) => e.account !== args.name);
+        return clone(gone);
+      }
       case 'mail_add_account': {
         const a = args.account;
         if (mail.accounts.some((x) => x.name === a.name)) return reject('bad-input', `an account named "${a.name}" exists`);

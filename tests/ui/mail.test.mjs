@@ -457,3 +457,29 @@ test('new mail announced by the shell (IDLE, already synced) appears without a c
   assert.deepEqual(unexpectedErrors(page), []);
   await close(page);
 });
+
+test('removing an account asks first, says what goes, and leaves the add-account form when none is left', async () => {
+  const page = await openApp(scenario());
+  await openMail(page);
+  await page.locator('[data-testid="message-row"][data-uid="3"]').waitFor();
+  await page.getByTestId('mail-remove-account').click();
+  const dialog = page.getByTestId('remove-account');
+  await dialog.waitFor();
+  assert.match(await text(dialog), /Remove the account alice\?/);
+  assert.match(await text(dialog), /Nothing on the server changes/);
+  // Cancel is the focused default; cancelling removes nothing.
+  await page.getByTestId('remove-account-cancel').click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal((await calls(page, 'mail_remove_account')).length, 0);
+  assert.equal(await page.locator('[data-testid="message-row"]').count(), 3);
+  await page.getByTestId('mail-remove-account').click();
+  await shoot(page, 'mail-remove-account');
+  await page.getByTestId('remove-account-confirm').click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.deepEqual((await calls(page, 'mail_remove_account')).map((c) => c.args), [{ name: 'alice' }]);
+  await page.getByTestId('account-form').waitFor();
+  assert.equal(await page.locator('[data-testid="message-row"]').count(), 0);
+  assert.equal(await page.getByTestId('mail-remove-account').count(), 0);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});

@@ -72,6 +72,24 @@ export class MailState {
     void this.loadList();
   }
 
+  /** Removes an account from this computer (its password, outbox and cached mail; nothing on
+   * the server), then shows the next account or the empty state. Throws the core's error. */
+  async removeAccount(name: string): Promise<void> {
+    await app.run('mail', `Removing ${name}…`, () => commands.mailRemoveAccount(name));
+    this.clearSearch();
+    this.closeMessage();
+    await this.loadAccounts();
+    void this.loadOutbox();
+    if (this.accounts.length > 0) {
+      await this.selectAccount(this.accounts[0].name);
+    } else {
+      this.accountName = null;
+      this.messages = [];
+      this.folders = [INBOX];
+      this.pane = 'account';
+    }
+  }
+
   async loadAccounts(): Promise<void> {
     try {
       this.accounts = await commands.mailAccounts();
