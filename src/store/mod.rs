@@ -246,14 +246,14 @@ impl Store {
 
     pub fn all(&self) -> Result<Vec<StoredCert>, StoreError> {
         self.rows(
-            "SELECT fingerprint, der, kind, trusted FROM certificates ORDER BY kind, added",
+            "SELECT fingerprint, der, kind, trusted FROM certificates ORDER BY kind, added, rowid",
             &[],
         )
     }
 
     pub fn by_email(&self, email: &str) -> Result<Vec<StoredCert>, StoreError> {
         self.rows(
-            "SELECT c.fingerprint, c.der, c.kind, c.trusted FROM certificates c JOIN cert_emails e ON e.fingerprint = c.fingerprint WHERE e.email = ?1 ORDER BY c.added DESC",
+            "SELECT c.fingerprint, c.der, c.kind, c.trusted FROM certificates c JOIN cert_emails e ON e.fingerprint = c.fingerprint WHERE e.email = ?1 ORDER BY c.added DESC, c.rowid DESC",
             &[&email.trim().to_ascii_lowercase()],
         )
     }
