@@ -311,6 +311,18 @@ fn block_on<F: Future>(f: F) -> Result<F::Output, ApiError> {
     Ok(runtime()?.block_on(f))
 }
 
+/// Connects to both servers of `a` and logs in, naming the stage that failed for each.
+fn check_servers(a: AccountRow, login: &Login) -> Result<ConnectionCheck, ApiError> {
+    let (imap_ep, smtp_ep) = (endpoint(&a, true), endpoint(&a, false));
+    let (imap, smtp) = block_on(async {
+        (
+            mail::imap::check(&imap_ep, login).await,
+            mail::smtp::check(&smtp_ep, login).await,
+        )
+    })?;
+    Ok(connection_check(a.name, &imap_ep, imap, &smtp_ep, smtp))
+}
+
 /// Bodies fetched per UID FETCH during a sync; each batch is stored as it arrives.
 const BODY_CHUNK: usize = 50;
 
@@ -676,14 +688,7 @@ impl Home {
     ) -> Result<ConnectionCheck, ApiError> {
         let a = self.account_row(name)?;
         let login = self.account_login(&a, passphrase)?;
-        let (imap_ep, smtp_ep) = (endpoint(&a, true), endpoint(&a, false));
-        let (imap, smtp) = block_on(async {
-            (
-                mail::imap::check(&imap_ep, &login).await,
-                mail::smtp::check(&smtp_ep, &login).await,
-            )
-        })?;
-        Ok(connection_check(a.name, &imap_ep, imap, &smtp_ep, smtp))
+        check_servers(a, &login)
     }
 
     /// Checks settings before they are saved: connects to both servers and logs in with
@@ -698,14 +703,7 @@ impl Home {
             user: a.username.clone(),
             password: Zeroizing::new(password.to_string()),
         };
-        let (imap_ep, smtp_ep) = (endpoint(&a, true), endpoint(&a, false));
-        let (imap, smtp) = block_on(async {
-            (
-                mail::imap::check(&imap_ep, &login).await,
-                mail::smtp::check(&smtp_ep, &login).await,
-            )
-        })?;
-        Ok(connection_check(a.name, &imap_ep, imap, &smtp_ep, smtp))
+        check_servers(a, &login)
     }
 
     /// The folders of an account, INBOX first, then the special-use ones, then by name.

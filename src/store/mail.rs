@@ -472,20 +472,6 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces a header-only entry with the whole message.
-    pub fn set_message_body(
-        &self,
-        account: &str,
-        folder: &str,
-        uid: u32,
-        raw: &[u8],
-    ) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
-            "UPDATE mail_messages SET raw = ?4, complete = 1, size = MAX(size, ?5) WHERE account = ?1 AND folder = ?2 AND uid = ?3",
-            params![account, folder, uid, raw, i64::try_from(raw.len()).unwrap_or(i64::MAX)],
-        )? > 0)
-    }
-
     /// Replaces many header-only entries with their whole messages in one transaction (one
     /// commit per batch, not per message). Returns how many entries were updated.
     pub fn set_message_bodies(
@@ -831,11 +817,13 @@ mod tests {
             s.message_raw("a", "INBOX", 1).unwrap(),
             Some((b"Subject: s\r\n\r\n".to_vec(), false))
         );
-        assert!(
-            s.set_message_body("a", "INBOX", 1, b"Subject: s\r\n\r\nbody")
-                .unwrap()
+        // Only existing entries are updated: 1 of these 2.
+        let body: &[u8] = b"Subject: s\r\n\r\nbody";
+        assert_eq!(
+            s.set_message_bodies("a", "INBOX", &[(1, body), (9, b"x")])
+                .unwrap(),
+            1
         );
-        assert!(!s.set_message_body("a", "INBOX", 9, b"x").unwrap());
         assert_eq!(s.messages_without_body("a", "INBOX", 50).unwrap(), vec![3]);
         assert_eq!(
             s.message_raw("a", "INBOX", 1).unwrap(),
