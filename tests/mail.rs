@@ -793,7 +793,9 @@ fn mail_through_dovecot_and_postfix() {
     assert_eq!(s["total"], 3, "{s}");
 
     app_mail_desk(&srv, &alice, &bob, big_subject);
-    blind_copies(&srv, &pki, &alice, &bob);
+    let carol = blind_copies(&srv, &pki, &alice, &bob);
+    mixed_recipients(&alice, &bob, &carol);
+    account_edit(&srv, &carol);
 
     // Headers first: the list is complete before any body is downloaded, and a later sync
     // fetches exactly the bodies still missing.
@@ -1221,13 +1223,13 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
         references: vec![],
     };
     let r = desk
-        .send("bob", &draft, &reply, pass, &no_progress)
+        .send("bob", &draft, &reply, &[], pass, &no_progress)
         .unwrap();
     assert!(r.delivered && r.encrypted && r.entry.appended, "{r:?}");
     let mut wrong = draft.clone();
     wrong.from = "mallory@example.test".into();
     let e = desk
-        .send("bob", &wrong, &reply, pass, &no_progress)
+        .send("bob", &wrong, &reply, &[], pass, &no_progress)
         .unwrap_err();
     assert_eq!(e.code, sealpost::api::ErrorCode::BadInput);
     let m = alice.wait_for("alice", "INBOX", "Re: Quarterly figures (app)");
@@ -1245,7 +1247,7 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
 /// Bcc from the app with encryption: the To copy names no Bcc recipient (no header, and the
 /// blind recipient cannot decrypt it, so no RecipientInfo of theirs is in it); the blind
 /// recipient gets a separate encrypted copy; the sender's Sent copy keeps the Bcc header.
-fn blind_copies(srv: &Servers, pki: &Path, alice: &User, bob: &User) {
+fn blind_copies(srv: &Servers, pki: &Path, alice: &User, bob: &User) -> User {
     use sealpost::api::mail_desk::{MailDesk, ReplyContext};
     use sealpost::api::session::Draft;
     use zeroize::Zeroizing;
@@ -1279,7 +1281,14 @@ fn blind_copies(srv: &Servers, pki: &Path, alice: &User, bob: &User) {
         encrypt: true,
     };
     let r = desk
-        .send("bob", &draft, &ReplyContext::default(), pass, &no_progress)
+        .send(
+            "bob",
+            &draft,
+            &ReplyContext::default(),
+            &[],
+            pass,
+            &no_progress,
+        )
         .unwrap();
     assert!(r.delivered && r.encrypted, "{r:?}");
     assert_eq!(r.entry.recipients, vec!["alice@example.test".to_string()]);
@@ -1342,7 +1351,14 @@ fn blind_copies(srv: &Servers, pki: &Path, alice: &User, bob: &User) {
     signed.subject = subject.into();
     signed.encrypt = false;
     let r = desk
-        .send("bob", &signed, &ReplyContext::default(), pass, &no_progress)
+        .send(
+            "bob",
+            &signed,
+            &ReplyContext::default(),
+            &[],
+            pass,
+            &no_progress,
+        )
         .unwrap();
     assert!(r.delivered && r.bcc_copies.is_empty(), "{r:?}");
     assert_eq!(
@@ -1360,4 +1376,264 @@ fn blind_copies(srv: &Servers, pki: &Path, alice: &User, bob: &User) {
     let m = carol.wait_for("carol", "INBOX", subject);
     let (report, _) = read_report(&carol, "carol", "INBOX", m["uid"].as_u64().unwrap());
     assert_eq!(report["valid"], true, "{report}");
+    carol
+}
+
+/// Encryption on, one recipient without a certificate (alice has none for carol): refused
+/// unless the sender explicitly sends carol a separate unencrypted copy; a signed certificate
+/// request brings carol's certificate with her signed reply, after which alice encrypts to her.
+fn mixed_recipients(alice: &User, bob: &User, carol: &User) {
+    let subject = "Quarterly figures (mixed recipients)";
+    let f = alice.file(
+        "mixed.eml",
+        &message(
+            "alice@example.test",
+            "bob@example.test, carol@example.test",
+            subject,
+            "Figures for both of you.\r\n",
+        ),
+    );
+    // No choice made: refused, nothing queued, carol named.
+    let outbox_before = alice.json(&["outbox"]).as_array().unwrap().len();
+    let o = alice.run(&[
+        "send",
+        "--account",
+        "alice",
+        "--sign",
+        "--encrypt",
+        "--in",
+        &f,
+    ]);
+    assert_ne!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("carol@example.test"), "{err}");
+    assert_eq!(
+        alice.json(&["outbox"]).as_array().unwrap().len(),
+        outbox_before
+    );
+    // The choice only exists with encryption, only for recipients, and never for all of them.
+    let o = alice.run(&[
+        "send",
+        "--account",
+        "alice",
+        "--sign",
+        "--unencrypted-copy-to",
+        "carol@example.test",
+        "--in",
+        &f,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "clap requires --encrypt");
+    for (who, why) in [
+        ("dave@example.test", "not a recipient"),
+        ("bob@example.test", "every recipient"),
+    ] {
+        let mut args = vec![
+            "send",
+            "--account",
+            "alice",
+            "--encrypt",
+            "--unencrypted-copy-to",
+            "carol@example.test",
+            "--in",
+            &f,
+        ];
+        args.splice(4..4, ["--unencrypted-copy-to", who]);
+        let o = alice.run(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(why), "{who}: {err}");
+    }
+    assert_eq!(
+        alice.json(&["outbox"]).as_array().unwrap().len(),
+        outbox_before
+    );
+
+    // The explicit choice: bob gets it encrypted, carol a separate signed plaintext copy.
+    let r = alice.json(&[
+        "send",
+        "--account",
+        "alice",
+        "--sign",
+        "--encrypt",
+        "--unencrypted-copy-to",
+        "Carol@example.test",
+        "--in",
+        &f,
+    ]);
+    assert_eq!(r["delivered"], true, "{r}");
+    assert_eq!(
+        r["unencrypted_to"],
+        serde_json::json!(["carol@example.test"])
+    );
+    assert_eq!(
+        r["entry"]["recipients"],
+        serde_json::json!(["bob@example.test"])
+    );
+    assert_eq!(
+        r["unencrypted_copy"]["recipients"],
+        serde_json::json!(["carol@example.test"])
+    );
+    assert!(
+        !r["encrypted_to"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "carol@example.test"),
+        "{r}"
+    );
+    let m = bob.wait_for("bob", "INBOX", subject);
+    assert_eq!(m["smime"], "encrypted");
+    let (report, plain) = read_report(bob, "bob", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("Figures for both of you."), "{plain}");
+    let m = carol.wait_for("carol", "INBOX", subject);
+    assert_eq!(m["smime"], "signed", "carol's copy is not encrypted: {m}");
+    let (report, plain) = read_report(carol, "carol", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("Figures for both of you."), "{plain}");
+    // The Sent copy is the encrypted one, once.
+    assert_eq!(alice.count("alice", "Sent", subject), 1);
+    let m = alice.wait_for("alice", "Sent", subject);
+    assert_eq!(m["smime"], "encrypted");
+
+    // A signed request for carol's certificate; her signed reply brings it to alice.
+    let r = alice.json(&[
+        "request-certificate",
+        "--account",
+        "alice",
+        "carol@example.test",
+    ]);
+    assert_eq!(r[0]["delivered"], true, "{r}");
+    assert_eq!(r[0]["signed"], true, "{r}");
+    let request = "Request for your e-mail certificate (alice@example.test)";
+    let m = carol.wait_for("carol", "INBOX", request);
+    assert_eq!(m["smime"], "signed");
+    let (report, plain) = read_report(carol, "carol", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("reply with a signed message"), "{plain}");
+    let reply = "Re: Request for your e-mail certificate";
+    let f = carol.file(
+        "cert-reply.eml",
+        &message(
+            "carol@example.test",
+            "alice@example.test",
+            reply,
+            "Here it is.\r\n",
+        ),
+    );
+    carol.ok(&["send", "--account", "carol", "--sign", "--in", &f]);
+    let m = alice.wait_for("alice", "INBOX", reply);
+    let (report, _) = read_report(alice, "alice", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    // Now encryption to carol works without any choice.
+    let subject = "Encrypted to carol at last";
+    let f = alice.file(
+        "to-carol.eml",
+        &message(
+            "alice@example.test",
+            "carol@example.test",
+            subject,
+            "Now it is private.\r\n",
+        ),
+    );
+    alice.ok(&[
+        "send",
+        "--account",
+        "alice",
+        "--sign",
+        "--encrypt",
+        "--in",
+        &f,
+    ]);
+    let m = carol.wait_for("carol", "INBOX", subject);
+    assert_eq!(m["smime"], "encrypted");
+    let (report, plain) = read_report(carol, "carol", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("Now it is private."), "{plain}");
+}
+
+/// `account edit`: each change takes effect (the connection test shows it), the password goes to
+/// the keystore only, the cache stays for the same mailbox and goes for another one.
+fn account_edit(srv: &Servers, carol: &User) {
+    let host = |p: u16| format!("localhost:{p}");
+    let test = |u: &User| -> Value {
+        let o = u.run(&["--json", "account", "test", "carol"]);
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let cached = |u: &User| {
+        u.json(&["list", "--account", "carol"])
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = cached(carol);
+    assert!(before >= 3, "carol has cached mail: {before}");
+
+    // Another SMTP port (nothing listens there), then back: the mailbox cache stays.
+    let closed = host(free_port());
+    carol.ok(&["account", "edit", "carol", "--smtp", &closed]);
+    let v = test(carol);
+    assert_eq!(v["smtp"]["failed_at"], "tcp", "{v}");
+    assert_eq!(v["imap"]["ok"], true, "{v}");
+    assert_eq!(cached(carol), before);
+    carol.ok(&[
+        "account",
+        "edit",
+        "carol",
+        "--smtp",
+        &host(srv.submission),
+        "--smtp-tls",
+        "starttls",
+    ]);
+    assert_eq!(test(carol)["ok"], true);
+
+    // A new password goes to the keystore (a wrong one fails authentication), never the database.
+    let wrong = carol.file("wrong.pw", b"carol-wrong-7731");
+    carol.ok(&["account", "edit", "carol", "--password-file", &wrong]);
+    let v = test(carol);
+    assert_eq!(v["imap"]["failed_at"], "authentication", "{v}");
+    let db = std::fs::read(carol.home.path().join("sealpost.db")).unwrap();
+    assert!(!db.windows(16).any(|w| w == b"carol-wrong-7731"));
+    let right = carol.file("right.pw", b"carolpw");
+    carol.ok(&["account", "edit", "carol", "--password-file", &right]);
+    assert_eq!(test(carol)["ok"], true);
+
+    // Trusting the public CAs again: the test CA's server certificates are refused; back.
+    carol.ok(&["account", "edit", "carol", "--public-ca"]);
+    let v = test(carol);
+    assert_eq!(v["imap"]["failed_at"], "tls-certificate", "{v}");
+    let list = carol.json(&["account", "list"]);
+    assert!(list[0]["private_ca"].is_null(), "{list}");
+    carol.ok(&[
+        "account",
+        "edit",
+        "carol",
+        "--ca-file",
+        srv.ca().to_str().unwrap(),
+    ]);
+    assert_eq!(test(carol)["ok"], true);
+
+    // Another IMAP port and TLS mode is another mailbox as far as the cache knows: it is
+    // dropped, and a sync fetches the messages again.
+    carol.ok(&[
+        "account",
+        "edit",
+        "carol",
+        "--imap",
+        &host(srv.imap),
+        "--imap-tls",
+        "starttls",
+    ]);
+    let list = carol.json(&["account", "list"]);
+    assert_eq!(list[0]["imap"]["port"], srv.imap, "{list}");
+    assert_eq!(list[0]["imap"]["tls"], "starttls", "{list}");
+    assert_eq!(cached(carol), 0);
+    let s = carol.json(&["sync", "--account", "carol"]);
+    assert_eq!(s["new"].as_u64(), Some(before as u64), "{s}");
+    assert_eq!(cached(carol), before);
+    // Unknown accounts and bad settings are refused with nothing changed.
+    let o = carol.run(&["account", "edit", "nobody", "--smtp", &closed]);
+    assert!(!o.status.success());
+    let o = carol.run(&["account", "edit", "carol", "--imap", "localhost:0"]);
+    assert!(!o.status.success());
+    assert_eq!(test(carol)["ok"], true);
 }

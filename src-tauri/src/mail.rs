@@ -5,8 +5,8 @@
 use std::sync::{Arc, Mutex};
 
 use sealpost::api::mail::{
-    AccountDto, ConnectionCheck, FolderDto, MailChanged, MessageFlag, MessageSummary, NewAccount,
-    OutboxEntry, RetryOutcome, SendResult, SyncResult,
+    AccountChange, AccountDto, ConnectionCheck, FolderDto, MailChanged, MessageFlag,
+    MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult, SyncResult,
 };
 use sealpost::api::mail_desk::{MailDesk, ReplyContext};
 use sealpost::api::session::{Draft, MessageView};
@@ -71,6 +71,36 @@ pub async fn mail_remove_account(
     name: String,
 ) -> Result<AccountDto, ApiError> {
     with_desk(session, desk, move |d, p| d.remove_account(&name, p)).await
+}
+
+/// Changes an account's settings; an empty password keeps the stored one.
+#[tauri::command]
+pub async fn mail_update_account(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    change: AccountChange,
+    password: String,
+) -> Result<AccountDto, ApiError> {
+    let password = Zeroizing::new(password);
+    with_desk(session, desk, move |d, p| {
+        d.update_account(&change, &password, p)
+    })
+    .await
+}
+
+/// Tests changed settings before saving (an empty password: the stored one).
+#[tauri::command]
+pub async fn mail_test_change(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    change: AccountChange,
+    password: String,
+) -> Result<ConnectionCheck, ApiError> {
+    let password = Zeroizing::new(password);
+    with_desk(session, desk, move |d, p| {
+        d.test_change(&change, &password, p)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -212,10 +242,26 @@ pub async fn mail_send(
     account: String,
     draft: Draft,
     reply: ReplyContext,
+    unencrypted_to: Option<Vec<String>>,
 ) -> Result<SendResult, ApiError> {
     let progress = progress_to(&app);
+    let plain = unencrypted_to.unwrap_or_default();
     with_desk(session, desk, move |d, p| {
-        d.send(&account, &draft, &reply, p, &progress)
+        d.send(&account, &draft, &reply, &plain, p, &progress)
+    })
+    .await
+}
+
+/// Sends each address a signed request for their certificate.
+#[tauri::command]
+pub async fn mail_request_certificates(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: String,
+    emails: Vec<String>,
+) -> Result<Vec<SendResult>, ApiError> {
+    with_desk(session, desk, move |d, p| {
+        d.request_certificates(&account, &emails, p)
     })
     .await
 }

@@ -383,6 +383,9 @@ fn main() {
             mail::mail_move,
             mail::mail_delete,
             mail::mail_send,
+            mail::mail_update_account,
+            mail::mail_test_change,
+            mail::mail_request_certificates,
             mail::mail_outbox,
             mail::mail_retry,
         ])

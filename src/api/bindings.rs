@@ -8,9 +8,9 @@ use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, R
 use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine, ExpiryNotice};
 use super::continuity::{CertChange, HistoryEntry};
 use super::mail::{
-    AccountDto, ConnectionCheck, FolderDto, MailChanged, MessageFlag, MessageSummary, NewAccount,
-    OutboxEntry, RetryOutcome, SendResult, ServerCheck, ServerDto, ServerSettings, SmimeKind,
-    SyncResult,
+    AccountChange, AccountDto, ConnectionCheck, FolderDto, MailChanged, MessageFlag,
+    MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult, ServerCheck, ServerDto,
+    ServerSettings, SmimeKind, SyncResult,
 };
 use super::mail_desk::ReplyContext;
 use super::report::{LayerReport, Report, SignatureReport};
@@ -94,6 +94,7 @@ fn render() -> String {
     decl::<MailErrorKind>(&cfg, &mut out);
     decl::<ServerSettings>(&cfg, &mut out);
     decl::<NewAccount>(&cfg, &mut out);
+    decl::<AccountChange>(&cfg, &mut out);
     decl::<ServerDto>(&cfg, &mut out);
     decl::<AccountDto>(&cfg, &mut out);
     decl::<ServerCheck>(&cfg, &mut out);

@@ -46,6 +46,18 @@ pub struct NewAccount {
     pub ca_file: Option<String>,
 }
 
+/// New settings for an existing account (the password travels separately; none keeps the
+/// stored one).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AccountChange {
+    /// The settings; `name` says which account (names do not change).
+    pub settings: NewAccount,
+    /// Without a new `settings.ca_file`: keep the account's private CA (`true`) or trust the
+    /// public CAs again (`false`).
+    pub keep_private_ca: bool,
+}
+
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ServerDto {
@@ -122,6 +134,11 @@ pub struct SendResult {
     /// With encryption, each Bcc recipient gets a separate copy encrypted to them and the
     /// sender: their outbox entries (empty otherwise).
     pub bcc_copies: Vec<OutboxEntry>,
+    /// Recipients without a certificate who got a separate unencrypted copy, only because
+    /// the sender chose so explicitly (`unencrypted_to`); empty otherwise.
+    pub unencrypted_to: Vec<String>,
+    /// The outbox entry of that unencrypted copy.
+    pub unencrypted_copy: Option<OutboxEntry>,
 }
 
 /// Result of `outbox --retry` for one entry.
@@ -532,6 +549,39 @@ fn header_values(e: &Entity, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The text of a certificate request from `from` to `to` (an unsigned RFC 5322 message).
+fn certificate_request(from: &str, to: &str) -> Result<Vec<u8>, ApiError> {
+    let body = format!(
+        "Hello,\n\n\
+         {from} would like to send you encrypted e-mail, but has no certificate (digital ID) \
+         for {to} yet.\n\n\
+         This message is signed and carries {from}'s certificate. To let {from} encrypt mail \
+         to you, reply with a signed message: your mail program attaches your certificate to \
+         every message it signs (Outlook: Options > Sign; Thunderbird: Security > Digitally \
+         Sign; Apple Mail: the Sign button).\n\n\
+         If you have no S/MIME certificate for {to} yet, your IT department or a certificate \
+         authority can issue one.\n\n\
+         Sent by Sealpost on behalf of {from}.\n"
+    );
+    mail_builder::MessageBuilder::new()
+        .from(from.to_string())
+        .to(to.to_string())
+        .subject(format!("Request for your e-mail certificate ({from})"))
+        .date(now() as i64)
+        .message_id(
+            new_message_id(from)
+                .trim_matches(|c| c == '<' || c == '>')
+                .to_string(),
+        )
+        .header(
+            "X-Sealpost-Certificate-Request",
+            mail_builder::headers::raw::Raw::new("1"),
+        )
+        .text_body(body)
+        .write_to_vec()
+        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("cannot build the message: {e}")))
+}
+
 fn new_message_id(from: &str) -> String {
     let mut r = [0u8; 16];
     rand::Rng::fill_bytes(&mut rand::rng(), &mut r);
@@ -557,6 +607,14 @@ fn summary_dto(m: MessageRow) -> MessageSummary {
 
 /// The settings row of a new account, checked (the password only for being present).
 fn account_row_from(new: &NewAccount, password: &str) -> Result<AccountRow, ApiError> {
+    if password.is_empty() {
+        return Err(bad("the password is empty"));
+    }
+    settings_row(new)
+}
+
+/// The settings row of an account, checked.
+fn settings_row(new: &NewAccount) -> Result<AccountRow, ApiError> {
     check_name(&new.name)?;
     check_host(&new.imap.host)?;
     check_host(&new.smtp.host)?;
@@ -566,9 +624,6 @@ fn account_row_from(new: &NewAccount, password: &str) -> Result<AccountRow, ApiE
     }
     if new.imap.port == 0 || new.smtp.port == 0 {
         return Err(bad("a port must be between 1 and 65535"));
-    }
-    if password.is_empty() {
-        return Err(bad("the password is empty"));
     }
     let ca_pem = match &new.ca_file {
         Some(path) => {
@@ -665,6 +720,64 @@ impl Home {
 
     pub fn accounts(&self) -> Result<Vec<AccountDto>, ApiError> {
         Ok(self.store.accounts()?.iter().map(account_dto).collect())
+    }
+
+    /// The stored account and its settings after `change`, checked.
+    fn changed_row(&self, change: &AccountChange) -> Result<(AccountRow, AccountRow), ApiError> {
+        let old = self.account_row(&change.settings.name)?;
+        let mut row = settings_row(&change.settings)?;
+        if change.settings.ca_file.is_none() && change.keep_private_ca {
+            row.ca_pem = old.ca_pem.clone();
+        }
+        Ok((old, row))
+    }
+
+    /// Changes an account's settings, and its password when `password` is given and not empty.
+    /// When the IMAP server or login changes, the cached mail of the account is dropped (it
+    /// belongs to the other mailbox) and the next sync fetches the new one; queued outbox
+    /// entries stay and go out through the new SMTP settings.
+    pub fn update_account(
+        &self,
+        change: &AccountChange,
+        password: Option<&str>,
+        passphrase: PassphraseSource,
+    ) -> Result<AccountDto, ApiError> {
+        let (old, row) = self.changed_row(change)?;
+        if let Some(pw) = password.filter(|p| !p.is_empty()) {
+            let ks = self.keystore(passphrase)?;
+            ks.set(&format!("{SECRET_PREFIX}{}", row.name), pw.as_bytes())?;
+        }
+        let other_mailbox = !old.imap_host.eq_ignore_ascii_case(&row.imap_host)
+            || old.imap_port != row.imap_port
+            || old.username != row.username;
+        if !self.store.update_account(&row, other_mailbox)? {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("no account named {:?}", row.name),
+            ));
+        }
+        Ok(account_dto(&row))
+    }
+
+    /// Checks changed settings before they are saved, with `password` or else the stored one.
+    pub fn test_change(
+        &self,
+        change: &AccountChange,
+        password: Option<&str>,
+        passphrase: PassphraseSource,
+    ) -> Result<ConnectionCheck, ApiError> {
+        let (old, row) = self.changed_row(change)?;
+        let login = match password.filter(|p| !p.is_empty()) {
+            Some(pw) => Login {
+                user: row.username.clone(),
+                password: Zeroizing::new(pw.to_string()),
+            },
+            None => Login {
+                user: row.username.clone(),
+                password: self.account_login(&old, passphrase)?.password,
+            },
+        };
+        check_servers(row, &login)
     }
 
     /// Removes an account, its password, outbox entries and cached mail.
@@ -880,12 +993,19 @@ impl Home {
     /// recipient gets carries the Bcc header; with encryption each Bcc recipient gets a separate
     /// copy (see below), and the Sent copy keeps the Bcc header. The message is queued in the outbox first; when SMTP fails it
     /// stays there (`delivered: false`) for [`Home::retry_outbox`].
+    ///
+    /// `unencrypted_to` names recipients (of To, Cc or Bcc) who get a separate copy that is not
+    /// encrypted (signed when `sign`): the sender's explicit choice for correspondents without
+    /// a certificate, never a default. It applies only to encrypted mail; the encrypted copies
+    /// and the Sent copy are encrypted to everyone else, and at least one recipient must be left
+    /// for them.
     pub fn send_message(
         &self,
         account: &str,
         msg: &[u8],
         sign: bool,
         encrypt: bool,
+        unencrypted_to: &[String],
         passphrase: PassphraseSource,
     ) -> Result<SendResult, ApiError> {
         let a = self.account_row(account)?;
@@ -917,10 +1037,40 @@ impl Home {
                 }
             }
         }
-        let recipients: Vec<String> = visible.iter().chain(blind.iter()).cloned().collect();
-        if recipients.is_empty() {
+        if visible.is_empty() && blind.is_empty() {
             return Err(bad("the message has no recipient (To, Cc or Bcc)"));
         }
+        // Recipients the sender chose to send a separate unencrypted copy to: taken out of the
+        // encrypted copies (they could not read them anyway).
+        let mut plain: Vec<String> = Vec::new();
+        for r in unencrypted_to
+            .iter()
+            .map(|r| r.trim())
+            .filter(|r| !r.is_empty())
+        {
+            if !encrypt {
+                return Err(bad(
+                    "an unencrypted copy applies only to an encrypted message",
+                ));
+            }
+            let found = visible
+                .iter()
+                .chain(blind.iter())
+                .find(|x| x.eq_ignore_ascii_case(r))
+                .cloned()
+                .ok_or_else(|| bad(format!("{r} is not a recipient of the message")))?;
+            if !plain.contains(&found) {
+                plain.push(found);
+            }
+        }
+        visible.retain(|r| !plain.contains(r));
+        blind.retain(|r| !plain.contains(r));
+        if !plain.is_empty() && visible.is_empty() && blind.is_empty() {
+            return Err(bad(
+                "every recipient would get the unencrypted copy: turn encryption off to send it unencrypted",
+            ));
+        }
+        let recipients: Vec<String> = visible.iter().chain(blind.iter()).cloned().collect();
         let existing_id = header_values(&entity, "Message-ID").into_iter().next();
         let message_id = existing_id.clone().unwrap_or_else(|| new_message_id(&from));
         let subject = header_values(&entity, "Subject")
@@ -951,6 +1101,11 @@ impl Home {
             body: entity.body,
         }
         .to_bytes();
+        let prepared_plain = if plain.is_empty() {
+            Vec::new()
+        } else {
+            prepared.clone()
+        };
         // The message as sent, its cipher, and everyone it is encrypted to.
         type Protected = (Vec<u8>, Option<String>, Vec<String>);
         let protect = |content: Vec<u8>, to: &[String]| -> Result<Protected, ApiError> {
@@ -1030,6 +1185,15 @@ impl Home {
         } else {
             Some(protect(with_bcc, &recipients)?.0)
         };
+        // The unencrypted copy: no Bcc header (it would name the blind recipients to anyone
+        // reading it), signed when the message is; one SMTP transaction for all of them.
+        let plain_copy = if plain.is_empty() {
+            None
+        } else if sign {
+            Some(self.sign_message(&prepared_plain, &from, false, passphrase)?)
+        } else {
+            Some(prepared_plain.clone())
+        };
         // The password is fetched before queueing so a locked keystore queues nothing.
         let login = self.account_login(&a, passphrase)?;
         let mut ids = Vec::new();
@@ -1049,6 +1213,22 @@ impl Home {
             }
             ids.push(id);
         }
+        let plain_id = match &plain_copy {
+            Some(raw) => {
+                let id = self.store.outbox_add(
+                    &a.name,
+                    &message_id,
+                    &subject,
+                    &a.email,
+                    &plain,
+                    raw,
+                    None,
+                )?;
+                self.store.outbox_set_appended(id, None)?;
+                Some(id)
+            }
+            None => None,
+        };
         let mut delivered = true;
         let mut entries = Vec::new();
         for id in ids {
@@ -1056,6 +1236,14 @@ impl Home {
             delivered &= ok;
             entries.push(entry);
         }
+        let unencrypted_copy = match plain_id {
+            Some(id) => {
+                let (ok, entry) = self.deliver(&a, &login, id, false)?;
+                delivered &= ok;
+                Some(entry)
+            }
+            None => None,
+        };
         let mut entries = entries.into_iter();
         let entry = entries
             .next()
@@ -1068,7 +1256,52 @@ impl Home {
             encrypted_to,
             entry,
             bcc_copies: entries.collect(),
+            unencrypted_to: plain,
+            unencrypted_copy,
         })
+    }
+
+    /// Sends each address a signed message asking for their certificate: the signature carries
+    /// the sender's certificate, and a signed reply brings theirs (harvested when it is read),
+    /// after which mail to them can be encrypted. One message per address, so the addresses are
+    /// not disclosed to each other. Nothing is sent when the sender cannot sign.
+    pub fn request_certificates(
+        &self,
+        account: &str,
+        emails: &[String],
+        passphrase: PassphraseSource,
+    ) -> Result<Vec<SendResult>, ApiError> {
+        let a = self.account_row(account)?;
+        let mut to: Vec<String> = Vec::new();
+        for e in emails.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+            if addresses(e) != vec![e.to_string()] {
+                return Err(bad(format!("{e:?} is not an e-mail address")));
+            }
+            if !to.iter().any(|x| x.eq_ignore_ascii_case(e)) {
+                to.push(e.to_string());
+            }
+        }
+        if to.is_empty() {
+            return Err(bad("name at least one address to ask for a certificate"));
+        }
+        let messages = to
+            .iter()
+            .map(|r| certificate_request(&a.email, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Signing each first: a sender without a signing identity (or a locked keystore) sends
+        // nothing.
+        let signed = messages
+            .iter()
+            .map(|m| self.sign_message(m, &a.email, false, passphrase))
+            .collect::<Result<Vec<_>, _>>()?;
+        signed
+            .iter()
+            .map(|m| {
+                let mut r = self.send_message(account, m, false, false, &[], passphrase)?;
+                r.signed = true;
+                Ok(r)
+            })
+            .collect()
     }
 
     fn outbox_dto(&self, id: i64) -> Result<OutboxEntry, ApiError> {

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::mail::{
-    AccountDto, ConnectionCheck, FolderDto, IdleTarget, MessageFlag, MessageSummary, NewAccount,
-    OutboxEntry, RetryOutcome, SendResult, SyncResult,
+    AccountChange, AccountDto, ConnectionCheck, FolderDto, IdleTarget, MessageFlag, MessageSummary,
+    NewAccount, OutboxEntry, RetryOutcome, SendResult, SyncResult,
 };
 use super::session::{Draft, Progress, ProgressSink, file_name, read_limited};
 use super::{ApiError, ErrorCode, Home};
@@ -135,6 +135,28 @@ impl MailDesk {
         self.home.add_account(new, password, &source(unlocked))
     }
 
+    /// Changes an account; an empty `password` keeps the stored one.
+    pub fn update_account(
+        &self,
+        change: &AccountChange,
+        password: &str,
+        unlocked: Option<&Zeroizing<String>>,
+    ) -> Result<AccountDto, ApiError> {
+        self.home
+            .update_account(change, Some(password), &source(unlocked))
+    }
+
+    /// Tests changed settings; an empty `password` tests with the stored one.
+    pub fn test_change(
+        &self,
+        change: &AccountChange,
+        password: &str,
+        unlocked: Option<&Zeroizing<String>>,
+    ) -> Result<ConnectionCheck, ApiError> {
+        self.home
+            .test_change(change, Some(password), &source(unlocked))
+    }
+
     pub fn remove_account(
         &self,
         name: &str,
@@ -251,11 +273,14 @@ impl MailDesk {
     /// Builds the draft (From is the account's address), signs and/or encrypts it with the
     /// rules of `sealpost send`, queues it in the outbox, sends it and appends it to Sent.
     /// When SMTP fails the result says `delivered: false` and the message waits in the outbox.
+    /// `unencrypted_to`: recipients the user explicitly chose to send a separate unencrypted
+    /// copy (see [`Home::send_message`]).
     pub fn send(
         &self,
         account: &str,
         draft: &Draft,
         reply: &ReplyContext,
+        unencrypted_to: &[String],
         unlocked: Option<&Zeroizing<String>>,
         progress: ProgressSink,
     ) -> Result<SendResult, ApiError> {
@@ -315,9 +340,14 @@ impl MailDesk {
                 (false, false) => "sending",
             },
         );
-        let r =
-            self.home
-                .send_message(account, &msg, draft.sign, draft.encrypt, &source(unlocked))?;
+        let r = self.home.send_message(
+            account,
+            &msg,
+            draft.sign,
+            draft.encrypt,
+            unencrypted_to,
+            &source(unlocked),
+        )?;
         step(
             steps,
             if r.delivered {
@@ -327,6 +357,17 @@ impl MailDesk {
             },
         );
         Ok(r)
+    }
+
+    /// Sends each address a signed request for their certificate.
+    pub fn request_certificates(
+        &self,
+        account: &str,
+        emails: &[String],
+        unlocked: Option<&Zeroizing<String>>,
+    ) -> Result<Vec<SendResult>, ApiError> {
+        self.home
+            .request_certificates(account, emails, &source(unlocked))
     }
 
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>, ApiError> {

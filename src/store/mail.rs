@@ -262,6 +262,33 @@ impl Store {
         Ok(self.accounts()?.into_iter().find(|a| a.name == name))
     }
 
+    /// Changes an account's settings (found by name); with `clear_cache` its cached folders
+    /// and messages go too. `Ok(false)` when there is no such account.
+    pub fn update_account(&self, a: &AccountRow, clear_cache: bool) -> Result<bool, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute(
+            "UPDATE mail_accounts SET email = ?2, username = ?3, imap_host = ?4, imap_port = ?5, imap_tls = ?6, smtp_host = ?7, smtp_port = ?8, smtp_tls = ?9, ca_pem = ?10 WHERE name = ?1",
+            params![
+                a.name,
+                a.email,
+                a.username,
+                a.imap_host,
+                a.imap_port,
+                a.imap_tls,
+                a.smtp_host,
+                a.smtp_port,
+                a.smtp_tls,
+                a.ca_pem,
+            ],
+        )?;
+        if n > 0 && clear_cache {
+            tx.execute("DELETE FROM mail_folders WHERE account = ?1", [&a.name])?;
+            tx.execute("DELETE FROM mail_messages WHERE account = ?1", [&a.name])?;
+        }
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
     /// Removes an account with its outbox entries and cached messages.
     pub fn remove_account(&self, name: &str) -> Result<bool, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
@@ -701,6 +728,69 @@ mod tests {
         assert_eq!(s.outbox_sent_copy(blind).unwrap().unwrap(), b"with bcc");
         assert_eq!(s.outbox_raw(blind).unwrap().unwrap(), b"raw");
         assert_eq!(s.outbox_sent_copy(999).unwrap(), None);
+    }
+
+    #[test]
+    fn updating_an_account_keeps_or_drops_its_cache() {
+        let s = Store::open_in_memory().unwrap();
+        let mut a = AccountRow {
+            name: "work".into(),
+            email: "a@x.test".into(),
+            username: "a".into(),
+            imap_host: "imap.x.test".into(),
+            imap_port: 993,
+            imap_tls: "implicit".into(),
+            smtp_host: "smtp.x.test".into(),
+            smtp_port: 465,
+            smtp_tls: "implicit".into(),
+            ca_pem: None,
+        };
+        assert!(s.add_account(&a).unwrap());
+        let put = |uid: u32| {
+            s.put_message(
+                "work",
+                "INBOX",
+                &NewMessage {
+                    uid,
+                    flags: &[],
+                    internal_date: None,
+                    from: "x",
+                    subject: "s",
+                    date: None,
+                    message_id: None,
+                    smime: "none",
+                    raw: b"r",
+                    complete: true,
+                    size: 1,
+                },
+            )
+            .unwrap()
+        };
+        put(1);
+        s.outbox_add(
+            "work",
+            "<x@y>",
+            "hi",
+            "a@x.test",
+            &["b@x".into()],
+            b"raw",
+            None,
+        )
+        .unwrap();
+        a.smtp_port = 587;
+        a.smtp_tls = "starttls".into();
+        assert!(s.update_account(&a, false).unwrap());
+        let got = s.account("work").unwrap().unwrap();
+        assert_eq!((got.smtp_port, got.smtp_tls.as_str()), (587, "starttls"));
+        assert_eq!(s.messages("work", "INBOX").unwrap().len(), 1);
+        a.imap_host = "mail.y.test".into();
+        assert!(s.update_account(&a, true).unwrap());
+        assert_eq!(s.account("work").unwrap().unwrap().imap_host, "mail.y.test");
+        assert!(s.messages("work", "INBOX").unwrap().is_empty());
+        // Queued mail is not lost by a settings change.
+        assert_eq!(s.outbox().unwrap().len(), 1);
+        a.name = "nobody".into();
+        assert!(!s.update_account(&a, true).unwrap());
     }
 
     #[test]

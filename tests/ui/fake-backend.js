@@ -354,9 +354,32 @@ window.__installFakeBackend = function (scenario) {
         mail.added = { account: clone(a), password: args.password };
         return clone(dto);
       }
+      case 'mail_update_account': {
+        const a = args.change.settings;
+        const i = mail.accounts.findIndex((x) => x.name === a.name);
+        if (i < 0) return reject('not-found', `no account named "${a.name}"`);
+        if (locked()) return reject('keystore-locked', 'the key file is locked');
+        const old = mail.accounts[i];
+        const dto = {
+          name: a.name,
+          email: a.email,
+          username: a.username || a.email,
+          imap: { host: a.imap.host, port: a.imap.port, tls: a.imap.tls || 'implicit' },
+          smtp: { host: a.smtp.host, port: a.smtp.port, tls: a.smtp.tls || 'implicit' },
+          private_ca: a.ca_file ? 'CN=Other Mail CA' : args.change.keep_private_ca ? old.private_ca : null,
+        };
+        // As the core does: another IMAP mailbox drops the account's cache.
+        if (old.imap.host !== dto.imap.host || old.imap.port !== dto.imap.port || old.username !== dto.username) {
+          for (const key of Object.keys(mail.boxes)) if (key.startsWith(`${a.name}/`)) mail.boxes[key] = [];
+        }
+        mail.accounts[i] = dto;
+        mail.updated = [...(mail.updated ?? []), { change: clone(args.change), password: args.password }];
+        return clone(dto);
+      }
+      case 'mail_test_change':
       case 'mail_test_settings': {
         // Deterministic failures by host name, port and password, one per stage.
-        const a = args.account;
+        const a = cmd === 'mail_test_change' ? args.change.settings : args.account;
         const check = (proto, srv) => {
           const server = `${proto} ${srv.host}:${srv.port}`;
           const fail = (failed_at, message) => ({ server, ok: false, failed_at, message: `${server}: ${message}` });
@@ -418,8 +441,22 @@ window.__installFakeBackend = function (scenario) {
         return mail.folders.find((f) => f.special === 'trash')?.name ?? null;
       }
       case 'mail_send': {
-        const d = args.draft;
+        const d = { ...args.draft };
         if (d.sign && locked()) return reject('keystore-locked', 'the key file is locked');
+        // As the core does: encrypting needs every recipient's certificate, except those the
+        // user explicitly chose to send a separate unencrypted copy.
+        const plainTo = (args.unencryptedTo ?? []).map((e) => e.toLowerCase());
+        const canEncryptTo = (email) =>
+          state.certs.some((x) => x.kind !== 'authority' && x.can_encrypt && x.emails.some((e) => e.toLowerCase() === email.toLowerCase()));
+        if (plainTo.length > 0 && !d.encrypt) return reject('bad-input', 'an unencrypted copy applies only to an encrypted message');
+        if (d.encrypt) {
+          const lacking = [...d.to, ...d.cc, ...(d.bcc ?? [])].find((r) => !plainTo.includes(r.toLowerCase()) && !canEncryptTo(r));
+          if (lacking) return reject('not-found', `no certificate is known for ${lacking}`);
+        }
+        const isPlain = (r) => plainTo.includes(r.toLowerCase());
+        d.to = d.to.filter((r) => !isPlain(r));
+        d.cc = d.cc.filter((r) => !isPlain(r));
+        d.bcc = (d.bcc ?? []).filter((r) => !isPlain(r));
         // As the core does: encrypted, each Bcc recipient gets a separate copy (own outbox entry).
         const bcc = d.bcc ?? [];
         const visible = [...d.to, ...d.cc];
@@ -450,7 +487,12 @@ window.__installFakeBackend = function (scenario) {
             copies.push(clone(e));
           }
         }
-        mail.sent.push({ account: args.account, draft: clone(d), reply: clone(args.reply) });
+        let plainCopy = null;
+        if (plainTo.length > 0) {
+          plainCopy = makeEntry(args.unencryptedTo, true);
+          mail.outbox.push(plainCopy);
+        }
+        mail.sent.push({ account: args.account, draft: clone(args.draft), reply: clone(args.reply), unencryptedTo: clone(args.unencryptedTo ?? []) });
         return {
           delivered: !mail.smtpDown,
           signed: d.sign,
@@ -459,7 +501,32 @@ window.__installFakeBackend = function (scenario) {
           encrypted_to: d.encrypt ? [...recipients, d.from] : [],
           entry: clone(entry),
           bcc_copies: copies,
+          unencrypted_to: clone(args.unencryptedTo ?? []),
+          unencrypted_copy: plainCopy ? clone(plainCopy) : null,
         };
+      }
+      case 'mail_request_certificates': {
+        if (locked()) return reject('keystore-locked', 'the key file is locked');
+        mail.requests = [...(mail.requests ?? []), { account: args.account, emails: clone(args.emails) }];
+        return args.emails.map((email) => {
+          const entry = {
+            id: mail.outbox.length + 1,
+            account: args.account,
+            message_id: `<request${mail.outbox.length + 1}@example.test>`,
+            subject: 'Request for your e-mail certificate',
+            from: 'alice@example.test',
+            recipients: [email],
+            state: mail.smtpDown ? 'failed' : 'sent',
+            appended: !mail.smtpDown,
+            attempts: 1,
+            last_error: null,
+            last_error_kind: null,
+            created: new Date().toISOString(),
+            updated: new Date().toISOString(),
+          };
+          mail.outbox.push(entry);
+          return { delivered: !mail.smtpDown, signed: true, encrypted: false, cipher: null, encrypted_to: [], entry, bcc_copies: [], unencrypted_to: [], unencrypted_copy: null };
+        });
       }
       case 'mail_outbox':
         return clone(mail.outbox);

@@ -291,8 +291,9 @@ test('reply to an encrypted message starts encrypted, quotes the text, threads, 
   assert.equal(await page.inputValue('#compose-subject'), 'Re: The lab keys');
   const body = await page.inputValue('#compose-body');
   assert.match(body, /Bob Builder <bob@example.test> wrote:\n> Hi Alice,\n> the new lab keys are in the safe\.\n> Bob/);
-  // dave has no certificate here: encryption is blocked until he is removed.
-  await page.getByTestId('encrypt-blocked').waitFor();
+  // dave has no certificate here: sending will ask what to do about him.
+  assert.match(await text(page.getByTestId('mixed-note')), /^No certificate for dave@example\.test\. When you send, you choose/);
+  assert.equal(await page.getByTestId('encrypt-blocked').count(), 0);
   await page.fill('#compose-cc', '');
   await page.locator('[data-testid="recipient-chip"][data-email="bob@example.test"][data-state="known"]').waitFor();
   await page.locator('#compose-body').press('Home');
@@ -417,13 +418,13 @@ test('Bcc: a labelled field with chips; encrypting needs their certificates too;
   await page.fill('#compose-subject', 'Keys rotated');
   await page.fill('#compose-body', 'Done.');
   await page.click('#compose-encrypt');
-  // dave has no certificate: his Bcc chip says so, and encryption is blocked by him.
+  // dave has no certificate: his Bcc chip says so, and sending would ask about him.
   await page.locator('[data-testid="recipient-chip"][data-email="dave@example.test"][data-state="missing"]').waitFor();
-  assert.match(await text(page.getByTestId('encrypt-blocked')), /no certificate for dave@example\.test/);
+  assert.match(await text(page.getByTestId('mixed-note')), /No certificate for dave@example\.test/);
   assert.match(await text(page.getByTestId('compose-bcc-hint')), /To and Cc do not see them\. Encrypted, each gets a separate copy\./);
   await page.fill('#compose-bcc', 'alice@example.test');
   await page.locator('[data-testid="recipient-chip"][data-email="alice@example.test"][data-state="known"]').waitFor();
-  await page.getByTestId('encrypt-blocked').waitFor({ state: 'detached' });
+  await page.getByTestId('mixed-note').waitFor({ state: 'detached' });
   await shoot(page, 'mail-compose-bcc');
   await page.getByTestId('compose-send').click();
   await page.getByTestId('send-result').waitFor();
@@ -432,6 +433,164 @@ test('Bcc: a labelled field with chips; encrypting needs their certificates too;
   assert.deepEqual(sent[0].draft.bcc, ['alice@example.test']);
   assert.match(await text(page.getByTestId('send-result')), /to bob@example\.test Separate encrypted copies to Bcc: alice@example\.test/);
   await shoot(page, 'mail-sent-bcc');
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
+test('mixed recipients: Send asks what to do about those without a certificate; nothing is preselected', async () => {
+  const page = await openApp(scenario());
+  await openMail(page);
+  const compose = async (to, cc = '') => {
+    await page.getByRole('button', { name: 'New message' }).click();
+    await page.locator('form.compose').waitFor();
+    await page.fill('#compose-to', to);
+    await page.fill('#compose-cc', cc);
+    await page.fill('#compose-subject', 'Lab results');
+    await page.fill('#compose-body', 'Results attached in spirit.');
+    if ((await page.locator('#compose-encrypt').getAttribute('aria-pressed')) !== 'true') await page.click('#compose-encrypt');
+    await page.locator('[data-testid="recipient-chip"][data-state="checking"]').first().waitFor({ state: 'detached' });
+  };
+  const dialog = page.getByTestId('mixed-dialog');
+
+  // bob has a certificate, dave and erin do not.
+  await compose('bob@example.test, dave@example.test', 'erin@example.test');
+  await page.getByTestId('compose-send').click();
+  await dialog.waitFor();
+  assert.equal(await text(page.getByTestId('mixed-missing')), 'dave@example.test, erin@example.test');
+  assert.equal(await page.getByRole('radio', { checked: true }).count(), 0, 'no choice is made for the user');
+  assert.equal(await page.getByTestId('mixed-confirm').isDisabled(), true);
+  assert.deepEqual(
+    await page.locator('[data-testid="mixed-dialog"] input[type=radio]').evaluateAll((els) => els.map((e) => e.value)),
+    ['remove', 'request', 'unencrypted'],
+  );
+  await page.getByRole('radio', { name: /Send them a separate unencrypted copy/ }).check();
+  assert.equal(await text(page.getByTestId('mixed-confirm')), 'Send, with an unencrypted copy');
+  await shoot(page, 'mail-mixed-dialog');
+  // Escape cancels: nothing sent, the form is as it was.
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal((await page.evaluate(() => window.__fakeState.mail.sent)).length, 0);
+  assert.equal(await page.inputValue('#compose-to'), 'bob@example.test, dave@example.test');
+
+  // An explicit unencrypted copy.
+  await page.getByTestId('compose-send').click();
+  await dialog.waitFor();
+  await page.getByRole('radio', { name: /Send them a separate unencrypted copy/ }).check();
+  await page.getByTestId('mixed-confirm').click();
+  await page.getByTestId('send-result').waitFor();
+  let sent = await page.evaluate(() => window.__fakeState.mail.sent);
+  assert.equal(sent.length, 1);
+  assert.deepEqual(sent[0].unencryptedTo, ['dave@example.test', 'erin@example.test']);
+  assert.equal(sent[0].draft.encrypt, true);
+  assert.match(await text(page.getByTestId('send-unencrypted')), /^Separate unencrypted copy, as you chose, to dave@example\.test, erin@example\.test$/);
+
+  // Remove them: the message goes encrypted to bob only, nobody gets plaintext.
+  await compose('bob@example.test, dave@example.test');
+  await page.getByTestId('compose-send').click();
+  await dialog.waitFor();
+  await page.getByRole('radio', { name: /Remove them from this message/ }).check();
+  await page.getByTestId('mixed-confirm').click();
+  await page.getByTestId('send-result').waitFor();
+  sent = await page.evaluate(() => window.__fakeState.mail.sent);
+  assert.equal(sent.length, 2);
+  assert.deepEqual(sent[1].draft.to, ['bob@example.test']);
+  assert.deepEqual(sent[1].unencryptedTo, []);
+
+  // Ask for the certificate: a signed request to dave, the message to bob.
+  await compose('bob@example.test, dave@example.test');
+  await page.getByTestId('compose-send').click();
+  await dialog.waitFor();
+  await page.getByRole('radio', { name: /Ask for their certificate/ }).check();
+  await page.getByTestId('mixed-confirm').click();
+  await page.getByTestId('send-result').waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__fakeState.mail.requests), [{ account: 'alice', emails: ['dave@example.test'] }]);
+  sent = await page.evaluate(() => window.__fakeState.mail.sent);
+  assert.deepEqual(sent[2].draft.to, ['bob@example.test']);
+  assert.match(await text(page.getByTestId('mail-note')), /^Asked dave@example\.test for their certificate with a signed message\.$/);
+
+  // Nobody has a certificate: only the request is offered, and the message stays.
+  await compose('dave@example.test');
+  await page.getByTestId('compose-send').click();
+  await dialog.waitFor();
+  assert.deepEqual(
+    await page.locator('[data-testid="mixed-dialog"] input[type=radio]').evaluateAll((els) => els.map((e) => e.value)),
+    ['request'],
+  );
+  assert.match(await text(dialog), /To send without encryption instead, cancel and turn off Encrypt\./);
+  // Keyboard only: the radio by arrow/space, then the confirm button.
+  await page.getByRole('radio', { name: /Ask for their certificate/ }).focus();
+  await page.keyboard.press('Space');
+  await page.getByTestId('mixed-confirm').focus();
+  await page.keyboard.press('Enter');
+  await dialog.waitFor({ state: 'detached' });
+  assert.match(await text(page.getByTestId('request-note')), /This message stays here/);
+  assert.equal(await page.locator('form.compose').count(), 1);
+  assert.equal((await page.evaluate(() => window.__fakeState.mail.sent)).length, 3, 'nothing else was sent');
+  assert.equal((await page.evaluate(() => window.__fakeState.mail.requests)).length, 2);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
+test('editing an account: its settings filled in, the password kept unless typed, a new mailbox drops the cache', async () => {
+  const page = await openApp(scenario());
+  await openMail(page);
+  await page.locator('[data-testid="message-row"]').first().waitFor();
+  await page.getByTestId('mail-edit-account').click();
+  const form = page.getByTestId('account-form');
+  await form.waitFor();
+  assert.equal(await text(page.locator('#account-title')), 'Edit account alice');
+  assert.equal(await page.inputValue('#account-email'), 'alice@example.test');
+  assert.equal(await page.locator('#account-name').getAttribute('readonly'), '');
+  assert.equal(await page.inputValue('#account-imap-host'), '127.0.0.1');
+  assert.equal(await page.inputValue('#account-imap-port'), '10993');
+  assert.equal(await page.inputValue('#account-smtp-port'), '10587');
+  assert.equal(await page.inputValue('#account-smtp-tls'), 'starttls');
+  assert.equal(await page.inputValue('#account-password'), '');
+  assert.match(await text(form), /Leave empty to keep the password in your keystore\./);
+  assert.equal(await page.getByTestId('account-keep-ca').locator('input').isChecked(), true);
+  assert.match(await text(page.getByTestId('account-keep-ca')), /CN=Sealpost Mail Test CA/);
+  assert.equal(await page.getByTestId('account-other-mailbox').count(), 0);
+
+  // Another SMTP port: tested with the stored password (none sent), saved, the cache kept.
+  await page.fill('#account-smtp-port', '2587');
+  await page.click('#account-test');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="check-line"]')].every((l) => l.getAttribute('data-ok') === 'true'));
+  const tested = (await calls(page, 'mail_test_change')).at(-1).args;
+  assert.equal(tested.password, '');
+  assert.equal(tested.change.keep_private_ca, true);
+  assert.equal(tested.change.settings.smtp.port, 2587);
+  await shoot(page, 'mail-account-edit');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByTestId('mail-note').waitFor();
+  assert.equal(await text(page.getByTestId('mail-note')), 'Saved the settings of alice.');
+  let updated = await page.evaluate(() => window.__fakeState.mail.updated);
+  assert.equal(updated.length, 1);
+  assert.equal(updated[0].password, '');
+  assert.equal(updated[0].change.settings.name, 'alice');
+  assert.ok((await page.locator('[data-testid="message-row"]').count()) > 0, 'same mailbox: the cached list stays');
+
+  // Another IMAP server: the form warns, a new password and the public CAs; the list empties.
+  await page.getByTestId('mail-edit-account').click();
+  await form.waitFor();
+  assert.equal(await page.inputValue('#account-smtp-port'), '2587');
+  await page.fill('#account-imap-host', 'imap.example.org');
+  await page.getByTestId('account-other-mailbox').waitFor();
+  await page.fill('#account-password', 'new secret');
+  await page.getByTestId('account-keep-ca').locator('input').uncheck();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByTestId('mail-note').waitFor();
+  updated = await page.evaluate(() => window.__fakeState.mail.updated);
+  assert.equal(updated[1].password, 'new secret');
+  assert.equal(updated[1].change.keep_private_ca, false);
+  assert.equal(updated[1].change.settings.imap.host, 'imap.example.org');
+  assert.equal(await page.locator('[data-testid="message-row"]').count(), 0);
+  // Cancel leaves everything as it was.
+  await page.getByTestId('mail-edit-account').click();
+  await form.waitFor();
+  await page.fill('#account-email', 'someone@else.test');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await form.waitFor({ state: 'detached' });
+  assert.equal((await page.evaluate(() => window.__fakeState.mail.updated)).length, 2);
   assert.deepEqual(unexpectedErrors(page), []);
   await close(page);
 });

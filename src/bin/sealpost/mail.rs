@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
-use sealpost::api::mail::{NewAccount, ServerSettings, SmimeKind};
+use sealpost::api::mail::{AccountChange, NewAccount, ServerSettings, SmimeKind};
 use sealpost::api::{ApiError, ErrorCode, Home};
 use sealpost::mail::TlsMode;
 use zeroize::Zeroizing;
@@ -30,6 +30,21 @@ pub enum MailCmd {
         encrypt: bool,
         #[arg(long = "in")]
         input: Option<PathBuf>,
+        /// With --encrypt: this recipient (of To, Cc or Bcc; repeatable) gets a separate
+        /// unencrypted copy instead, for correspondents without a certificate. Never implied.
+        #[arg(
+            long = "unencrypted-copy-to",
+            value_name = "EMAIL",
+            requires = "encrypt"
+        )]
+        unencrypted_copy_to: Vec<String>,
+    },
+    /// Send a signed request for their certificate to each address (one message each)
+    RequestCertificate {
+        #[arg(long)]
+        account: String,
+        #[arg(required = true, value_name = "EMAIL")]
+        emails: Vec<String>,
     },
     /// List messages waiting to be sent (or sent); --retry sends the waiting ones
     Outbox {
@@ -108,6 +123,40 @@ pub enum AccountCmd {
         ca_file: Option<PathBuf>,
         #[arg(long)]
         password_file: Option<PathBuf>,
+    },
+    /// Change an account's settings; what is not given stays as it is. A changed IMAP server
+    /// or login drops the account's cached mail (the next sync fetches the new mailbox)
+    Edit {
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// IMAP server as HOST:PORT
+        #[arg(long)]
+        imap: Option<String>,
+        /// SMTP submission server as HOST:PORT
+        #[arg(long)]
+        smtp: Option<String>,
+        #[arg(long)]
+        user: Option<String>,
+        /// TLS mode for both servers (default for a new HOST:PORT: by its port; else unchanged)
+        #[arg(long, value_enum)]
+        tls: Option<TlsArg>,
+        #[arg(long, value_enum)]
+        imap_tls: Option<TlsArg>,
+        #[arg(long, value_enum)]
+        smtp_tls: Option<TlsArg>,
+        /// A new private CA for the servers' certificates
+        #[arg(long, conflicts_with = "public_ca")]
+        ca_file: Option<PathBuf>,
+        /// Drop the private CA: trust the public CAs again
+        #[arg(long)]
+        public_ca: bool,
+        /// A new password from this file
+        #[arg(long, conflicts_with = "new_password")]
+        password_file: Option<PathBuf>,
+        /// Ask for a new password
+        #[arg(long)]
+        new_password: bool,
     },
     List,
     /// Connect and log in to both servers; says which step failed
@@ -211,6 +260,61 @@ pub fn run(
                 println!("added account {} <{}>", a.name, a.email);
             }
         }
+        MailCmd::Account(AccountCmd::Edit {
+            name,
+            email,
+            imap,
+            smtp,
+            user,
+            tls,
+            imap_tls,
+            smtp_tls,
+            ca_file,
+            public_ca,
+            password_file,
+            new_password,
+        }) => {
+            let a = home
+                .accounts()?
+                .into_iter()
+                .find(|a| a.name == name)
+                .ok_or_else(|| {
+                    ApiError::new(ErrorCode::NotFound, format!("no account named {name:?}"))
+                })?;
+            let keep = |host: &str, port: u16, mode: TlsMode, tls: Option<TlsArg>| ServerSettings {
+                host: host.to_string(),
+                port,
+                tls: Some(tls.map(Into::into).unwrap_or(mode)),
+            };
+            let change = AccountChange {
+                settings: NewAccount {
+                    name: a.name.clone(),
+                    email: email.unwrap_or(a.email.clone()),
+                    username: Some(user.unwrap_or(a.username.clone())),
+                    imap: match imap {
+                        Some(spec) => server(&spec, imap_tls.or(tls))?,
+                        None => keep(&a.imap.host, a.imap.port, a.imap.tls, imap_tls.or(tls)),
+                    },
+                    smtp: match smtp {
+                        Some(spec) => server(&spec, smtp_tls.or(tls))?,
+                        None => keep(&a.smtp.host, a.smtp.port, a.smtp.tls, smtp_tls.or(tls)),
+                    },
+                    ca_file: ca_file.map(|p| p.display().to_string()),
+                },
+                keep_private_ca: !public_ca,
+            };
+            let password = match password_file {
+                Some(f) => Some(read_secret_file(&f)?),
+                None if new_password => Some(prompt(&format!("New password for {}: ", a.email))?),
+                None => None,
+            };
+            let a = home.update_account(&change, password.as_deref().map(|p| p.as_str()), pass)?;
+            if json {
+                print_json(&a);
+            } else {
+                println!("changed account {} <{}>", a.name, a.email);
+            }
+        }
         MailCmd::Account(AccountCmd::List) => {
             let list = home.accounts()?;
             if json {
@@ -265,9 +369,10 @@ pub fn run(
             sign,
             encrypt,
             input,
+            unencrypted_copy_to,
         } => {
             let msg = read_input(&input)?;
-            let r = home.send_message(&account, &msg, sign, encrypt, pass)?;
+            let r = home.send_message(&account, &msg, sign, encrypt, &unencrypted_copy_to, pass)?;
             if json {
                 print_json(&r);
             } else if r.delivered {
@@ -281,12 +386,47 @@ pub fn run(
                         " (no copy in Sent yet: sealpost outbox --retry)"
                     }
                 );
+                if !r.unencrypted_to.is_empty() {
+                    println!(
+                        "sent an unencrypted copy to {} (as you chose)",
+                        r.unencrypted_to.join(", ")
+                    );
+                }
             }
             if !r.delivered {
                 return Err(network(format!(
                     "not sent: {}; the message waits in the outbox as #{} (sealpost outbox --retry)",
                     r.entry.last_error.as_deref().unwrap_or("unknown error"),
                     r.entry.id
+                )));
+            }
+        }
+        MailCmd::RequestCertificate { account, emails } => {
+            let sent = home.request_certificates(&account, &emails, pass)?;
+            if json {
+                print_json(&sent);
+            }
+            let mut waiting = Vec::new();
+            for r in &sent {
+                if r.delivered {
+                    if !json {
+                        println!(
+                            "asked {} for their certificate",
+                            r.entry.recipients.join(", ")
+                        );
+                    }
+                } else {
+                    waiting.push(format!(
+                        "{} (outbox #{})",
+                        r.entry.recipients.join(", "),
+                        r.entry.id
+                    ));
+                }
+            }
+            if !waiting.is_empty() {
+                return Err(network(format!(
+                    "not sent to {}; waiting in the outbox (sealpost outbox --retry)",
+                    waiting.join(", ")
                 )));
             }
         }

@@ -65,7 +65,33 @@ export type DraftInput = {
   attachments: readonly string[];
   sign: boolean;
   encrypt: boolean;
+  /**
+   * Sending through an account: recipients without a certificate do not block; sending asks
+   * what to do about them (mixedRecipientsPrompt). Saving to a file has no such choice.
+   */
+  askAboutMissing?: boolean;
 };
+
+/** Recipients (each once) who have no usable certificate, when encryption is on. */
+export function missingCertificates(input: DraftInput): string[] {
+  if (!input.encrypt) return [];
+  const seen = new Set<string>();
+  return [...input.to, ...input.cc, ...input.bcc]
+    .filter((c) => c.state === 'missing')
+    .flatMap((c) => (seen.has(c.key) ? [] : (seen.add(c.key), [c.email])));
+}
+
+export type MixedChoice = 'remove' | 'request' | 'unencrypted';
+
+/**
+ * What the mixed-recipients dialog offers for `missing` out of `total` distinct recipients.
+ * With nobody left to encrypt to, removing them leaves no message and a separate plaintext copy
+ * would be the whole message unencrypted, so only the certificate request is offered.
+ */
+export function mixedChoices(missing: number, total: number): MixedChoice[] {
+  if (missing === 0) return [];
+  return missing < total ? ['remove', 'request', 'unencrypted'] : ['request'];
+}
 
 /** Reasons the draft cannot be saved yet (empty when it can). */
 export function draftProblems(input: DraftInput): string[] {
@@ -78,8 +104,12 @@ export function draftProblems(input: DraftInput): string[] {
   if (invalid.length > 0) problems.push(`${list(invalid)} ${invalid.length === 1 ? 'is' : 'are'} not an email address.`);
   if (input.sign && input.from && !input.fromCanSign) problems.push(`${input.from} has no identity that can sign.`);
   if (input.encrypt) {
-    const readiness = encryptReadiness([...input.to, ...input.cc, ...input.bcc].filter((c) => c.state !== 'invalid'));
-    if (!readiness.ready && readiness.message && recipients > 0) problems.push(readiness.message);
+    const valid = [...input.to, ...input.cc, ...input.bcc].filter((c) => c.state !== 'invalid');
+    const considered = input.askAboutMissing ? valid.filter((c) => c.state !== 'missing') : valid;
+    // Everyone missing while sending: the dialog still offers to ask them for certificates.
+    const onlyMissing = input.askAboutMissing && considered.length === 0 && valid.length > 0;
+    const readiness = encryptReadiness(considered);
+    if (!onlyMissing && !readiness.ready && readiness.message && recipients > 0) problems.push(readiness.message);
   }
   return problems;
 }

@@ -403,6 +403,20 @@ username: string | null, imap: ServerSettings, smtp: ServerSettings,
  * given, it is the only trust anchor for this account.
  */
 ca_file: string | null, };
+/**
+ * New settings for an existing account (the password travels separately; none keeps the
+ * stored one).
+ */
+export type AccountChange = { 
+/**
+ * The settings; `name` says which account (names do not change).
+ */
+settings: NewAccount, 
+/**
+ * Without a new `settings.ca_file`: keep the account's private CA (`true`) or trust the
+ * public CAs again (`false`).
+ */
+keep_private_ca: boolean, };
 export type ServerDto = { host: string, port: number, tls: TlsMode, };
 export type AccountDto = { name: string, email: string, username: string, imap: ServerDto, smtp: ServerDto, 
 /**
@@ -444,7 +458,16 @@ entry: OutboxEntry,
  * With encryption, each Bcc recipient gets a separate copy encrypted to them and the
  * sender: their outbox entries (empty otherwise).
  */
-bcc_copies: Array<OutboxEntry>, };
+bcc_copies: Array<OutboxEntry>, 
+/**
+ * Recipients without a certificate who got a separate unencrypted copy, only because
+ * the sender chose so explicitly (`unencrypted_to`); empty otherwise.
+ */
+unencrypted_to: Array<string>, 
+/**
+ * The outbox entry of that unencrypted copy.
+ */
+unencrypted_copy: OutboxEntry | null, };
 /**
  * Result of `outbox --retry` for one entry.
  */

@@ -3,6 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { toCommandError } from '../errors';
 import type {
+  AccountChange,
   AccountDto,
   AppStatus,
   CertCheck,
@@ -79,6 +80,9 @@ export const commands = {
   // Mail (docs/ipc.md, mail section).
   mailAccounts: () => call<AccountDto[]>('mail_accounts'),
   mailAddAccount: (account: NewAccount, password: string) => call<AccountDto>('mail_add_account', { account, password }),
+  /** An empty password keeps the stored one. */
+  mailUpdateAccount: (change: AccountChange, password: string) => call<AccountDto>('mail_update_account', { change, password }),
+  mailTestChange: (change: AccountChange, password: string) => call<ConnectionCheck>('mail_test_change', { change, password }),
   mailRemoveAccount: (name: string) => call<AccountDto>('mail_remove_account', { name }),
   mailTestSettings: (account: NewAccount, password: string) =>
     call<ConnectionCheck>('mail_test_settings', { account, password }),
@@ -94,7 +98,10 @@ export const commands = {
   mailMove: (account: string, folder: string, uid: number, dest: string) =>
     call<null>('mail_move', { account, folder, uid, dest }),
   mailDelete: (account: string, folder: string, uid: number) => call<string | null>('mail_delete', { account, folder, uid }),
-  mailSend: (account: string, draft: Draft, reply: ReplyContext) => call<SendResult>('mail_send', { account, draft, reply }),
+  /** `unencryptedTo`: recipients the user explicitly chose to get a separate unencrypted copy. */
+  mailSend: (account: string, draft: Draft, reply: ReplyContext, unencryptedTo: string[] = []) =>
+    call<SendResult>('mail_send', { account, draft, reply, unencryptedTo }),
+  mailRequestCertificates: (account: string, emails: string[]) => call<SendResult[]>('mail_request_certificates', { account, emails }),
   mailOutbox: () => call<OutboxEntry[]>('mail_outbox'),
   mailRetry: (id: number) => call<RetryOutcome>('mail_retry', { id }),
 };

@@ -2,12 +2,23 @@
 import { commands, pickFiles, pickSavePath } from '../platform';
 import { errorText } from '../errors';
 import { parseAddresses, removeAddress } from '../addresses';
-import { buildDraft, chipFor, draftProblems, encryptReadiness, type DraftInput } from '../compose';
+import {
+  buildDraft,
+  chipFor,
+  draftProblems,
+  encryptReadiness,
+  missingCertificates,
+  mixedChoices,
+  type DraftInput,
+  type MixedChoice,
+} from '../compose';
 import type { AccountDto, ComposeResult, RecipientStatus, ReplyContext, SendResult } from '../ipc/types';
 import type { ReplyDraft } from '../mail';
 import { app } from './app.svelte';
 
 export class ComposeState {
+  /** Sending through an account: the mixed-recipients dialog decides about missing certificates. */
+  readonly askAboutMissing: boolean = false;
   from = $state('');
   toText = $state('');
   ccText = $state('');
@@ -27,6 +38,11 @@ export class ComposeState {
   /** Threading of a reply (Mail screen). */
   reply = $state<ReplyContext>({ in_reply_to: null, references: [] });
 
+  /** Recipients without a certificate the user is being asked about (Send with encryption). */
+  mixedPrompt = $state<string[] | null>(null);
+  /** What the last certificate request did, for the form. */
+  requestNote = $state<string | null>(null);
+
   #generation = -1;
 
   fromOptions = $derived(
@@ -43,7 +59,13 @@ export class ComposeState {
   unchecked = $derived(
     [...this.toChips, ...this.ccChips, ...this.bccChips].filter((c) => c.state === 'checking').map((c) => c.key),
   );
-  readiness = $derived(encryptReadiness([...this.toChips, ...this.ccChips, ...this.bccChips].filter((c) => c.state !== 'invalid')));
+  readiness = $derived(
+    encryptReadiness(
+      [...this.toChips, ...this.ccChips, ...this.bccChips].filter(
+        (c) => c.state !== 'invalid' && !(this.askAboutMissing && c.state === 'missing'),
+      ),
+    ),
+  );
 
   input = $derived<DraftInput>({
     from: this.from,
@@ -56,8 +78,16 @@ export class ComposeState {
     attachments: this.attachments,
     sign: this.sign,
     encrypt: this.encrypt,
+    askAboutMissing: this.askAboutMissing,
   });
   problems = $derived(draftProblems(this.input));
+  /** Recipients without a usable certificate while Encrypt is on. */
+  missing = $derived(missingCertificates(this.input));
+  /** Distinct valid recipients. */
+  recipientCount = $derived(
+    new Set([...this.toChips, ...this.ccChips, ...this.bccChips].filter((c) => c.state !== 'invalid').map((c) => c.key)).size,
+  );
+  mixedOptions = $derived(mixedChoices(this.missing.length, this.recipientCount));
 
   /** Drops cached recipient answers when the certificate list changed (import, delete). */
   syncWithCertificates(): void {
@@ -137,6 +167,10 @@ export class ComposeState {
     }
   }
 
+  constructor(askAboutMissing = false) {
+    this.askAboutMissing = askAboutMissing;
+  }
+
   /** Starts a new message from an account (Mail screen), or a reply or forward. */
   start(account: AccountDto, draft?: ReplyDraft): void {
     this.from = account.email;
@@ -149,6 +183,8 @@ export class ComposeState {
     this.signChoice = null;
     this.encrypt = draft?.encrypt ?? false;
     this.reply = { in_reply_to: draft?.inReplyTo ?? null, references: draft?.references ?? [] };
+    this.mixedPrompt = null;
+    this.requestNote = null;
     this.result = null;
     this.error = null;
     this.attempted = false;
@@ -159,16 +195,23 @@ export class ComposeState {
    * SMTP and appended to Sent. Returns the result (also when it stays in the outbox), or null
    * when nothing was queued.
    */
-  async send(account: AccountDto): Promise<SendResult | null> {
+  async send(account: AccountDto, unencryptedTo: string[] = []): Promise<SendResult | null> {
     if (app.running('send')) return null;
     this.attempted = true;
     this.error = null;
     this.from = account.email;
     if (this.problems.length > 0) return null;
+    // Some recipients have no certificate: the user chooses what happens to them (never a
+    // silent plaintext copy).
+    const undecided = this.missing.filter((m) => !unencryptedTo.some((u) => u.toLowerCase() === m.toLowerCase()));
+    if (undecided.length > 0) {
+      this.mixedPrompt = undecided;
+      return null;
+    }
     const draft = buildDraft(this.input);
     const reply = this.reply;
     try {
-      const r = await app.run('send', `Sending from ${account.email}…`, () => commands.mailSend(account.name, draft, reply));
+      const r = await app.run('send', `Sending from ${account.email}…`, () => commands.mailSend(account.name, draft, reply, unencryptedTo));
       this.attempted = false;
       if (!r.delivered) {
         const failed = [r.entry, ...r.bcc_copies].find((e) => e.state !== 'sent') ?? r.entry;
@@ -180,8 +223,56 @@ export class ComposeState {
       return null;
     }
   }
+
+  #removeEverywhere(emails: readonly string[]): void {
+    for (const e of emails) {
+      const key = e.toLowerCase();
+      this.toText = removeAddress(this.toText, key);
+      this.ccText = removeAddress(this.ccText, key);
+      this.bccText = removeAddress(this.bccText, key);
+    }
+  }
+
+  /**
+   * Carries out the user's choice in the mixed-recipients dialog, then sends what is left:
+   * remove them; ask them (a signed request each) and send to the others, or keep the message
+   * when nobody else is left; or send them a separate unencrypted copy.
+   */
+  async resolveMixed(account: AccountDto, choice: MixedChoice): Promise<SendResult | null> {
+    const missing = this.mixedPrompt ?? [];
+    if (missing.length === 0 || !this.mixedOptions.includes(choice)) return null;
+    this.error = null;
+    this.requestNote = null;
+    if (choice === 'unencrypted') {
+      this.mixedPrompt = null;
+      return this.send(account, missing);
+    }
+    if (choice === 'request') {
+      try {
+        const sent = await app.run('send', 'Asking for certificates…', () => commands.mailRequestCertificates(account.name, missing));
+        const waiting = sent.filter((r) => !r.delivered).flatMap((r) => r.entry.recipients);
+        this.requestNote =
+          `Asked ${missing.join(', ')} for their certificate with a signed message.` +
+          (waiting.length > 0 ? ` The request to ${waiting.join(', ')} is waiting in the outbox.` : '') +
+          (this.mixedOptions.length === 1
+            ? ' This message stays here: once their signed reply is read, their certificate is known and you can send it encrypted.'
+            : '');
+      } catch (error) {
+        this.mixedPrompt = null;
+        this.error = errorText(error, 'The certificate request was not sent');
+        return null;
+      }
+      if (this.mixedOptions.length === 1) {
+        this.mixedPrompt = null;
+        return null;
+      }
+    }
+    this.mixedPrompt = null;
+    this.#removeEverywhere(missing);
+    return this.send(account);
+  }
 }
 
 export const compose = new ComposeState();
 /** The draft of the Mail screen (sent through an account), apart from the .eml workbench's. */
-export const mailCompose = new ComposeState();
+export const mailCompose = new ComposeState(true);

@@ -8,7 +8,7 @@ import type { AccountDto, Attachment, FolderDto, MailChanged, MessageSummary, Me
 import { app } from './app.svelte';
 import { mailCompose } from './compose.svelte';
 
-export type MailPane = 'message' | 'compose' | 'outbox' | 'account';
+export type MailPane = 'message' | 'compose' | 'outbox' | 'account' | 'edit-account';
 
 const INBOX: FolderDto = { name: 'INBOX', delimiter: null, special: 'inbox', selectable: true };
 
@@ -103,6 +103,14 @@ export class MailState {
     await this.loadAccounts();
     this.pane = 'message';
     await this.selectAccount(account.name);
+  }
+
+  /** The account's settings were changed: its list again (the cache may have been dropped), synced. */
+  async accountEdited(account: AccountDto): Promise<void> {
+    await this.loadAccounts();
+    this.pane = 'message';
+    await this.selectAccount(account.name);
+    this.actionNote = `Saved the settings of ${account.name}.`;
   }
 
   async selectAccount(name: string): Promise<void> {
@@ -309,8 +317,9 @@ export class MailState {
   }
 
   /** After Send: back to the message with the result, or to the outbox when it waits there. */
-  async sent(r: SendResult): Promise<void> {
+  async sent(r: SendResult, note: string | null = null): Promise<void> {
     this.lastSent = r.delivered ? r : null;
+    if (note) this.actionNote = note;
     this.pane = r.delivered ? 'message' : 'outbox';
     await this.loadOutbox();
   }
