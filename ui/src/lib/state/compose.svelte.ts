@@ -3,6 +3,7 @@ import { commands, pickFiles, pickSavePath } from '../platform';
 import { errorText } from '../errors';
 import { parseAddresses, removeAddress } from '../addresses';
 import { buildDraft, chipFor, draftProblems, encryptReadiness, type DraftInput } from '../compose';
+import { htmlToPlain, plainToHtml } from '../richtext';
 import type { AccountDto, ComposeResult, RecipientStatus, ReplyContext, SendResult } from '../ipc/types';
 import type { ReplyDraft } from '../mail';
 import { app } from './app.svelte';
@@ -14,6 +15,9 @@ export class ComposeState {
   bccText = $state('');
   subject = $state('');
   body = $state('');
+  /** Formatted text: the body is edited as HTML (`html`); `body` is unused meanwhile. */
+  formatted = $state(false);
+  html = $state('');
   attachments = $state<string[]>([]);
   /** null until the user toggles Sign: then it follows whether From can sign. */
   signChoice = $state<boolean | null>(null);
@@ -52,7 +56,8 @@ export class ComposeState {
     cc: this.ccChips,
     bcc: this.bccChips,
     subject: this.subject,
-    body: this.body,
+    body: this.formatted ? htmlToPlain(this.html) : this.body,
+    html: this.formatted ? this.html : null,
     attachments: this.attachments,
     sign: this.sign,
     encrypt: this.encrypt,
@@ -87,6 +92,18 @@ export class ComposeState {
 
   toggleEncrypt(): void {
     this.encrypt = !this.encrypt;
+  }
+
+  /** Formatted on: the text becomes editable HTML. Off: the plain text of it, formatting dropped. */
+  toggleFormatted(): void {
+    if (this.formatted) {
+      this.body = htmlToPlain(this.html);
+      this.html = '';
+      this.formatted = false;
+    } else {
+      this.html = plainToHtml(this.body);
+      this.formatted = true;
+    }
   }
 
   removeRecipient(field: 'to' | 'cc' | 'bcc', key: string): void {
@@ -145,6 +162,8 @@ export class ComposeState {
     this.bccText = '';
     this.subject = draft?.subject ?? '';
     this.body = draft?.body ?? '';
+    this.formatted = false;
+    this.html = '';
     this.attachments = [];
     this.signChoice = null;
     this.encrypt = draft?.encrypt ?? false;
