@@ -598,10 +598,9 @@ impl PlainText {
             }
             return;
         }
-        let mut words = t
-            .split(|c: char| c.is_whitespace() && c != '\u{a0}')
-            .peekable();
-        let leading = t.starts_with(|c: char| c.is_whitespace() && c != '\u{a0}');
+        // HTML white space collapses (ASCII only: not the no-break spaces an editor writes).
+        let mut words = t.split(|c: char| c.is_ascii_whitespace()).peekable();
+        let leading = t.starts_with(|c: char| c.is_ascii_whitespace());
         if leading {
             self.pending_space = true;
         }
@@ -992,6 +991,7 @@ mod tests {
             ),
             ("<pre>  code\n    indented</pre>", "  code\n    indented\n"),
             ("a<script>hidden</script>b<style>p{}</style>", "ab\n"),
+            ("em\u{2003}space", "em\u{2003}space\n"),
         ];
         for (html, want) in cases {
             assert_eq!(html_to_text(html), *want, "for {html:?}");

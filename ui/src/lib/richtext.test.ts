@@ -21,6 +21,7 @@ describe('htmlToPlain', () => {
     ['<b>bold</b> <i>it</i>&nbsp;&nbsp;x &lt;tag&gt; &#233;&#x263A;', 'bold it  x <tag> é☺\n'],
     ['<pre>  code\n    indented</pre>', '  code\n    indented\n'],
     ['a<script>hidden</script>b<style>p{}</style>', 'ab\n'],
+    ['em\u2003space', 'em\u2003space\n'],
     ['', ''],
     ['<div><br></div>', ''],
   ])('%j', (html, plain) => {

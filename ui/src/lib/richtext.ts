@@ -69,9 +69,9 @@ class PlainText {
       });
       return;
     }
-    // Collapsible white space (not the no-break spaces an editor writes for runs of spaces).
-    const words = t.split(/[ \t\n\r\f\v]+/);
-    if (/^[ \t\n\r\f\v]/.test(t)) this.pendingSpace = true;
+    // HTML white space collapses (ASCII only: not the no-break spaces an editor writes for runs).
+    const words = t.split(/[ \t\n\r\f]+/);
+    if (/^[ \t\n\r\f]/.test(t)) this.pendingSpace = true;
     words.forEach((w, i) => {
       if (w) {
         this.startText();
