@@ -50,6 +50,7 @@ fn draft(from: &str, to: &[&str], sign: bool, encrypt: bool, attachments: Vec<St
         bcc: vec![],
         subject: "Lab results for patient 4711".into(),
         body: "Dear Bob,\nthe results are attached.\nAlice\n".into(),
+        html: None,
         attachments,
         sign,
         encrypt,

@@ -3166,6 +3166,83 @@ fn openssl_decrypts_and_verifies_our_signed_and_encrypted_mail() {
     }
 }
 
+/// A formatted message (HTML with a plain-text alternative) as the app builds it, signed and
+/// encrypted by us: openssl decrypts and verifies it and finds both alternatives intact.
+#[test]
+fn openssl_decrypts_and_verifies_our_signed_and_encrypted_formatted_mail() {
+    let h = Home::with(&[ALICE, BOB], &[], true);
+    let work = h.work();
+    let case = "our formatted (multipart/alternative) mail signed + encrypted -> openssl";
+    let draft = sealpost::api::session::Draft {
+        from: ALICE.email.into(),
+        to: vec![BOB.email.into()],
+        cc: vec![],
+        bcc: vec![],
+        subject: "Formatted figures".into(),
+        body: String::new(),
+        html: Some(
+            "<div>Grüße, <b>Bob</b>!</div><ul><li>first</li><li>second</li></ul>\
+             <blockquote>quoted</blockquote><script>alert(1)</script>"
+                .into(),
+        ),
+        attachments: vec![],
+        sign: true,
+        encrypt: true,
+    };
+    let msg = sealpost::api::message::build(&draft, &[], 1_790_000_000).expect("build");
+    let args = ["--sign", "--from", ALICE.email, "--cipher", "aes-256-cbc"];
+    let mail = h.encrypt(&msg, &[BOB], &args, case);
+    assert!(
+        !contains(&mail, b"second") && !contains(&mail, b"multipart/alternative"),
+        "{case}: content visible outside the envelope"
+    );
+    let mut inner_form = "";
+    for who in [BOB, ALICE] {
+        let (o, inner) = openssl_decrypt_mail(&mail, who, &work);
+        o.expect_ok(&format!("{case}: decrypt as {}", who.key));
+        inner_form = if parse_mime(&inner).mime_type() == "multipart/signed" {
+            "multipart-signed"
+        } else {
+            "opaque"
+        };
+        let (vo, content) = openssl_verify_mail(&inner, &work);
+        vo.expect_ok(&format!("{case}: verify as {}", who.key));
+        let text = String::from_utf8(content).expect("UTF-8 content");
+        assert!(
+            text.contains("multipart/alternative"),
+            "{case}: no multipart/alternative in {text}"
+        );
+        let plain = text.find("Content-Type: text/plain; charset=\"utf-8\"");
+        let html = text.find("Content-Type: text/html; charset=\"utf-8\"");
+        assert!(
+            matches!((plain, html), (Some(p), Some(h)) if p < h),
+            "{case}: want text/plain then text/html in {text}"
+        );
+        let alternative = sealpost::api::message::view(text.as_bytes()).expect("parse");
+        let (plain, html) = (alternative.1.unwrap(), alternative.2.unwrap());
+        assert!(plain.contains("Grüße, Bob!"), "{case}: {plain}");
+        assert!(
+            plain.contains("- first") && plain.contains("- second"),
+            "{case}: {plain}"
+        );
+        assert!(plain.contains("> quoted"), "{case}: {plain}");
+        assert!(
+            html.contains("<b>Bob</b>") && html.contains("<li>second</li>"),
+            "{case}: {html}"
+        );
+        assert!(
+            !text.contains("alert"),
+            "{case}: the script was sent: {text}"
+        );
+    }
+    // and we read our own output back
+    let d = h.decrypt(&mail);
+    d.out.expect_ok(&format!("{case}: our decrypt"));
+    let report = d.report.unwrap_or_else(|| panic!("{case}: no JSON report"));
+    assert_signature(&report, inner_form, "valid", ALICE, case);
+    pass(case);
+}
+
 #[test]
 fn we_decrypt_and_verify_openssl_signed_then_encrypted_mail() {
     let h = Home::with(&[BOB, DAVE], &[], true);

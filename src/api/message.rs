@@ -180,8 +180,20 @@ pub fn build(draft: &Draft, files: &[(String, Vec<u8>)], now: u64) -> Result<Vec
         .from(draft.from.trim().to_string())
         .subject(draft.subject.clone())
         .date(now as i64)
-        .message_id(format!("{}@{domain}", hex::encode(id)))
-        .text_body(draft.body.replace("\r\n", "\n"));
+        .message_id(format!("{}@{domain}", hex::encode(id)));
+    // Formatted text: multipart/alternative, text/plain first (the least preferred, RFC 2046
+    // §5.1.4), then the sanitised HTML. The plain part is rendered from that same HTML.
+    let html = draft
+        .html
+        .as_deref()
+        .map(sanitize_outgoing_html)
+        .filter(|h| !h.trim().is_empty());
+    b = match html {
+        Some(h) => b
+            .text_body(html_to_text(&h))
+            .html_body(format!("{HTML_HEAD}{h}{HTML_TAIL}")),
+        None => b.text_body(draft.body.replace("\r\n", "\n")),
+    };
     if !to.is_empty() {
         b = b.to(to);
     }
@@ -279,14 +291,18 @@ const ALLOWED_ATTRS: &[&str] = &[
     "src",
 ];
 
-fn safe_url(attr: &str, value: &str) -> bool {
+fn safe_url(attr: &str, value: &str, web_links: bool) -> bool {
     let v: String = value
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
         .collect::<String>()
         .to_ascii_lowercase();
     match attr {
-        "href" => v.starts_with("mailto:") || v.starts_with('#'),
+        "href" => {
+            v.starts_with("mailto:")
+                || v.starts_with('#')
+                || (web_links && (v.starts_with("https://") || v.starts_with("http://")))
+        }
         "src" => {
             v.starts_with("data:image/png")
                 || v.starts_with("data:image/jpeg")
@@ -354,6 +370,17 @@ fn attributes(s: &str) -> Vec<(String, String)> {
 /// remote images or links (EFAIL: nothing in a message may cause a request). The app shows the
 /// result in a sandboxed frame that forbids all requests as well.
 pub fn sanitize_html(html: &str) -> String {
+    sanitize(html, false)
+}
+
+/// [`sanitize_html`] for HTML we send: the same rules (no scripts, styles sheets, event
+/// handlers, frames, forms; no images at all), except that links to http(s) addresses the user
+/// wrote are kept (following one needs a click; nothing loads by itself).
+pub fn sanitize_outgoing_html(html: &str) -> String {
+    sanitize(html, true)
+}
+
+fn sanitize(html: &str, web_links: bool) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     let mut skip_until: Option<String> = None;
@@ -397,7 +424,8 @@ pub fn sanitize_html(html: &str) -> String {
             }
             continue;
         }
-        if !ALLOWED.contains(&name.as_str()) {
+        // The compose editor makes no images; whatever claims to be one is dropped.
+        if !ALLOWED.contains(&name.as_str()) || (web_links && name == "img") {
             continue;
         }
         if closing {
@@ -407,7 +435,7 @@ pub fn sanitize_html(html: &str) -> String {
         out.push('<');
         out.push_str(&name);
         for (k, v) in attributes(&body[name_end..]) {
-            if !ALLOWED_ATTRS.contains(&k.as_str()) || !safe_url(&k, &v) {
+            if !ALLOWED_ATTRS.contains(&k.as_str()) || !safe_url(&k, &v, web_links) {
                 continue;
             }
             if k == "style" {
@@ -427,6 +455,318 @@ pub fn sanitize_html(html: &str) -> String {
         out.push_str(rest);
     }
     out
+}
+
+/// What wraps the sanitised fragment of a formatted message.
+const HTML_HEAD: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>";
+const HTML_TAIL: &str = "</body></html>\n";
+
+/// Decodes the character references of HTML text (named ones an editor writes, numeric ones).
+fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let end = after
+            .char_indices()
+            .take(12)
+            .find(|&(_, c)| c == ';')
+            .map(|(i, _)| i);
+        let decoded = end.and_then(|e| {
+            let name = &after[..e];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                _ => {
+                    let n = if let Some(h) =
+                        name.strip_prefix("#x").or_else(|| name.strip_prefix("#X"))
+                    {
+                        u32::from_str_radix(h, 16).ok()
+                    } else {
+                        name.strip_prefix('#').and_then(|d| d.parse().ok())
+                    };
+                    n.and_then(char::from_u32)
+                }
+            };
+            c.map(|c| (c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &after[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Builds readable plain text: paragraphs apart by a blank line, line breaks kept, list items as
+/// "- " or "1. ", quoted lines with "> ", links as "text <url>".
+#[derive(Default)]
+struct PlainText {
+    out: String,
+    /// Newlines owed before the next text (0, 1 or more for `<br>` runs).
+    breaks: usize,
+    /// Quote depth for the blank lines owed (the shallower of the two sides).
+    gap_quote: usize,
+    quote: usize,
+    /// Open lists: `None` bulleted, `Some(next number)` numbered.
+    lists: Vec<Option<u32>>,
+    /// The marker of a list item not written yet.
+    marker: Option<String>,
+    pending_space: bool,
+    pre: usize,
+    /// Open links: the address and where their text starts in `out`.
+    links: Vec<(String, usize)>,
+}
+
+impl PlainText {
+    fn block(&mut self, n: usize) {
+        if self.breaks == 0 {
+            self.gap_quote = self.quote;
+        }
+        self.gap_quote = self.gap_quote.min(self.quote);
+        self.breaks = self.breaks.max(n);
+        self.pending_space = false;
+    }
+
+    fn line_break(&mut self) {
+        if self.breaks == 0 {
+            self.gap_quote = self.quote;
+        }
+        self.breaks += 1;
+        self.pending_space = false;
+    }
+
+    fn start_text(&mut self) {
+        if self.out.is_empty() {
+            self.breaks = 0;
+        }
+        let at_start = self.out.is_empty() || self.breaks > 0;
+        if self.breaks > 0 {
+            for i in 0..self.breaks {
+                self.out.push('\n');
+                if i + 1 < self.breaks && self.gap_quote > 0 {
+                    self.out.push_str(&">".repeat(self.gap_quote));
+                }
+            }
+            self.breaks = 0;
+        }
+        if at_start {
+            if self.quote > 0 {
+                self.out.push_str(&"> ".repeat(self.quote));
+            }
+            match self.marker.take() {
+                Some(m) => {
+                    self.out
+                        .push_str(&"   ".repeat(self.lists.len().saturating_sub(1)));
+                    self.out.push_str(&m);
+                }
+                None if !self.lists.is_empty() => {
+                    self.out.push_str(&"   ".repeat(self.lists.len()));
+                }
+                None => {}
+            }
+            self.pending_space = false;
+        } else if self.pending_space {
+            self.out.push(' ');
+            self.pending_space = false;
+        }
+    }
+
+    fn text(&mut self, raw: &str) {
+        let t = decode_entities(raw);
+        if self.pre > 0 {
+            for (i, line) in t.split('\n').enumerate() {
+                if i > 0 {
+                    self.line_break();
+                }
+                if !line.is_empty() {
+                    self.start_text();
+                    self.out.push_str(&line.replace('\u{a0}', " "));
+                }
+            }
+            return;
+        }
+        // HTML white space collapses (ASCII only: not the no-break spaces an editor writes).
+        let mut words = t.split(|c: char| c.is_ascii_whitespace()).peekable();
+        let leading = t.starts_with(|c: char| c.is_ascii_whitespace());
+        if leading {
+            self.pending_space = true;
+        }
+        while let Some(w) = words.next() {
+            if !w.is_empty() {
+                self.start_text();
+                self.out.push_str(&w.replace('\u{a0}', " "));
+            }
+            if words.peek().is_some() {
+                self.pending_space = true;
+            }
+        }
+    }
+
+    fn open(&mut self, name: &str, attrs: &str) {
+        match name {
+            "br" => self.line_break(),
+            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table" | "dl" => self.block(2),
+            "div" | "tr" | "dt" | "dd" | "center" | "caption" => self.block(1),
+            "pre" => {
+                self.block(2);
+                self.pre += 1;
+            }
+            "hr" => {
+                self.block(1);
+                self.start_text();
+                self.out.push_str("----");
+                self.block(1);
+            }
+            "blockquote" => {
+                self.block(2);
+                self.quote += 1;
+            }
+            "ul" | "ol" => {
+                self.block(if self.lists.is_empty() { 2 } else { 1 });
+                self.lists.push((name == "ol").then_some(1));
+            }
+            "li" => {
+                self.block(1);
+                self.marker = Some(match self.lists.last_mut() {
+                    Some(Some(n)) => {
+                        *n += 1;
+                        format!("{}. ", *n - 1)
+                    }
+                    _ => "- ".into(),
+                });
+            }
+            "td" | "th" => self.pending_space = true,
+            "a" => {
+                let href = attributes(attrs)
+                    .into_iter()
+                    .find(|(k, _)| k == "href")
+                    .map(|(_, v)| decode_entities(&v))
+                    .unwrap_or_default();
+                self.start_text_marker();
+                self.links.push((href, self.out.len()));
+            }
+            _ => {}
+        }
+    }
+
+    /// Writes what a new line owes (breaks, quote, list marker) before a link's text starts, so
+    /// the text recorded for the link is only its own.
+    fn start_text_marker(&mut self) {
+        if self.breaks > 0 || self.marker.is_some() || self.out.is_empty() {
+            self.start_text();
+        }
+    }
+
+    fn close(&mut self, name: &str) {
+        match name {
+            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table" | "dl" => self.block(2),
+            "div" | "tr" | "dt" | "dd" | "center" | "caption" | "li" => self.block(1),
+            "pre" => {
+                self.pre = self.pre.saturating_sub(1);
+                self.block(2);
+            }
+            "blockquote" => {
+                self.quote = self.quote.saturating_sub(1);
+                self.block(2);
+            }
+            "ul" | "ol" => {
+                self.lists.pop();
+                self.marker = None;
+                self.block(if self.lists.is_empty() { 2 } else { 1 });
+            }
+            "a" => {
+                let Some((href, start)) = self.links.pop() else {
+                    return;
+                };
+                let text = self.out.get(start..).unwrap_or("").trim().to_string();
+                let shown = href.strip_prefix("mailto:").unwrap_or(&href);
+                if href.is_empty() || href.starts_with('#') || text == href || text == shown {
+                    return;
+                }
+                if text.is_empty() {
+                    self.start_text();
+                    self.out.push_str(shown);
+                } else {
+                    self.out.push_str(&format!(" <{shown}>"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(self) -> String {
+        let mut lines: Vec<&str> = self.out.lines().map(str::trim_end).collect();
+        while lines.last().is_some_and(|l| l.is_empty()) {
+            lines.pop();
+        }
+        let mut s = lines.join("\n");
+        s.push('\n');
+        s
+    }
+}
+
+/// A readable plain-text rendering of (sanitised) HTML: the text/plain alternative of a
+/// formatted message.
+pub fn html_to_text(html: &str) -> String {
+    let mut p = PlainText::default();
+    let mut rest = html;
+    let mut skip_until: Option<String> = None;
+    while let Some(lt) = rest.find('<') {
+        let (text, after) = rest.split_at(lt);
+        if skip_until.is_none() {
+            p.text(text);
+        }
+        if after.starts_with("<!--") {
+            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
+            continue;
+        }
+        let Some(gt) = after.find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &after[1..gt];
+        rest = &after[gt + 1..];
+        let closing = tag.starts_with('/');
+        let body = tag.trim_start_matches('/');
+        let name_end = body
+            .find(|c: char| c.is_whitespace() || c == '/')
+            .unwrap_or(body.len());
+        let name = body[..name_end].to_ascii_lowercase();
+        if let Some(until) = &skip_until {
+            if closing && &name == until {
+                skip_until = None;
+            }
+            continue;
+        }
+        if DROP_WITH_CONTENT.contains(&name.as_str()) {
+            if !closing && !body.trim_end().ends_with('/') {
+                skip_until = Some(name);
+            }
+            continue;
+        }
+        if closing {
+            p.close(&name);
+        } else {
+            p.open(&name, &body[name_end..]);
+        }
+    }
+    if skip_until.is_none() {
+        p.text(rest);
+    }
+    p.finish()
 }
 
 #[cfg(test)]
@@ -471,6 +811,7 @@ mod tests {
             bcc: vec![],
             subject: "Quarterly ✓".into(),
             body: "Line one\nLine two — ünïcode\n".into(),
+            html: None,
             attachments: vec![],
             sign: false,
             encrypt: false,
@@ -492,6 +833,171 @@ mod tests {
         assert_eq!(attachment(&raw, 1).unwrap_err().code, ErrorCode::NotFound);
     }
 
+    fn formatted(html: &str) -> Draft {
+        Draft {
+            from: "alice@example.test".into(),
+            to: vec!["bob@example.test".into()],
+            cc: vec![],
+            bcc: vec![],
+            subject: "Formatted ✓".into(),
+            body: "ignored when html is set".into(),
+            html: Some(html.into()),
+            attachments: vec![],
+            sign: false,
+            encrypt: false,
+        }
+    }
+
+    #[test]
+    fn formatted_draft_is_multipart_alternative_text_first_utf8() {
+        let html =
+            "<div>Grüße, <b>Bob</b> — <i>ünïcode</i> ✓</div><ul><li>one</li><li>two</li></ul>";
+        let raw = build(&formatted(html), &[], 1_790_000_000).unwrap();
+        let s = String::from_utf8(raw.clone()).unwrap();
+        assert!(s.contains("Content-Type: multipart/alternative"), "{s}");
+        let plain_at = s
+            .find("Content-Type: text/plain")
+            .expect("a text/plain part");
+        let html_at = s.find("Content-Type: text/html").expect("a text/html part");
+        assert!(plain_at < html_at, "text/plain comes first: {s}");
+        assert!(!s.contains("multipart/mixed"), "{s}");
+        assert_eq!(s.matches("charset=\"utf-8\"").count(), 2, "{s}");
+        let m = parse(&raw).unwrap();
+        let text = m.body_text(0).unwrap();
+        assert_eq!(text, "Grüße, Bob — ünïcode ✓\n\n- one\n- two\n");
+        let sent_html = m.body_html(0).unwrap();
+        assert!(
+            sent_html.starts_with(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><div>Grüße, <b>Bob</b>"
+            ),
+            "{sent_html}"
+        );
+        assert!(sent_html.contains("<ul><li>one</li><li>two</li></ul></body></html>"));
+        // Reading it back shows both (the HTML sanitised for reading).
+        let (h, text, html, att) = view(&raw).unwrap();
+        assert_eq!(h.subject, "Formatted ✓");
+        assert!(text.unwrap().contains("- two"));
+        assert!(html.unwrap().contains("<b>Bob</b>"));
+        assert!(att.is_empty());
+    }
+
+    #[test]
+    fn formatted_draft_with_attachments_is_mixed_around_the_alternative() {
+        let files = vec![("notes.txt".to_string(), b"n".to_vec())];
+        let raw = build(&formatted("<p>See <u>notes</u></p>"), &files, 0).unwrap();
+        let s = String::from_utf8(raw.clone()).unwrap();
+        let mixed = s.find("Content-Type: multipart/mixed").expect("mixed");
+        let alt = s
+            .find("Content-Type: multipart/alternative")
+            .expect("alternative");
+        let att = s.find("notes.txt").expect("the attachment");
+        assert!(mixed < alt && alt < att, "{s}");
+        let (_, text, html, att) = view(&raw).unwrap();
+        assert_eq!(text.unwrap().replace("\r\n", "\n"), "See notes\n");
+        assert!(html.unwrap().contains("<u>notes</u>"));
+        assert_eq!(att.len(), 1);
+    }
+
+    #[test]
+    fn outgoing_html_is_sanitised() {
+        let dirty = r#"<div onclick="steal()">Hi <script>alert(1)</script><b onmouseover="x()">there</b></div>
+<style>body{background:url(https://evil.test/s)}</style><img src="https://evil.test/pixel.gif">
+<img src=http://evil.test/a.png><iframe src="https://evil.test/f"></iframe>
+<a href="javascript:alert(1)">js</a> <a href="https://example.org/page">site</a>
+<p style="background:url(https://evil.test/b)">bg</p>"#;
+        let raw = build(&formatted(dirty), &[], 0).unwrap();
+        let m = parse(&raw).unwrap();
+        let html = m.body_html(0).unwrap();
+        for bad in [
+            "script",
+            "onclick",
+            "onmouseover",
+            "evil",
+            "<img",
+            "javascript",
+            "<style",
+            "iframe",
+        ] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+        assert!(html.contains("<b>there</b>"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://example.org/page\">site</a>"),
+            "{html}"
+        );
+        // Reading keeps refusing web links (EFAIL), sending keeps the ones the user wrote.
+        assert!(!sanitize_html(&html).contains("https://example.org"));
+        let text = m.body_text(0).unwrap();
+        assert!(!text.contains("alert"), "{text}");
+        assert!(text.contains("site <https://example.org/page>"), "{text}");
+    }
+
+    #[test]
+    fn empty_formatted_body_falls_back_to_plain_text() {
+        let mut d = formatted("<script>x</script>");
+        d.body = "plain".into();
+        let s = String::from_utf8(build(&d, &[], 0).unwrap()).unwrap();
+        assert!(!s.contains("multipart/alternative"), "{s}");
+        assert!(s.contains("plain"), "{s}");
+    }
+
+    #[test]
+    fn plain_alternative_reads_like_the_formatted_text() {
+        let cases: &[(&str, &str)] = &[
+            ("Hello", "Hello\n"),
+            ("a<br>b<br><br>c", "a\nb\n\nc\n"),
+            // what contenteditable writes for Enter, and for an empty line
+            (
+                "first<div>second</div><div><br></div><div>fourth</div>",
+                "first\nsecond\n\nfourth\n",
+            ),
+            ("<p>One</p><p>Two  \n  words</p>", "One\n\nTwo words\n"),
+            ("<ul><li>milk</li><li>eggs</li></ul>", "- milk\n- eggs\n"),
+            (
+                "Intro<ol><li>one</li><li>two</li></ol>After",
+                "Intro\n\n1. one\n2. two\n\nAfter\n",
+            ),
+            (
+                "<ul><li>a<ul><li>a1</li></ul></li><li>b</li></ul>",
+                "- a\n   - a1\n- b\n",
+            ),
+            (
+                "See <a href=\"https://example.org/x?a=1&amp;b=2\">the page</a>.",
+                "See the page <https://example.org/x?a=1&b=2>.\n",
+            ),
+            (
+                "<a href=\"https://example.org/\">https://example.org/</a>",
+                "https://example.org/\n",
+            ),
+            (
+                "<a href=\"mailto:bob@example.test\">Bob</a>",
+                "Bob <bob@example.test>\n",
+            ),
+            (
+                "<ul><li><a href=\"https://e.test/\">e</a></li></ul>",
+                "- e <https://e.test/>\n",
+            ),
+            (
+                "Bob wrote:<blockquote>Hi<br>there<p>para</p></blockquote>Thanks",
+                "Bob wrote:\n\n> Hi\n> there\n>\n> para\n\nThanks\n",
+            ),
+            (
+                "<blockquote>outer<blockquote>inner</blockquote></blockquote>",
+                "> outer\n>\n> > inner\n",
+            ),
+            (
+                "<b>bold</b> <i>it</i>&nbsp;&nbsp;x &lt;tag&gt; &#233;&#x263A;",
+                "bold it  x <tag> é☺\n",
+            ),
+            ("<pre>  code\n    indented</pre>", "  code\n    indented\n"),
+            ("a<script>hidden</script>b<style>p{}</style>", "ab\n"),
+            ("em\u{2003}space", "em\u{2003}space\n"),
+        ];
+        for (html, want) in cases {
+            assert_eq!(html_to_text(html), *want, "for {html:?}");
+        }
+    }
+
     #[test]
     fn bcc_alone_is_a_recipient_and_is_written_for_the_sender() {
         let draft = Draft {
@@ -501,6 +1007,7 @@ mod tests {
             bcc: vec!["carol@example.test".into()],
             subject: "s".into(),
             body: "b".into(),
+            html: None,
             attachments: vec![],
             sign: false,
             encrypt: false,
@@ -521,6 +1028,7 @@ mod tests {
             bcc: vec![],
             subject: String::new(),
             body: String::new(),
+            html: None,
             attachments: vec![],
             sign: false,
             encrypt: false,

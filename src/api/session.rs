@@ -160,7 +160,13 @@ pub struct Draft {
     #[serde(default)]
     pub bcc: Vec<String>,
     pub subject: String,
+    /// The plain text. When `html` is set the core sends its own plain-text rendering of the
+    /// HTML as the text/plain alternative instead (so the two always agree).
     pub body: String,
+    /// The formatted body (HTML fragment) when the user wrote formatted text; `None` for plain
+    /// text. Sent sanitised as text/html next to a text/plain alternative.
+    #[serde(default)]
+    pub html: Option<String>,
     /// Paths of files to attach.
     pub attachments: Vec<String>,
     pub sign: bool,

@@ -82,6 +82,7 @@ test('chips say whether a certificate is known; encrypting is blocked until ever
         bcc: [],
         subject: 'Figures',
         body: 'See attached.',
+        html: null,
         attachments: [],
         sign: true,
         encrypt: true,
@@ -169,6 +170,102 @@ test('without an identity that can sign, From is typed and the draft is not sign
   const [call] = await calls(page, 'compose_message');
   assert.equal(call.args.draft.sign, false);
   assert.equal(call.args.draft.from, 'me@example.test');
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('formatted text: toolbar and Ctrl+B, a list, a link, plain-text paste; saved as html with its plain text', async () => {
+  const page = await openCompose();
+  await page.fill('#compose-to', 'bob@example.test');
+  await page.fill('#compose-subject', 'Formatted');
+  await page.fill('#compose-body', 'Dear Bob,');
+  const toggle = page.locator('#compose-formatted');
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.locator('#compose-body').count(), 0, 'the plain text area is gone');
+
+  const editor = page.getByRole('textbox', { name: 'Message body' });
+  assert.equal(await editor.getAttribute('aria-multiline'), 'true');
+  assert.equal(await editor.innerText(), 'Dear Bob,', 'the plain text carried over');
+  const toolbar = page.getByRole('toolbar', { name: 'Formatting' });
+  const tool = (name) => toolbar.getByRole('button', { name, exact: true });
+  for (const name of ['Bold', 'Italic', 'Underline', 'Bulleted list', 'Numbered list', 'Quote', 'Link', 'Clear formatting']) {
+    assert.equal(await tool(name).count(), 1, `${name} button`);
+  }
+  assert.equal(await tool('Bold').getAttribute('aria-pressed'), 'false');
+  assert.equal(await tool('Clear formatting').getAttribute('aria-pressed'), null, 'Clear is not a toggle');
+
+  // Bold by the toolbar button…
+  await editor.click();
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('the figures are ');
+  await tool('Bold').click();
+  assert.equal(await tool('Bold').getAttribute('aria-pressed'), 'true');
+  await page.keyboard.type('final');
+  await tool('Bold').click();
+  assert.equal(await tool('Bold').getAttribute('aria-pressed'), 'false');
+  // …and by Ctrl+B.
+  await page.keyboard.type(' and ');
+  await page.keyboard.press('Control+b');
+  await page.keyboard.type('checked');
+  assert.equal(await tool('Bold').getAttribute('aria-pressed'), 'true');
+  await page.keyboard.press('Control+b');
+  await page.keyboard.type('.');
+  // A bulleted list of two items, left with Enter on an empty item.
+  await page.keyboard.press('Enter');
+  await tool('Bulleted list').click();
+  assert.equal(await tool('Bulleted list').getAttribute('aria-pressed'), 'true');
+  await page.keyboard.type('revenue');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('costs');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  assert.equal(await tool('Bulleted list').getAttribute('aria-pressed'), 'false');
+  // A link, its address typed into the inline field (Enter applies, the form is not submitted).
+  await page.keyboard.type('Details: ');
+  await tool('Link').click();
+  const address = page.getByLabel('Link address');
+  await address.fill('javascript:alert(1)');
+  await address.press('Enter');
+  await page.getByRole('alert').filter({ hasText: 'Enter a web address' }).waitFor();
+  await address.fill('example.org/q3');
+  await address.press('Enter');
+  await address.waitFor({ state: 'detached' });
+  // Pasted HTML arrives as its plain text.
+  await page.keyboard.press('Enter');
+  await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.setData('text/html', '<img src="https://evil.test/p.gif"><b style="color:red" onclick="x()">Pasted</b>');
+    dt.setData('text/plain', 'Pasted');
+    document.querySelector('#compose-body-rich').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  });
+  await shoot(page, 'compose-formatted');
+  assert.equal((await calls(page, 'compose_message')).length, 0, 'Enter in the link field did not save');
+
+  await answerDialogs(page, '/home/user/Formatted.eml');
+  await page.click('#compose-save');
+  await page.getByTestId('compose-result').waitFor();
+  const [{ args }] = await calls(page, 'compose_message');
+  const { html, body } = args.draft;
+  assert.match(html, /<(b|strong)>final<\/\1>/, html);
+  assert.match(html, /<(b|strong)>checked<\/\1>/, html);
+  assert.match(html, /<ul><li>revenue<\/li><li>costs<\/li><\/ul>/, html);
+  assert.match(html, /<a href="https:\/\/example\.org\/q3">https:\/\/example\.org\/q3<\/a>/, html);
+  assert.doesNotMatch(html, /evil|onclick|<img|style=/, html);
+  assert.equal(body, 'Dear Bob,\nthe figures are final and checked.\n\n- revenue\n- costs\n\nDetails: https://example.org/q3\nPasted\n');
+
+  // Formatted off: the plain text stays, the draft has no html.
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+  assert.equal(await page.inputValue('#compose-body'), body);
+  await answerDialogs(page, '/home/user/Plain.eml');
+  await page.click('#compose-save');
+  await page.waitForFunction(() => window.__calls.filter((c) => c.cmd === 'compose_message').length === 2);
+  const second = (await calls(page, 'compose_message'))[1].args.draft;
+  assert.equal(second.html, null);
+  assert.equal(second.body, body);
   assert.deepEqual(page.errors, []);
   await close(page);
 });

@@ -642,3 +642,83 @@ test('removing an account asks first, says what goes, and leaves the add-account
   assert.deepEqual(unexpectedErrors(page), []);
   await close(page);
 });
+
+test('formatted mail: italic, underline, numbered list, quote on and off, clear formatting, toolbar keys; sent with html and its plain text', async () => {
+  const page = await openApp(scenario());
+  await openMail(page);
+  await page.getByRole('button', { name: 'New message' }).click();
+  await page.locator('form.compose').waitFor();
+  await page.fill('#compose-to', 'bob@example.test');
+  await page.fill('#compose-subject', 'Agenda');
+  await page.click('#compose-formatted');
+  const editor = page.getByRole('textbox', { name: 'Message body' });
+  const toolbar = page.getByRole('toolbar', { name: 'Formatting' });
+  const tool = (name) => toolbar.getByRole('button', { name, exact: true });
+
+  await editor.click();
+  await page.keyboard.press('Control+i');
+  await page.keyboard.type('Draft');
+  assert.equal(await tool('Italic').getAttribute('aria-pressed'), 'true');
+  await page.keyboard.press('Control+i');
+  await page.keyboard.type(' agenda, ');
+  await page.keyboard.press('Control+u');
+  await page.keyboard.type('please read');
+  assert.equal(await tool('Underline').getAttribute('aria-pressed'), 'true');
+  await page.keyboard.press('Control+u');
+  await page.keyboard.press('Enter');
+  await tool('Numbered list').click();
+  assert.equal(await tool('Numbered list').getAttribute('aria-pressed'), 'true');
+  assert.equal(await tool('Bulleted list').getAttribute('aria-pressed'), 'false');
+  await page.keyboard.type('welcome');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('budget');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await tool('Quote').click();
+  assert.equal(await tool('Quote').getAttribute('aria-pressed'), 'true');
+  await page.keyboard.type('Bring the figures.');
+  await page.keyboard.press('Enter');
+  // Quote off again for the next line.
+  await tool('Quote').click();
+  assert.equal(await tool('Quote').getAttribute('aria-pressed'), 'false');
+  await page.keyboard.type('Thanks');
+  // Clear formatting removes bold from the selection.
+  await page.keyboard.press('Control+b');
+  await page.keyboard.type('!');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await tool('Clear formatting').click();
+  assert.equal(await tool('Bold').getAttribute('aria-pressed'), 'false');
+
+  // The toolbar is one tab stop; arrow keys, Home and End move within it.
+  const tabbable = await toolbar.locator('button[tabindex="0"]').count();
+  assert.equal(tabbable, 1);
+  await tool('Bold').focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Italic');
+  await page.keyboard.press('End');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Clear formatting');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Bold');
+  assert.equal(await toolbar.locator('button[tabindex="0"]').getAttribute('aria-label'), 'Bold');
+
+  // The link field, shown for the screenshot, then cancelled with Escape.
+  await editor.click();
+  await tool('Link').click();
+  await page.getByLabel('Link address').fill('https://example.org/agenda');
+  await shoot(page, 'mail-compose-formatted-link');
+  await page.getByLabel('Link address').press('Escape');
+  await page.getByLabel('Link address').waitFor({ state: 'detached' });
+
+  await page.getByTestId('compose-send').click();
+  await page.getByTestId('send-result').waitFor();
+  const sent = await page.evaluate(() => window.__fakeState.mail.sent);
+  const { html, body } = sent[0].draft;
+  assert.match(html, /<(i|em)>Draft<\/\1>/, html);
+  assert.match(html, /<u>please read<\/u>/, html);
+  assert.match(html, /<ol><li>welcome<\/li><li>budget<\/li><\/ol>/, html);
+  assert.match(html, /<blockquote>Bring the figures\.<\/blockquote>/, html);
+  assert.doesNotMatch(html, /<(b|strong)>/, html);
+  assert.equal(body, 'Draft agenda, please read\n\n1. welcome\n2. budget\n\n> Bring the figures.\n\nThanks!\n');
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});

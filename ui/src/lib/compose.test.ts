@@ -70,6 +70,7 @@ function input(overrides: Partial<DraftInput> = {}): DraftInput {
     bcc: [],
     subject: 'Hi',
     body: 'Hello',
+    html: null,
     attachments: [],
     sign: true,
     encrypt: false,
@@ -113,6 +114,11 @@ describe('draftProblems', () => {
 });
 
 describe('buildDraft', () => {
+  it('carries the formatted text next to its plain text', () => {
+    const d = buildDraft(input({ body: 'Hi Bob\n', html: '<div>Hi <b>Bob</b></div>' }));
+    expect([d.body, d.html]).toEqual(['Hi Bob\n', '<div>Hi <b>Bob</b></div>']);
+  });
+
   it('produces the Draft the core expects', () => {
     const d = buildDraft(
       input({ cc: chips('Bob <b@x.test>', [known('b@x.test')]), bcc: chips('c@x.test', [known('c@x.test')]), attachments: ['/tmp/a.pdf'], encrypt: true }),
@@ -124,6 +130,7 @@ describe('buildDraft', () => {
       bcc: ['c@x.test'],
       subject: 'Hi',
       body: 'Hello',
+      html: null,
       attachments: ['/tmp/a.pdf'],
       sign: true,
       encrypt: true,

@@ -61,7 +61,10 @@ export type DraftInput = {
   /** Blind copies: delivered, never named to To and Cc (with encryption, a separate copy each). */
   bcc: readonly Chip[];
   subject: string;
+  /** The plain text (of the formatted text when `html` is set). */
   body: string;
+  /** The formatted text as HTML, null for plain text. */
+  html: string | null;
   attachments: readonly string[];
   sign: boolean;
   encrypt: boolean;
@@ -122,6 +125,7 @@ export function buildDraft(input: DraftInput): Draft {
     bcc: input.bcc.map((c) => c.email),
     subject: input.subject,
     body: input.body,
+    html: input.html,
     attachments: [...input.attachments],
     sign: input.sign,
     encrypt: input.encrypt,

@@ -235,7 +235,17 @@ export type Draft = { from: string, to: Array<string>, cc: Array<string>,
 /**
  * Blind copies: delivered, never named in what To and Cc receive (RFC 5322 §3.6.3).
  */
-bcc: Array<string>, subject: string, body: string, 
+bcc: Array<string>, subject: string, 
+/**
+ * The plain text. When `html` is set the core sends its own plain-text rendering of the
+ * HTML as the text/plain alternative instead (so the two always agree).
+ */
+body: string, 
+/**
+ * The formatted body (HTML fragment) when the user wrote formatted text; `None` for plain
+ * text. Sent sanitised as text/html next to a text/plain alternative.
+ */
+html: string | null, 
 /**
  * Paths of files to attach.
  */

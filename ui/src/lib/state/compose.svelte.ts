@@ -12,6 +12,7 @@ import {
   type DraftInput,
   type MixedChoice,
 } from '../compose';
+import { htmlToPlain, plainToHtml } from '../richtext';
 import type { AccountDto, ComposeResult, RecipientStatus, ReplyContext, SendResult } from '../ipc/types';
 import type { ReplyDraft } from '../mail';
 import { app } from './app.svelte';
@@ -25,6 +26,9 @@ export class ComposeState {
   bccText = $state('');
   subject = $state('');
   body = $state('');
+  /** Formatted text: the body is edited as HTML (`html`); `body` is unused meanwhile. */
+  formatted = $state(false);
+  html = $state('');
   attachments = $state<string[]>([]);
   /** null until the user toggles Sign: then it follows whether From can sign. */
   signChoice = $state<boolean | null>(null);
@@ -74,7 +78,8 @@ export class ComposeState {
     cc: this.ccChips,
     bcc: this.bccChips,
     subject: this.subject,
-    body: this.body,
+    body: this.formatted ? htmlToPlain(this.html) : this.body,
+    html: this.formatted ? this.html : null,
     attachments: this.attachments,
     sign: this.sign,
     encrypt: this.encrypt,
@@ -117,6 +122,18 @@ export class ComposeState {
 
   toggleEncrypt(): void {
     this.encrypt = !this.encrypt;
+  }
+
+  /** Formatted on: the text becomes editable HTML. Off: the plain text of it, formatting dropped. */
+  toggleFormatted(): void {
+    if (this.formatted) {
+      this.body = htmlToPlain(this.html);
+      this.html = '';
+      this.formatted = false;
+    } else {
+      this.html = plainToHtml(this.body);
+      this.formatted = true;
+    }
   }
 
   removeRecipient(field: 'to' | 'cc' | 'bcc', key: string): void {
@@ -179,6 +196,8 @@ export class ComposeState {
     this.bccText = '';
     this.subject = draft?.subject ?? '';
     this.body = draft?.body ?? '';
+    this.formatted = false;
+    this.html = '';
     this.attachments = [];
     this.signChoice = null;
     this.encrypt = draft?.encrypt ?? false;
