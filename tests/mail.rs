@@ -796,6 +796,7 @@ fn mail_through_dovecot_and_postfix() {
     let carol = blind_copies(&srv, &pki, &alice, &bob);
     mixed_recipients(&alice, &bob, &carol);
     account_edit(&srv, &carol);
+    drafts(&pki, &alice);
 
     // Headers first: the list is complete before any body is downloaded, and a later sync
     // fetches exactly the bodies still missing.
@@ -1224,13 +1225,27 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
         references: vec![],
     };
     let r = desk
-        .send("bob", &draft, &reply, &[], pass, &no_progress)
+        .send(
+            "bob",
+            &draft,
+            &reply,
+            Default::default(),
+            pass,
+            &no_progress,
+        )
         .unwrap();
     assert!(r.delivered && r.encrypted && r.entry.appended, "{r:?}");
     let mut wrong = draft.clone();
     wrong.from = "mallory@example.test".into();
     let e = desk
-        .send("bob", &wrong, &reply, &[], pass, &no_progress)
+        .send(
+            "bob",
+            &wrong,
+            &reply,
+            Default::default(),
+            pass,
+            &no_progress,
+        )
         .unwrap_err();
     assert_eq!(e.code, sealpost::api::ErrorCode::BadInput);
     let m = alice.wait_for("alice", "INBOX", "Re: Quarterly figures (app)");
@@ -1287,7 +1302,7 @@ fn blind_copies(srv: &Servers, pki: &Path, alice: &User, bob: &User) -> User {
             "bob",
             &draft,
             &ReplyContext::default(),
-            &[],
+            Default::default(),
             pass,
             &no_progress,
         )
@@ -1357,7 +1372,7 @@ fn blind_copies(srv: &Servers, pki: &Path, alice: &User, bob: &User) -> User {
             "bob",
             &signed,
             &ReplyContext::default(),
-            &[],
+            Default::default(),
             pass,
             &no_progress,
         )
@@ -1638,4 +1653,154 @@ fn account_edit(srv: &Servers, carol: &User) {
     let o = carol.run(&["account", "edit", "carol", "--imap", "localhost:0"]);
     assert!(!o.status.success());
     assert_eq!(test(carol)["ok"], true);
+}
+
+/// Drafts: saved to the Drafts folder (created when missing) with \\Draft; encrypted to the
+/// sender alone when the message will be encrypted, so the server keeps no plaintext (openssl
+/// decrypts it with the sender's key); reopened with every field, the toggles, the threading
+/// and the attachments; a new save replaces the old version; discarding removes it.
+fn drafts(pki: &Path, alice: &User) {
+    use sealpost::api::mail_desk::{MailDesk, ReplyContext};
+    use sealpost::api::session::Draft;
+    use zeroize::Zeroizing;
+
+    let pass = Zeroizing::new("correct horse battery".to_string());
+    let source = || Ok(Zeroizing::new("correct horse battery".to_string()));
+    let desk = MailDesk::open(alice.home.path()).unwrap();
+    let attachment = alice.file("minutes.txt", b"secret minutes: 1. price 42\n");
+    let draft = Draft {
+        from: "alice@example.test".into(),
+        to: vec!["bob@example.test".into()],
+        cc: vec![],
+        bcc: vec!["carol@example.test".into()],
+        subject: "Merger terms (draft)".into(),
+        body: "Not final: the price is 42.\n".into(),
+        html: None,
+        attachments: vec![attachment],
+        sign: true,
+        encrypt: true,
+    };
+    let reply = ReplyContext {
+        in_reply_to: Some("<offer-1@example.test>".into()),
+        references: vec![],
+    };
+    let saved = desk
+        .save_draft("alice", &draft, &reply, vec![], None, Some(&pass))
+        .unwrap();
+    assert!(saved.encrypted);
+    assert_eq!(saved.folder, "Drafts", "created when the server has none");
+    let uid = saved.uid.expect("the saved draft's UID");
+    let folder = saved.folder.clone();
+    alice.ok(&["sync", "--account", "alice", "--folder", &folder]);
+    let list = alice.json(&["list", "--account", "alice", "--folder", &folder]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["uid"].as_u64(), Some(uid as u64));
+    assert_eq!(list[0]["smime"], "encrypted");
+    assert!(
+        list[0]["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "\\Draft"),
+        "{list:?}"
+    );
+    // What the server holds is ciphertext for the sender alone.
+    let (raw, _) = desk
+        .home()
+        .store()
+        .message_raw("alice", &folder, uid)
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(
+        !text.contains("price is 42") && !text.contains("secret minutes"),
+        "{text}"
+    );
+    let stored = alice.file("draft.eml", &raw);
+    let out = Command::new("openssl")
+        .args(["cms", "-decrypt", "-in", &stored, "-recip"])
+        .arg(pki.join("rsa2048.pem"))
+        .arg("-inkey")
+        .arg(pki.join("rsa2048.key"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Not final"));
+    let bob = User::new(&pki.join("rsa3072.p12"));
+    let o = bob.run(&["decrypt", "--in", &stored]);
+    assert!(!o.status.success(), "only the sender can read the draft");
+
+    // Reopened: every field, the toggles, the threading, the attachment.
+    let (view, _) = desk
+        .home()
+        .open_draft("alice", &folder, uid, &source)
+        .unwrap();
+    assert_eq!(view.draft.to, vec!["bob@example.test".to_string()]);
+    assert_eq!(view.draft.bcc, vec!["carol@example.test".to_string()]);
+    assert_eq!(view.draft.subject, "Merger terms (draft)");
+    assert_eq!(view.draft.body.trim_end(), "Not final: the price is 42.");
+    assert!(view.draft.sign && view.draft.encrypt);
+    assert_eq!(
+        view.reply.in_reply_to.as_deref(),
+        Some("<offer-1@example.test>")
+    );
+    assert_eq!(view.carried.len(), 1);
+    assert_eq!(view.carried[0].filename, "minutes.txt");
+
+    // Saved again, unencrypted now, carrying the attachment over: it replaces the old one.
+    let mut second = view.draft.clone();
+    second.subject = "Merger terms (draft 2)".into();
+    second.encrypt = false;
+    let carried = vec![(
+        "minutes.txt".to_string(),
+        b"secret minutes: 1. price 42\n".to_vec(),
+    )];
+    let saved2 = desk
+        .save_draft(
+            "alice",
+            &second,
+            &view.reply,
+            carried,
+            Some(uid),
+            Some(&pass),
+        )
+        .unwrap();
+    assert!(!saved2.encrypted);
+    alice.ok(&["sync", "--account", "alice", "--folder", &folder]);
+    let list = alice.json(&["list", "--account", "alice", "--folder", &folder]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "the old version is gone: {list:?}");
+    assert_eq!(list[0]["subject"], "Merger terms (draft 2)");
+    assert_eq!(list[0]["smime"], "none");
+    let uid2 = saved2.uid.unwrap();
+    let (view2, _) = desk
+        .home()
+        .open_draft("alice", &folder, uid2, &source)
+        .unwrap();
+    assert!(view2.draft.sign && !view2.draft.encrypt);
+    assert_eq!(view2.carried.len(), 1);
+
+    // A draft from another address than the account's is refused, nothing stored.
+    let mut foreign = second.clone();
+    foreign.from = "bob@example.test".into();
+    let err = desk
+        .save_draft("alice", &foreign, &view.reply, vec![], None, Some(&pass))
+        .unwrap_err();
+    assert!(
+        err.message.contains("is from alice@example.test"),
+        "{}",
+        err.message
+    );
+
+    // Discarded: gone from the server and the cache.
+    desk.discard_draft("alice", &folder, uid2, Some(&pass))
+        .unwrap();
+    alice.ok(&["sync", "--account", "alice", "--folder", &folder]);
+    let list = alice.json(&["list", "--account", "alice", "--folder", &folder]);
+    assert!(list.as_array().unwrap().is_empty(), "{list}");
 }

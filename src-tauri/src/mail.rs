@@ -5,10 +5,11 @@
 use std::sync::{Arc, Mutex};
 
 use sealpost::api::mail::{
-    AccountChange, AccountDto, ConnectionCheck, FolderDto, MailChanged, MessageFlag,
+    AccountChange, AccountDto, ConnectionCheck, DraftSaved, FolderDto, MailChanged, MessageFlag,
     MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult, SyncResult,
 };
-use sealpost::api::mail_desk::{MailDesk, ReplyContext};
+use sealpost::api::mail_desk::{MailDesk, ReplyContext, SendExtras};
+use sealpost::api::message::DraftView;
 use sealpost::api::session::{Draft, MessageView};
 use sealpost::api::{ApiError, ErrorCode};
 use tauri::{AppHandle, Emitter, State};
@@ -40,6 +41,96 @@ where
     })
     .await
     .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the operation stopped: {e}")))?
+}
+
+/// Attachments of the draft being edited that go with a save or send: the token of the opened
+/// draft and the indices kept in the form.
+#[derive(Debug, serde::Deserialize)]
+pub struct Carried {
+    token: u32,
+    indices: Vec<u32>,
+}
+
+/// As [`with_desk`], also handing over the carried attachments of the opened draft.
+async fn with_desk_carrying<T, F>(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    carried: Option<Carried>,
+    f: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&MailDesk, Option<&Zeroizing<String>>, Vec<(String, Vec<u8>)>) -> Result<T, ApiError>
+        + Send
+        + 'static,
+{
+    let session = Arc::clone(&session);
+    let desk = Arc::clone(&desk);
+    tauri::async_runtime::spawn_blocking(move || {
+        let (unlocked, files) = {
+            let s = session.lock().unwrap_or_else(|p| p.into_inner());
+            let files = match &carried {
+                Some(c) => s.carried(c.token, &c.indices)?,
+                None => Vec::new(),
+            };
+            (s.unlocked_passphrase(), files)
+        };
+        let guard = desk.lock().unwrap_or_else(|p| p.into_inner());
+        f(&guard, unlocked.as_ref(), files)
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the operation stopped: {e}")))?
+}
+
+/// Opens a cached draft for editing (decrypted in memory; no network).
+#[tauri::command]
+pub async fn mail_open_draft(
+    state: State<'_, Shared>,
+    account: String,
+    folder: String,
+    uid: u32,
+) -> Result<DraftView, ApiError> {
+    with_session(state, move |s| s.open_draft(&account, &folder, uid)).await
+}
+
+/// Saves the compose form in the Drafts folder (encrypted to the sender when Encrypt is on),
+/// replacing the version `replace_uid`.
+#[tauri::command]
+pub async fn mail_save_draft(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: String,
+    draft: Draft,
+    reply: ReplyContext,
+    carried: Option<Carried>,
+    replace_uid: Option<u32>,
+) -> Result<DraftSaved, ApiError> {
+    with_desk_carrying(session, desk, carried, move |d, p, files| {
+        d.save_draft(&account, &draft, &reply, files, replace_uid, p)
+    })
+    .await
+}
+
+/// Removes a draft from the Drafts folder for good, and forgets it if it was being edited.
+#[tauri::command]
+pub async fn mail_discard_draft(
+    session: State<'_, Shared>,
+    desk: State<'_, Desk>,
+    account: String,
+    folder: String,
+    uid: u32,
+    token: Option<u32>,
+) -> Result<(), ApiError> {
+    if let Some(t) = token {
+        session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .close_draft(t);
+    }
+    with_desk(session, desk, move |d, p| {
+        d.discard_draft(&account, &folder, uid, p)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -234,6 +325,8 @@ pub async fn mail_delete(
     .await
 }
 
+// A Tauri command takes its arguments one by one from the UI's call.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn mail_send(
     app: AppHandle,
@@ -243,11 +336,16 @@ pub async fn mail_send(
     draft: Draft,
     reply: ReplyContext,
     unencrypted_to: Option<Vec<String>>,
+    carried: Option<Carried>,
 ) -> Result<SendResult, ApiError> {
     let progress = progress_to(&app);
     let plain = unencrypted_to.unwrap_or_default();
-    with_desk(session, desk, move |d, p| {
-        d.send(&account, &draft, &reply, &plain, p, &progress)
+    with_desk_carrying(session, desk, carried, move |d, p, files| {
+        let extras = SendExtras {
+            unencrypted_to: plain,
+            carried: files,
+        };
+        d.send(&account, &draft, &reply, extras, p, &progress)
     })
     .await
 }

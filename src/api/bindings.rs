@@ -8,11 +8,12 @@ use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, R
 use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine, ExpiryNotice};
 use super::continuity::{CertChange, HistoryEntry};
 use super::mail::{
-    AccountChange, AccountDto, ConnectionCheck, FolderDto, MailChanged, MessageFlag,
+    AccountChange, AccountDto, ConnectionCheck, DraftSaved, FolderDto, MailChanged, MessageFlag,
     MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult, ServerCheck, ServerDto,
     ServerSettings, SmimeKind, SyncResult,
 };
 use super::mail_desk::ReplyContext;
+use super::message::DraftView;
 use super::report::{LayerReport, Report, SignatureReport};
 use super::revocation::{
     CrlImported, RefreshSource, RevocationInfo, RevocationRefresh, RevocationState,
@@ -95,6 +96,7 @@ fn render() -> String {
     decl::<ServerSettings>(&cfg, &mut out);
     decl::<NewAccount>(&cfg, &mut out);
     decl::<AccountChange>(&cfg, &mut out);
+    decl::<DraftSaved>(&cfg, &mut out);
     decl::<ServerDto>(&cfg, &mut out);
     decl::<AccountDto>(&cfg, &mut out);
     decl::<ServerCheck>(&cfg, &mut out);
@@ -110,6 +112,7 @@ fn render() -> String {
     decl::<FolderDto>(&cfg, &mut out);
     decl::<MessageFlag>(&cfg, &mut out);
     decl::<ReplyContext>(&cfg, &mut out);
+    decl::<DraftView>(&cfg, &mut out);
     out
 }
 

@@ -14,6 +14,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::message::DraftView;
 use super::{ApiError, CipherChoice, ErrorCode, Home, PassphraseSource, Report, addresses, now};
 use crate::mail::imap::{Imap, MAX_MESSAGE, SpecialUse};
 use crate::mail::smtp::Smtp;
@@ -139,6 +140,17 @@ pub struct SendResult {
     pub unencrypted_to: Vec<String>,
     /// The outbox entry of that unencrypted copy.
     pub unencrypted_copy: Option<OutboxEntry>,
+}
+
+/// Where a draft was saved.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct DraftSaved {
+    pub folder: String,
+    /// Its UID in that folder (to replace it on the next save), when the server told.
+    pub uid: Option<u32>,
+    /// Stored encrypted to the sender.
+    pub encrypted: bool,
 }
 
 /// Result of `outbox --retry` for one entry.
@@ -1302,6 +1314,114 @@ impl Home {
                 Ok(r)
             })
             .collect()
+    }
+
+    /// Saves a draft (built by `message::build_draft`) in the account's Drafts folder (\\Drafts
+    /// special use, else "Drafts", created when missing) with \\Draft and \\Seen. With
+    /// `encrypt` it is stored encrypted to the sender alone (so the server keeps no plaintext
+    /// of a message that is to go out encrypted); `replace` is the UID of the previous version,
+    /// removed once the new one is stored.
+    pub fn save_draft(
+        &self,
+        account: &str,
+        msg: &[u8],
+        encrypt: bool,
+        replace: Option<u32>,
+        passphrase: PassphraseSource,
+    ) -> Result<DraftSaved, ApiError> {
+        let a = self.account_row(account)?;
+        let canon = smime::canonicalize(msg);
+        let entity = Entity::parse(&canon).map_err(|e| bad(format!("not a message: {e}")))?;
+        let from = header_values(&entity, "From")
+            .iter()
+            .flat_map(|v| addresses(v))
+            .next();
+        if !from.is_some_and(|f| f.eq_ignore_ascii_case(&a.email)) {
+            return Err(bad(format!(
+                "a draft of the account {:?} is from {}",
+                a.name, a.email
+            )));
+        }
+        let message_id = header_values(&entity, "Message-ID")
+            .into_iter()
+            .next()
+            .ok_or_else(|| bad("the draft has no Message-ID"))?;
+        drop(entity);
+        let raw = if encrypt {
+            self.encryption_cert(&a.email, true).map_err(|e| {
+                ApiError::new(
+                    e.code,
+                    format!(
+                        "the draft cannot be stored encrypted: {} (turn Encrypt off to save it unencrypted)",
+                        e.message
+                    ),
+                )
+            })?;
+            self.encrypt_message_detailed(canon, &[], None, CipherChoice::Auto, passphrase)?
+                .0
+        } else {
+            canon
+        };
+        let login = self.account_login(&a, passphrase)?;
+        let ep = endpoint(&a, true);
+        let (folder, uid) = block_on(async {
+            let mut imap = Imap::login(&ep, &login).await?;
+            let folder = imap.drafts_folder().await?;
+            let uid = imap.append_draft(&folder, &raw, &message_id).await?;
+            if let Some(old) = replace.filter(|old| Some(*old) != uid) {
+                imap.expunge(old).await?;
+            }
+            imap.logout().await;
+            Ok::<_, MailError>((folder, uid))
+        })?
+        .map_err(mail_error)?;
+        if let Some(old) = replace {
+            self.store.remove_message(&a.name, &folder, old)?;
+        }
+        Ok(DraftSaved {
+            folder,
+            uid,
+            encrypted: encrypt,
+        })
+    }
+
+    /// Removes a draft from the Drafts folder for good (it was sent, or discarded).
+    pub fn discard_draft(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        passphrase: PassphraseSource,
+    ) -> Result<(), ApiError> {
+        let a = self.account_row(account)?;
+        let login = self.account_login(&a, passphrase)?;
+        let ep = endpoint(&a, true);
+        block_on(async {
+            let mut imap = Imap::login(&ep, &login).await?;
+            imap.select(folder).await?;
+            imap.expunge(uid).await?;
+            imap.logout().await;
+            Ok::<_, MailError>(())
+        })?
+        .map_err(mail_error)?;
+        self.store.remove_message(&a.name, folder, uid)?;
+        Ok(())
+    }
+
+    /// A cached draft, decrypted in memory (no network), as compose fields; with its plaintext
+    /// for the attachments it carries.
+    pub fn open_draft(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        passphrase: PassphraseSource,
+    ) -> Result<(DraftView, Zeroizing<Vec<u8>>), ApiError> {
+        let raw = self.cached_message(account, folder, uid)?;
+        let (report, plain) = self.view_message(raw, passphrase)?;
+        let plain = Zeroizing::new(plain);
+        let view = super::message::draft_content(&plain, report.signed, report.encrypted)?;
+        Ok((view, plain))
     }
 
     fn outbox_dto(&self, id: i64) -> Result<OutboxEntry, ApiError> {

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::mail::{
-    AccountChange, AccountDto, ConnectionCheck, FolderDto, IdleTarget, MessageFlag, MessageSummary,
-    NewAccount, OutboxEntry, RetryOutcome, SendResult, SyncResult,
+    AccountChange, AccountDto, ConnectionCheck, DraftSaved, FolderDto, IdleTarget, MessageFlag,
+    MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult, SyncResult,
 };
 use super::session::{Draft, Progress, ProgressSink, file_name, read_limited};
 use super::{ApiError, ErrorCode, Home};
@@ -35,6 +35,15 @@ pub struct ReplyContext {
     pub in_reply_to: Option<String>,
     /// Its References header, oldest first.
     pub references: Vec<String>,
+}
+
+/// What goes with a draft beyond its fields when it is sent.
+#[derive(Debug, Default)]
+pub struct SendExtras {
+    /// Recipients the user explicitly chose to get a separate unencrypted copy.
+    pub unencrypted_to: Vec<String>,
+    /// Attachments carried over from an opened draft (file name, bytes).
+    pub carried: Vec<(String, Vec<u8>)>,
 }
 
 pub struct MailDesk {
@@ -101,7 +110,49 @@ fn thread(msg: Vec<u8>, reply: &ReplyContext) -> Result<Vec<u8>, ApiError> {
     Ok(entity.to_bytes())
 }
 
+/// The draft's files (read from their paths) and the attachments carried over from a saved
+/// draft, within [`MAX_ATTACHMENTS`] together.
+fn attachments(
+    draft: &Draft,
+    carried: Vec<(String, Vec<u8>)>,
+) -> Result<Vec<(String, Vec<u8>)>, ApiError> {
+    let mut files = carried;
+    let mut total: u64 = files.iter().map(|(_, d)| d.len() as u64).sum();
+    let too_large = || {
+        ApiError::new(
+            ErrorCode::BadInput,
+            format!(
+                "the attachments are larger than {} MB together",
+                MAX_ATTACHMENTS / (1024 * 1024)
+            ),
+        )
+    };
+    if total > MAX_ATTACHMENTS {
+        return Err(too_large());
+    }
+    for path in &draft.attachments {
+        let p = PathBuf::from(path);
+        let data = read_limited(&p, MAX_ATTACHMENTS, "an attachment")?;
+        total += data.len() as u64;
+        if total > MAX_ATTACHMENTS {
+            return Err(too_large());
+        }
+        files.push((file_name(&p), data));
+    }
+    Ok(files)
+}
+
 impl MailDesk {
+    fn account(&self, account: &str) -> Result<AccountDto, ApiError> {
+        self.home
+            .accounts()?
+            .into_iter()
+            .find(|a| a.name == account)
+            .ok_or_else(|| {
+                ApiError::new(ErrorCode::NotFound, format!("no account named {account:?}"))
+            })
+    }
+
     /// Opens the home at `dir` a second time (its own SQLite connection; WAL lets both work).
     pub fn open(dir: &Path) -> Result<MailDesk, ApiError> {
         Ok(MailDesk {
@@ -273,14 +324,14 @@ impl MailDesk {
     /// Builds the draft (From is the account's address), signs and/or encrypts it with the
     /// rules of `sealpost send`, queues it in the outbox, sends it and appends it to Sent.
     /// When SMTP fails the result says `delivered: false` and the message waits in the outbox.
-    /// `unencrypted_to`: recipients the user explicitly chose to send a separate unencrypted
-    /// copy (see [`Home::send_message`]).
+    /// `extras`: recipients the user explicitly chose to get a separate unencrypted copy (see
+    /// [`Home::send_message`]) and the attachments carried over from an opened draft.
     pub fn send(
         &self,
         account: &str,
         draft: &Draft,
         reply: &ReplyContext,
-        unencrypted_to: &[String],
+        extras: SendExtras,
         unlocked: Option<&Zeroizing<String>>,
         progress: ProgressSink,
     ) -> Result<SendResult, ApiError> {
@@ -312,23 +363,7 @@ impl MailDesk {
             ));
         }
         step(0, "reading attachments");
-        let mut files = Vec::new();
-        let mut total = 0u64;
-        for path in &draft.attachments {
-            let p = PathBuf::from(path);
-            let data = read_limited(&p, MAX_ATTACHMENTS, "an attachment")?;
-            total += data.len() as u64;
-            if total > MAX_ATTACHMENTS {
-                return Err(ApiError::new(
-                    ErrorCode::BadInput,
-                    format!(
-                        "the attachments are larger than {} MB together",
-                        MAX_ATTACHMENTS / (1024 * 1024)
-                    ),
-                ));
-            }
-            files.push((file_name(&p), data));
-        }
+        let files = attachments(draft, extras.carried)?;
         let msg = super::message::build(draft, &files, super::now())?;
         let msg = thread(msg, reply)?;
         step(
@@ -345,7 +380,7 @@ impl MailDesk {
             &msg,
             draft.sign,
             draft.encrypt,
-            unencrypted_to,
+            &extras.unencrypted_to,
             &source(unlocked),
         )?;
         step(
@@ -357,6 +392,43 @@ impl MailDesk {
             },
         );
         Ok(r)
+    }
+
+    /// Saves the compose form as a draft in the account's Drafts folder (encrypted to the sender
+    /// when `draft.encrypt`), replacing the version with UID `replace`.
+    pub fn save_draft(
+        &self,
+        account: &str,
+        draft: &Draft,
+        reply: &ReplyContext,
+        carried: Vec<(String, Vec<u8>)>,
+        replace: Option<u32>,
+        unlocked: Option<&Zeroizing<String>>,
+    ) -> Result<DraftSaved, ApiError> {
+        let a = self.account(account)?;
+        if !draft.from.trim().eq_ignore_ascii_case(&a.email) {
+            return Err(ApiError::new(
+                ErrorCode::BadInput,
+                format!("a draft of the account {account:?} is from {}", a.email),
+            ));
+        }
+        let files = attachments(draft, carried)?;
+        let msg = super::message::build_draft(draft, &files, super::now())?;
+        let msg = thread(msg, reply)?;
+        self.home
+            .save_draft(account, &msg, draft.encrypt, replace, &source(unlocked))
+    }
+
+    /// Removes a draft for good (after sending it, or when the user discards it).
+    pub fn discard_draft(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        unlocked: Option<&Zeroizing<String>>,
+    ) -> Result<(), ApiError> {
+        self.home
+            .discard_draft(account, folder, uid, &source(unlocked))
     }
 
     /// Sends each address a signed request for their certificate.

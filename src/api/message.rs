@@ -4,6 +4,8 @@
 
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 
+use serde::Serialize;
+
 use super::session::{Attachment, Draft, MessageHeaders};
 use super::{ApiError, ErrorCode};
 
@@ -120,6 +122,104 @@ pub fn attachment(raw: &[u8], index: u32) -> Result<Vec<u8>, ApiError> {
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "the message has no such attachment"))
 }
 
+/// What a saved draft holds, to fill the compose form again.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct DraftView {
+    /// Names the opened draft when its attachments are carried into a save or send (set by
+    /// the app's session; 0 otherwise).
+    pub token: u32,
+    /// The fields; `attachments` (paths) is empty: the draft's own attachments are `carried`.
+    pub draft: Draft,
+    /// Threading of a reply or forward the draft was.
+    pub reply: super::mail_desk::ReplyContext,
+    /// The draft's attachments, kept by the core until the draft is sent or replaced.
+    pub carried: Vec<Attachment>,
+}
+
+fn address_list(a: Option<&mail_parser::Address<'_>>) -> Vec<String> {
+    a.map(|a| {
+        a.iter()
+            .filter_map(|x| x.address())
+            .map(str::to_string)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The compose fields of a (decrypted) draft: ours with its toggles, or another client's
+/// (then Sign follows whether it was signed and Encrypt whether it was encrypted, as given).
+pub fn draft_content(
+    raw: &[u8],
+    was_signed: bool,
+    was_encrypted: bool,
+) -> Result<DraftView, ApiError> {
+    if too_deep(raw) {
+        return Err(ApiError::new(
+            ErrorCode::BadInput,
+            format!("the draft nests more than {MAX_DEPTH} MIME levels"),
+        ));
+    }
+    let m = parse(raw)?;
+    let toggles = m
+        .header_raw(DRAFT_HEADER)
+        .map(|v| v.to_ascii_lowercase().replace(' ', ""));
+    let toggle = |name: &str, default: bool| match &toggles {
+        Some(t) => t.split(';').any(|kv| kv.trim() == format!("{name}=yes")),
+        None => default,
+    };
+    let (_, text, _, carried) = view(raw)?;
+    let html = m.html_bodies().find_map(|p| match &p.body {
+        PartType::Html(h) => Some(sanitize_outgoing_html(h)),
+        _ => None,
+    });
+    let html = html.map(|h| {
+        // Our own HTML comes wrapped in a document; the editor wants the body.
+        let lower = h.to_ascii_lowercase();
+        match (lower.find("<body"), lower.rfind("</body>")) {
+            (Some(start), Some(end)) if start < end => match h[start..end].find('>') {
+                Some(gt) => h[start + gt + 1..end].trim().to_string(),
+                None => h,
+            },
+            _ => h,
+        }
+    });
+    let ids = |v: Option<&mail_parser::HeaderValue<'_>>| -> Vec<String> {
+        match v {
+            Some(mail_parser::HeaderValue::Text(t)) => vec![format!("<{t}>")],
+            Some(mail_parser::HeaderValue::TextList(l)) => {
+                l.iter().map(|t| format!("<{t}>")).collect()
+            }
+            _ => Vec::new(),
+        }
+    };
+    let in_reply_to = ids(Some(m.in_reply_to())).into_iter().next();
+    let references = ids(Some(m.references()));
+    Ok(DraftView {
+        token: 0,
+        draft: Draft {
+            from: address_list(m.from())
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+            to: address_list(m.to()),
+            cc: address_list(m.cc()),
+            bcc: address_list(m.bcc()),
+            subject: m.subject().unwrap_or("").to_string(),
+            body: text.unwrap_or_default(),
+            html,
+            attachments: Vec::new(),
+            sign: toggle("sign", was_signed),
+            encrypt: toggle("encrypt", was_encrypted),
+        },
+        reply: super::mail_desk::ReplyContext {
+            in_reply_to,
+            references,
+        },
+        carried,
+    })
+}
+
 fn valid_address(a: &str) -> bool {
     let a = a.trim();
     match a.split_once('@') {
@@ -138,6 +238,33 @@ fn valid_address(a: &str) -> bool {
 
 /// A new message (multipart/mixed when there are attachments) from a draft.
 pub fn build(draft: &Draft, files: &[(String, Vec<u8>)], now: u64) -> Result<Vec<u8>, ApiError> {
+    assemble(draft, files, now, false)
+}
+
+/// Marks a message as one of our drafts and keeps the Sign and Encrypt toggles with it
+/// (`sign=yes; encrypt=no`). Never in what is sent: sending builds anew with [`build`].
+pub const DRAFT_HEADER: &str = "X-Sealpost-Draft";
+
+/// A draft to save in the Drafts folder: as [`build`], but it may have no recipient yet, and
+/// it carries [`DRAFT_HEADER`].
+pub fn build_draft(
+    draft: &Draft,
+    files: &[(String, Vec<u8>)],
+    now: u64,
+) -> Result<Vec<u8>, ApiError> {
+    assemble(draft, files, now, true)
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+fn assemble(
+    draft: &Draft,
+    files: &[(String, Vec<u8>)],
+    now: u64,
+    as_draft: bool,
+) -> Result<Vec<u8>, ApiError> {
     if !valid_address(&draft.from) {
         return Err(ApiError::new(
             ErrorCode::BadInput,
@@ -163,7 +290,7 @@ pub fn build(draft: &Draft, files: &[(String, Vec<u8>)], now: u64) -> Result<Vec
     let to = clean(&draft.to)?;
     let cc = clean(&draft.cc)?;
     let bcc = clean(&draft.bcc)?;
-    if to.is_empty() && cc.is_empty() && bcc.is_empty() {
+    if to.is_empty() && cc.is_empty() && bcc.is_empty() && !as_draft {
         return Err(ApiError::new(
             ErrorCode::BadInput,
             "add at least one recipient",
@@ -207,6 +334,16 @@ pub fn build(draft: &Draft, files: &[(String, Vec<u8>)], now: u64) -> Result<Vec
     }
     for (name, data) in files {
         b = b.attachment(super::session::media_type(name), name.clone(), data.clone());
+    }
+    if as_draft {
+        b = b.header(
+            DRAFT_HEADER,
+            mail_builder::headers::raw::Raw::new(format!(
+                "sign={}; encrypt={}",
+                yes(draft.sign),
+                yes(draft.encrypt)
+            )),
+        );
     }
     b.write_to_vec()
         .map_err(|e| ApiError::new(ErrorCode::Storage, format!("cannot build the message: {e}")))
@@ -831,6 +968,65 @@ mod tests {
         assert_eq!(att[0].content_type, "application/pdf");
         assert_eq!(attachment(&raw, 0).unwrap(), vec![0u8, 1, 2, 255]);
         assert_eq!(attachment(&raw, 1).unwrap_err().code, ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn drafts_keep_every_field_and_the_toggles() {
+        let mut draft = formatted("<p>Hello <b>Bob</b></p><ul><li>one</li></ul>");
+        draft.bcc = vec!["carol@example.test".into()];
+        draft.cc = vec!["dave@example.test".into()];
+        draft.sign = true;
+        draft.encrypt = true;
+        let files = vec![("notes.txt".to_string(), b"a\nb\n".to_vec())];
+        let raw = build_draft(&draft, &files, 1_790_000_000).unwrap();
+        assert!(String::from_utf8_lossy(&raw).contains("X-Sealpost-Draft: sign=yes; encrypt=yes"));
+        let raw = crate::smime::canonicalize(&raw);
+        let got = draft_content(&raw, false, false).unwrap();
+        assert_eq!(got.draft.from, "alice@example.test");
+        assert_eq!(got.draft.to, vec!["bob@example.test".to_string()]);
+        assert_eq!(got.draft.cc, vec!["dave@example.test".to_string()]);
+        assert_eq!(got.draft.bcc, vec!["carol@example.test".to_string()]);
+        assert_eq!(got.draft.subject, "Formatted ✓");
+        assert_eq!(
+            got.draft.html.as_deref(),
+            Some("<p>Hello <b>Bob</b></p><ul><li>one</li></ul>")
+        );
+        assert!(got.draft.body.contains("Hello Bob"), "{}", got.draft.body);
+        assert!(got.draft.sign && got.draft.encrypt);
+        assert_eq!(got.carried.len(), 1);
+        assert_eq!(got.carried[0].filename, "notes.txt");
+        assert_eq!(attachment(&raw, 0).unwrap(), b"a\nb\n");
+        assert_eq!(got.reply.in_reply_to, None);
+
+        // A draft may have no recipient yet (a message may not), and keeps "off" toggles.
+        let mut empty = formatted("x");
+        empty.to.clear();
+        empty.html = None;
+        empty.body = "just started".into();
+        assert!(build(&empty, &[], 1).is_err());
+        let raw = build_draft(&empty, &[], 1).unwrap();
+        let got = draft_content(&raw, true, true).unwrap();
+        assert!(got.draft.to.is_empty());
+        assert_eq!(got.draft.html, None);
+        assert_eq!(got.draft.body.trim_end(), "just started");
+        assert!(
+            !got.draft.sign && !got.draft.encrypt,
+            "our header wins over how it was stored"
+        );
+
+        // Another client's draft: the toggles follow how it was stored; threading is kept.
+        let other = b"From: a@x.test\r\nTo: b@x.test\r\nSubject: Re: hi\r\nIn-Reply-To: <p@x.test>\r\nReferences: <r@x.test> <p@x.test>\r\n\r\nbody\r\n";
+        let got = draft_content(other, true, false).unwrap();
+        assert!(got.draft.sign && !got.draft.encrypt);
+        assert_eq!(got.reply.in_reply_to.as_deref(), Some("<p@x.test>"));
+        assert_eq!(
+            got.reply.references,
+            vec!["<r@x.test>".to_string(), "<p@x.test>".to_string()]
+        );
+        // Absurd nesting is refused with a clear error.
+        let deep = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n".repeat(60);
+        let err = draft_content(deep.as_bytes(), false, false).unwrap_err();
+        assert!(err.message.contains("nests more than"), "{}", err.message);
     }
 
     fn formatted(html: &str) -> Draft {

@@ -215,6 +215,8 @@ pub struct Session {
     passphrase: Option<Zeroizing<String>>,
     opened: Vec<(u32, Zeroizing<Vec<u8>>)>,
     next_id: u32,
+    /// The draft being edited (its token and plaintext), for the attachments it carries.
+    editing: Option<(u32, Zeroizing<Vec<u8>>)>,
 }
 
 pub(crate) fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, ApiError> {
@@ -323,6 +325,7 @@ impl Session {
             passphrase: None,
             opened: Vec::new(),
             next_id: 1,
+            editing: None,
         })
     }
 
@@ -892,6 +895,61 @@ impl Session {
             cipher,
             recipients: enc_to,
         })
+    }
+
+    /// Opens a cached draft for editing: decrypted in memory (no network), its fields for the
+    /// compose form, and its plaintext kept (replacing the previous draft's) so its
+    /// attachments can go with the next save or the send.
+    pub fn open_draft(
+        &mut self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+    ) -> Result<super::message::DraftView, ApiError> {
+        let pass = || self.passphrase();
+        let (mut view, plain) = self.home.open_draft(account, folder, uid, &pass)?;
+        let token = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        view.token = token;
+        self.editing = Some((token, plain));
+        Ok(view)
+    }
+
+    /// The attachments `indices` of the draft opened as `token`, with their file names.
+    pub fn carried(&self, token: u32, indices: &[u32]) -> Result<Vec<(String, Vec<u8>)>, ApiError> {
+        if indices.is_empty() {
+            return Ok(Vec::new());
+        }
+        let plain = match &self.editing {
+            Some((t, plain)) if *t == token => plain,
+            _ => {
+                return Err(ApiError::new(
+                    ErrorCode::NotFound,
+                    "the draft's attachments are no longer at hand; open the draft again",
+                ));
+            }
+        };
+        let (_, _, _, list) = super::message::view(plain)?;
+        indices
+            .iter()
+            .map(|&i| {
+                let name = list
+                    .iter()
+                    .find(|a| a.index == i)
+                    .map(|a| a.filename.clone())
+                    .ok_or_else(|| {
+                        ApiError::new(ErrorCode::NotFound, "the draft has no such attachment")
+                    })?;
+                Ok((name, super::message::attachment(plain, i)?))
+            })
+            .collect()
+    }
+
+    /// Forgets the draft opened as `token` (sent or discarded).
+    pub fn close_draft(&mut self, token: u32) {
+        if self.editing.as_ref().is_some_and(|(t, _)| *t == token) {
+            self.editing = None;
+        }
     }
 
     /// The file-keystore passphrase while it is unlocked, lent to the app's mail desk for one

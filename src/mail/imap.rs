@@ -284,22 +284,70 @@ impl Imap {
     /// The name of the Sent folder: the one with the \Sent special use (RFC 6154), else
     /// "Sent", created when absent.
     pub async fn sent_folder(&mut self) -> Result<String, MailError> {
+        self.special_folder(SpecialUse::Sent, "Sent", "creating the Sent folder")
+            .await
+    }
+
+    /// The Drafts folder: the one marked \Drafts (RFC 6154), else one named "Drafts",
+    /// else a new "Drafts".
+    pub async fn drafts_folder(&mut self) -> Result<String, MailError> {
+        self.special_folder(SpecialUse::Drafts, "Drafts", "creating the Drafts folder")
+            .await
+    }
+
+    async fn special_folder(
+        &mut self,
+        role: SpecialUse,
+        name: &str,
+        creating: &'static str,
+    ) -> Result<String, MailError> {
         let ep = self.ep.clone();
         let folders = self.folders().await?;
-        if let Some(f) = folders.iter().find(|f| f.special == Some(SpecialUse::Sent)) {
+        if let Some(f) = folders.iter().find(|f| f.special == Some(role)) {
             return Ok(f.name.clone());
         }
-        if let Some(f) = folders.iter().find(|f| f.name.eq_ignore_ascii_case("Sent")) {
+        if let Some(f) = folders.iter().find(|f| f.name.eq_ignore_ascii_case(name)) {
             return Ok(f.name.clone());
         }
-        step(&ep, "creating the Sent folder", async {
+        step(&ep, creating, async {
             self.session
-                .create("Sent")
+                .create(name)
                 .await
                 .map_err(|e| imap_error(&ep, e))
         })
         .await?;
-        Ok("Sent".into())
+        Ok(name.into())
+    }
+
+    /// Stores a draft in `folder` with \Draft and \Seen, then returns its UID, found by its
+    /// Message-ID (`message_id` with angle brackets) in the selected `folder`.
+    pub async fn append_draft(
+        &mut self,
+        folder: &str,
+        raw: &[u8],
+        message_id: &str,
+    ) -> Result<Option<u32>, MailError> {
+        let ep = self.ep.clone();
+        step(&ep, "saving the draft", async {
+            self.session
+                .append(folder, Some("(\\Draft \\Seen)"), None, raw)
+                .await
+                .map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        self.select(folder).await?;
+        let id: String = message_id
+            .chars()
+            .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
+            .collect();
+        let found = step(&ep, "finding the saved draft", async {
+            self.session
+                .uid_search(format!("HEADER Message-ID \"{id}\""))
+                .await
+                .map_err(|e| imap_error(&ep, e))
+        })
+        .await?;
+        Ok(found.into_iter().max())
     }
 
     /// SELECT (read-write) of `folder`, for changing flags or removing messages.

@@ -416,6 +416,49 @@ window.__installFakeBackend = function (scenario) {
           .filter((m) => `${m.from} ${m.subject}`.toLowerCase().includes(text))
           .reverse();
       }
+      case 'mail_save_draft': {
+        const d = args.draft;
+        if (d.encrypt && locked()) return reject('keystore-locked', 'the key file is locked');
+        if (!mail.folders.some((f) => f.special === 'drafts')) mail.folders.push({ name: 'Drafts', delimiter: '/', special: 'drafts', selectable: true });
+        const key = `${args.account}/Drafts`;
+        const box = (mail.boxes[key] = mail.boxes[key] || []);
+        mail.drafts = mail.drafts || {};
+        mail.nextDraftUid = mail.nextDraftUid || 901;
+        const uid = mail.nextDraftUid++;
+        // As the core does: carried attachments of the opened draft, then the new files.
+        const before = args.carried ? mail.drafts[args.carried.token] : null;
+        if (args.carried && !before) return reject('not-found', "the draft's attachments are no longer at hand; open the draft again");
+        const kept = before ? before.carried.filter((a) => args.carried.indices.includes(a.index)) : [];
+        const files = d.attachments.map((p) => ({ filename: p.split('/').pop(), content_type: 'application/octet-stream', size: 100 }));
+        const carried = [...kept, ...files].map((a, index) => ({ ...a, index }));
+        mail.drafts[uid] = { draft: { ...clone(d), attachments: [] }, reply: clone(args.reply), carried };
+        if (args.replaceUid !== null && args.replaceUid !== undefined) {
+          mail.boxes[key] = box.filter((m) => m.uid !== args.replaceUid);
+        }
+        mail.boxes[key].push({ uid, from: d.from, subject: d.subject, date: new Date().toISOString(), message_id: `<draft${uid}@example.test>`, flags: ['\\Seen', '\\Draft'], smime: d.encrypt ? 'encrypted' : 'none' });
+        mail.views[uid] = {
+          id: 100 + uid,
+          report: { encrypted: d.encrypt, signed: false, valid: false, layers: d.encrypt ? [{ type: 'enveloped', cipher: 'aes-256-gcm' }] : [], cert_changes: [] },
+          headers: { from: d.from, to: d.to.join(', '), cc: d.cc.join(', '), subject: d.subject, date: new Date().toISOString(), message_id: `<draft${uid}@example.test>` },
+          text: d.body,
+          html: null,
+          attachments: carried,
+        };
+        mail.savedDrafts = [...(mail.savedDrafts ?? []), { account: args.account, draft: clone(d), reply: clone(args.reply), carried: clone(args.carried), replaceUid: args.replaceUid }];
+        return { folder: 'Drafts', uid, encrypted: d.encrypt };
+      }
+      case 'mail_open_draft': {
+        const saved = (mail.drafts || {})[args.uid];
+        if (!saved) return reject('not-found', `no message with UID ${args.uid} in ${args.folder}; sync the folder first`);
+        if (saved.draft.encrypt && locked()) return reject('keystore-locked', 'the key file is locked');
+        return { token: args.uid, draft: clone(saved.draft), reply: clone(saved.reply), carried: clone(saved.carried) };
+      }
+      case 'mail_discard_draft': {
+        const key = `${args.account}/${args.folder}`;
+        mail.boxes[key] = (mail.boxes[key] || []).filter((m) => m.uid !== args.uid);
+        mail.discarded = [...(mail.discarded ?? []), { folder: args.folder, uid: args.uid, token: args.token }];
+        return null;
+      }
       case 'mail_read': {
         const v = mail.views[args.uid];
         if (!v) return reject('not-found', `message ${args.uid} of ${args.folder} is not in the cache; sync the folder`);
@@ -492,7 +535,7 @@ window.__installFakeBackend = function (scenario) {
           plainCopy = makeEntry(args.unencryptedTo, true);
           mail.outbox.push(plainCopy);
         }
-        mail.sent.push({ account: args.account, draft: clone(args.draft), reply: clone(args.reply), unencryptedTo: clone(args.unencryptedTo ?? []) });
+        mail.sent.push({ account: args.account, draft: clone(args.draft), reply: clone(args.reply), unencryptedTo: clone(args.unencryptedTo ?? []), carried: clone(args.carried ?? null) });
         return {
           delivered: !mail.smtpDown,
           signed: d.sign,

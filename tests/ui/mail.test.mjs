@@ -595,6 +595,77 @@ test('editing an account: its settings filled in, the password kept unless typed
   await close(page);
 });
 
+test('drafts: saved encrypted to Drafts, continued later with the attachment, replaced on save, gone once sent', async () => {
+  const page = await openApp(scenario());
+  await openMail(page);
+  await page.getByRole('button', { name: 'New message' }).click();
+  await page.locator('form.compose').waitFor();
+  await page.fill('#compose-to', 'bob@example.test');
+  await page.fill('#compose-bcc', 'alice@example.test');
+  await page.fill('#compose-subject', 'Budget (draft)');
+  await page.fill('#compose-body', 'First thoughts.');
+  await page.click('#compose-encrypt');
+  // A half-typed address is not saved silently.
+  await page.fill('#compose-cc', 'dave@');
+  await page.getByTestId('compose-save-draft').click();
+  assert.match(await text(page.getByTestId('draft-error')), /^Correct or remove dave@ first/);
+  assert.equal((await page.evaluate(() => window.__fakeState.mail.savedDrafts ?? [])).length, 0);
+  await page.fill('#compose-cc', '');
+  await page.getByTestId('compose-save-draft').click();
+  await page.getByTestId('draft-note').waitFor();
+  assert.match(await text(page.getByTestId('draft-note')), /^Draft saved in Drafts at .+, encrypted so only you can read it\.$/);
+  let saved = await page.evaluate(() => window.__fakeState.mail.savedDrafts);
+  assert.equal(saved.length, 1);
+  assert.deepEqual(saved[0].draft.to, ['bob@example.test']);
+  assert.deepEqual(saved[0].draft.bcc, ['alice@example.test']);
+  assert.equal(saved[0].draft.encrypt, true);
+  assert.equal(saved[0].replaceUid, null);
+  // The new Drafts folder shows up; saving again replaces the first version.
+  await page.locator('[data-testid="folder"][data-name="Drafts"]').waitFor();
+  await page.fill('#compose-body', 'Second thoughts.');
+  await page.getByTestId('compose-save-draft').click();
+  await page.waitForFunction(() => window.__fakeState.mail.savedDrafts.length === 2);
+  saved = await page.evaluate(() => window.__fakeState.mail.savedDrafts);
+  assert.equal(saved[1].replaceUid, 901);
+  await shoot(page, 'mail-draft-saved');
+
+  // Later: the Drafts folder, the draft opens, Continue editing fills the form again.
+  await page.getByRole('button', { name: 'Back to the message' }).click();
+  await page.locator('[data-testid="folder"][data-name="Drafts"]').click();
+  const row = page.locator('[data-testid="message-row"][data-uid="902"]');
+  await row.waitFor();
+  assert.equal(await page.locator('[data-testid="message-row"]').count(), 1, 'one version only');
+  await row.click();
+  await page.getByTestId('edit-draft').click();
+  await page.locator('form.compose').waitFor();
+  assert.equal(await page.inputValue('#compose-to'), 'bob@example.test');
+  assert.equal(await page.inputValue('#compose-bcc'), 'alice@example.test');
+  assert.equal(await page.inputValue('#compose-subject'), 'Budget (draft)');
+  assert.equal(await page.inputValue('#compose-body'), 'Second thoughts.');
+  assert.equal(await page.locator('#compose-encrypt').getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.getByTestId('draft-note').count(), 0);
+
+  // With an attachment carried from a saved draft: save, reopen, send; the draft goes.
+  await page.evaluate(() => {
+    const m = window.__fakeState.mail;
+    m.drafts[902].carried = [{ index: 0, filename: 'budget.xlsx', content_type: 'application/octet-stream', size: 2048 }];
+  });
+  await page.getByRole('button', { name: 'Back to the message' }).click();
+  await page.getByTestId('edit-draft').click();
+  const carried = page.locator('[data-testid="compose-carried"][data-name="budget.xlsx"]');
+  await carried.waitFor();
+  assert.match(await text(carried), /budget\.xlsx 2(\.0)? KB · from the draft/);
+  await page.locator('[data-testid="recipient-chip"][data-state="checking"]').first().waitFor({ state: 'detached' });
+  await page.getByTestId('compose-send').click();
+  await page.getByTestId('send-result').waitFor();
+  const sent = await page.evaluate(() => window.__fakeState.mail.sent);
+  assert.deepEqual(sent.at(-1).carried, { token: 902, indices: [0] });
+  assert.deepEqual(await page.evaluate(() => window.__fakeState.mail.discarded), [{ folder: 'Drafts', uid: 902, token: 902 }]);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="message-row"]').length === 0);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
 test('new mail announced by the shell (IDLE, already synced) appears without a click; other folders are left alone', async () => {
   const page = await openApp(scenario());
   await openMail(page);

@@ -427,6 +427,18 @@ settings: NewAccount,
  * public CAs again (`false`).
  */
 keep_private_ca: boolean, };
+/**
+ * Where a draft was saved.
+ */
+export type DraftSaved = { folder: string, 
+/**
+ * Its UID in that folder (to replace it on the next save), when the server told.
+ */
+uid: number | null, 
+/**
+ * Stored encrypted to the sender.
+ */
+encrypted: boolean, };
 export type ServerDto = { host: string, port: number, tls: TlsMode, };
 export type AccountDto = { name: string, email: string, username: string, imap: ServerDto, smtp: ServerDto, 
 /**
@@ -558,3 +570,24 @@ in_reply_to: string | null,
  * Its References header, oldest first.
  */
 references: Array<string>, };
+/**
+ * What a saved draft holds, to fill the compose form again.
+ */
+export type DraftView = { 
+/**
+ * Names the opened draft when its attachments are carried into a save or send (set by
+ * the app's session; 0 otherwise).
+ */
+token: number, 
+/**
+ * The fields; `attachments` (paths) is empty: the draft's own attachments are `carried`.
+ */
+draft: Draft, 
+/**
+ * Threading of a reply or forward the draft was.
+ */
+reply: ReplyContext, 
+/**
+ * The draft's attachments, kept by the core until the draft is sent or replaced.
+ */
+carried: Array<Attachment>, };

@@ -2,8 +2,13 @@
 // come back as the generated DTO types; a rejection becomes a CommandError with the core's code.
 import { invoke } from '@tauri-apps/api/core';
 import { toCommandError } from '../errors';
+
+/** Attachments of the opened draft (its token) kept in the form, by index. */
+export type Carried = { token: number; indices: number[] };
 import type {
   AccountChange,
+  DraftSaved,
+  DraftView,
   AccountDto,
   AppStatus,
   CertCheck,
@@ -99,8 +104,15 @@ export const commands = {
     call<null>('mail_move', { account, folder, uid, dest }),
   mailDelete: (account: string, folder: string, uid: number) => call<string | null>('mail_delete', { account, folder, uid }),
   /** `unencryptedTo`: recipients the user explicitly chose to get a separate unencrypted copy. */
-  mailSend: (account: string, draft: Draft, reply: ReplyContext, unencryptedTo: string[] = []) =>
-    call<SendResult>('mail_send', { account, draft, reply, unencryptedTo }),
+  mailSend: (account: string, draft: Draft, reply: ReplyContext, unencryptedTo: string[] = [], carried: Carried | null = null) =>
+    call<SendResult>('mail_send', { account, draft, reply, unencryptedTo, carried }),
+  /** Opens a cached draft for editing (decrypted in memory). */
+  mailOpenDraft: (account: string, folder: string, uid: number) => call<DraftView>('mail_open_draft', { account, folder, uid }),
+  /** Saves to the Drafts folder (encrypted to the sender when draft.encrypt), replacing `replaceUid`. */
+  mailSaveDraft: (account: string, draft: Draft, reply: ReplyContext, carried: Carried | null, replaceUid: number | null) =>
+    call<DraftSaved>('mail_save_draft', { account, draft, reply, carried, replaceUid }),
+  mailDiscardDraft: (account: string, folder: string, uid: number, token: number | null) =>
+    call<null>('mail_discard_draft', { account, folder, uid, token }),
   mailRequestCertificates: (account: string, emails: string[]) => call<SendResult[]>('mail_request_certificates', { account, emails }),
   mailOutbox: () => call<OutboxEntry[]>('mail_outbox'),
   mailRetry: (id: number) => call<RetryOutcome>('mail_retry', { id }),

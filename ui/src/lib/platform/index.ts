@@ -1,4 +1,4 @@
 // The only place that talks to Tauri. Everything else imports from here.
-export { commands, type Commands } from './commands';
+export { commands, type Carried, type Commands } from './commands';
 export { pickFiles, pickSavePath, type FileFilter } from './dialogs';
 export { onFileDrop, onMailChanged, onProgress, onRevocationRefreshed, type DropState } from './events';

@@ -8,7 +8,7 @@ import { sortCertificates } from '../certs';
 export type Screen = 'certificates' | 'messages' | 'mail';
 
 /** Which control started a task; that control is disabled while it runs. */
-export type TaskKey = 'status' | 'list' | 'import' | 'export' | 'trust' | 'delete' | 'open' | 'attachment' | 'compose' | 'keystore' | 'details' | 'revocation' | 'ca' | 'check' | 'mail' | 'sync' | 'send';
+export type TaskKey = 'status' | 'list' | 'import' | 'export' | 'trust' | 'delete' | 'open' | 'attachment' | 'compose' | 'keystore' | 'details' | 'revocation' | 'ca' | 'check' | 'mail' | 'sync' | 'send' | 'draft';
 
 export type Task = { id: number; key: TaskKey; label: string };
 

@@ -1,5 +1,5 @@
 // The compose form's state. It lives outside the component so switching screens keeps the draft.
-import { commands, pickFiles, pickSavePath } from '../platform';
+import { commands, pickFiles, pickSavePath, type Carried } from '../platform';
 import { errorText } from '../errors';
 import { parseAddresses, removeAddress } from '../addresses';
 import {
@@ -13,7 +13,7 @@ import {
   type MixedChoice,
 } from '../compose';
 import { htmlToPlain, plainToHtml } from '../richtext';
-import type { AccountDto, ComposeResult, RecipientStatus, ReplyContext, SendResult } from '../ipc/types';
+import type { AccountDto, Attachment, ComposeResult, DraftView, RecipientStatus, ReplyContext, SendResult } from '../ipc/types';
 import type { ReplyDraft } from '../mail';
 import { app } from './app.svelte';
 
@@ -41,6 +41,13 @@ export class ComposeState {
   attempted = $state(false);
   /** Threading of a reply (Mail screen). */
   reply = $state<ReplyContext>({ in_reply_to: null, references: [] });
+
+  /** The saved draft this form continues (Mail screen): replaced on the next save, removed once sent. */
+  draftRef = $state<{ account: string; folder: string; uid: number | null } | null>(null);
+  /** Attachments of the opened draft still in the form (the core holds their bytes). */
+  carried = $state<{ token: number; attachments: Attachment[] } | null>(null);
+  draftNote = $state<string | null>(null);
+  draftError = $state<string | null>(null);
 
   /** Recipients without a certificate the user is being asked about (Send with encryption). */
   mixedPrompt = $state<string[] | null>(null);
@@ -204,9 +211,76 @@ export class ComposeState {
     this.reply = { in_reply_to: draft?.inReplyTo ?? null, references: draft?.references ?? [] };
     this.mixedPrompt = null;
     this.requestNote = null;
+    this.draftRef = null;
+    this.carried = null;
+    this.draftNote = null;
+    this.draftError = null;
     this.result = null;
     this.error = null;
     this.attempted = false;
+  }
+
+  /** Fills the form from a saved draft (Mail screen, Drafts folder). */
+  loadDraft(account: AccountDto, folder: string, uid: number, view: DraftView): void {
+    this.start(account);
+    const d = view.draft;
+    this.toText = d.to.join(', ');
+    this.ccText = d.cc.join(', ');
+    this.bccText = d.bcc.join(', ');
+    this.subject = d.subject;
+    if (d.html) {
+      this.formatted = true;
+      this.html = d.html;
+      this.body = '';
+    } else {
+      this.body = d.body;
+    }
+    this.signChoice = d.sign;
+    this.encrypt = d.encrypt;
+    this.reply = { in_reply_to: view.reply.in_reply_to, references: [...view.reply.references] };
+    this.draftRef = { account: account.name, folder, uid };
+    this.carried = view.carried.length > 0 ? { token: view.token, attachments: [...view.carried] } : null;
+  }
+
+  removeCarried(index: number): void {
+    if (!this.carried) return;
+    this.carried = { ...this.carried, attachments: this.carried.attachments.filter((a) => a.index !== index) };
+  }
+
+  #carriedArg(): Carried | null {
+    return this.carried && this.carried.attachments.length > 0
+      ? { token: this.carried.token, indices: this.carried.attachments.map((a) => a.index) }
+      : null;
+  }
+
+  /**
+   * Saves the form in the account's Drafts folder: encrypted to the sender when Encrypt is on,
+   * replacing the previously saved version. Recipients need not be complete yet.
+   */
+  async saveDraft(account: AccountDto): Promise<boolean> {
+    if (app.running('draft') || app.running('send')) return false;
+    this.draftError = null;
+    this.draftNote = null;
+    this.from = account.email;
+    const invalid = [...this.toChips, ...this.ccChips, ...this.bccChips].filter((c) => c.state === 'invalid').map((c) => c.email);
+    if (invalid.length > 0) {
+      this.draftError = `Correct or remove ${invalid.join(', ')} first: the draft keeps e-mail addresses only.`;
+      return false;
+    }
+    const draft = buildDraft(this.input);
+    const replace = this.draftRef?.account === account.name ? this.draftRef.uid : null;
+    try {
+      const saved = await app.run('draft', 'Saving the draft…', () =>
+        commands.mailSaveDraft(account.name, draft, this.reply, this.#carriedArg(), replace),
+      );
+      this.draftRef = { account: account.name, folder: saved.folder, uid: saved.uid };
+      const time = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+      this.draftNote = `Draft saved in ${saved.folder} at ${time}${saved.encrypted ? ', encrypted so only you can read it' : ', not encrypted'}.`;
+      return true;
+    } catch (error) {
+      this.draftError = errorText(error, 'The draft was not saved');
+      return false;
+    }
   }
 
   /**
@@ -230,7 +304,20 @@ export class ComposeState {
     const draft = buildDraft(this.input);
     const reply = this.reply;
     try {
-      const r = await app.run('send', `Sending from ${account.email}…`, () => commands.mailSend(account.name, draft, reply, unencryptedTo));
+      const carried = this.#carriedArg();
+      const r = await app.run('send', `Sending from ${account.email}…`, () => commands.mailSend(account.name, draft, reply, unencryptedTo, carried));
+      // Queued (sent or waiting in the outbox): the saved draft has done its job.
+      const ref = this.draftRef;
+      if (ref && ref.uid !== null && ref.account === account.name) {
+        const token = this.carried?.token ?? null;
+        this.draftRef = null;
+        this.carried = null;
+        try {
+          await commands.mailDiscardDraft(account.name, ref.folder, ref.uid, token);
+        } catch (error) {
+          this.draftError = errorText(error, `The message was sent, but its draft is still in ${ref.folder}`);
+        }
+      }
       this.attempted = false;
       if (!r.delivered) {
         const failed = [r.entry, ...r.bcc_copies].find((e) => e.state !== 'sent') ?? r.entry;

@@ -50,6 +50,11 @@ export class MailState {
   retrying = $state<number | null>(null);
 
   selected = $derived(this.messages.find((m) => m.uid === this.selectedUid) ?? null);
+  /** The folder on screen is the account's Drafts folder. */
+  inDrafts = $derived(
+    this.folders.some((f) => f.name === this.folder && f.special === 'drafts') ||
+      (this.folder.toLowerCase() === 'drafts' && !this.folders.some((f) => f.special === 'drafts')),
+  );
   unread = $derived(this.messages.filter(isUnread).length);
   waiting = $derived(this.outbox.filter((e) => e.state !== 'sent' || !e.appended).length);
 
@@ -321,7 +326,34 @@ export class MailState {
     this.lastSent = r.delivered ? r : null;
     if (note) this.actionNote = note;
     this.pane = r.delivered ? 'message' : 'outbox';
+    // A sent draft left the Drafts folder.
+    if (this.inDrafts) {
+      this.closeMessage();
+      await this.loadList();
+    }
     await this.loadOutbox();
+  }
+
+  /** Continues the open draft in the compose form (decrypted by the core, in memory). */
+  async editDraft(): Promise<void> {
+    const account = this.account;
+    const uid = this.selectedUid;
+    if (!account || uid === null) return;
+    const folder = this.folder;
+    try {
+      const view = await app.run('mail', 'Opening the draft…', () => commands.mailOpenDraft(account.name, folder, uid));
+      this.lastSent = null;
+      mailCompose.loadDraft(account, folder, uid, view);
+      this.pane = 'compose';
+    } catch (error) {
+      this.readError = errorText(error, 'The draft could not be opened');
+    }
+  }
+
+  /** A draft was saved: a Drafts folder created by it appears, and the Drafts list on screen updates. */
+  async draftSaved(folder: string): Promise<void> {
+    if (!this.folders.some((f) => f.name === folder)) await this.loadFolders();
+    if (this.folder === folder) await this.sync();
   }
 
   async loadOutbox(): Promise<void> {
