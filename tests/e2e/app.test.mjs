@@ -605,4 +605,79 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
     { timeout: 90000, interval: 500, timeoutMsg: 'the new message appeared without a Sync click' },
   );
   await shot('27-mail-new-by-idle');
+
+  // A formatted, encrypted message, saved as a draft first (WebKitGTK's own editing): the
+  // draft sits encrypted in Drafts, reopens formatted, and goes out as HTML with a plain part.
+  await (await byTestId('mail-compose')).click();
+  const to = await browser.$('#compose-to');
+  await to.waitForDisplayed({ timeout: 10000 });
+  await to.setValue('alice@example.test');
+  await (await browser.$('#compose-subject')).setValue('Agenda');
+  await (await browser.$('#compose-encrypt')).click();
+  await (await byTestId('compose-formatted')).click();
+  const rich = await byTestId('compose-body-rich');
+  await rich.waitForDisplayed({ timeout: 10000 });
+  await browser.execute(() => {
+    const el = document.querySelector('[data-testid="compose-body-rich"]');
+    el.focus();
+    document.execCommand('insertText', false, 'Budget first');
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  });
+  await (await byTestId('format-bold')).click();
+  await browser.waitUntil(async () => /<(b|strong)>Budget first<\/(b|strong)>/.test(await browser.execute(() => document.querySelector('[data-testid="compose-body-rich"]').innerHTML)), {
+    timeout: 5000,
+    timeoutMsg: 'the Bold button made the text bold',
+  });
+  const agendaChip = await browser.$('[data-testid="recipient-chip"][data-email="alice@example.test"]');
+  await agendaChip.waitUntil(async () => (await agendaChip.getAttribute('data-state')) === 'known', { timeout: 10000, timeoutMsg: 'alice has a certificate' });
+  await (await byTestId('compose-save-draft')).click();
+  const draftNote = await byTestId('draft-note');
+  await draftNote.waitForDisplayed({ timeout: 30000 });
+  assert.match(await draftNote.getText(), /Draft saved in Drafts .*encrypted so only you can read it/);
+  await shot('28-mail-draft-saved');
+  await (await byTestId('compose-back')).click();
+  const draftsFolder = await browser.$('[data-testid="folder"][data-name="Drafts"]');
+  await draftsFolder.waitForDisplayed({ timeout: 20000 });
+  await draftsFolder.click();
+  const draftRow = await browser.$('[data-testid="message-row"]');
+  await draftRow.waitForDisplayed({ timeout: 30000 });
+  assert.equal(await draftRow.getAttribute('data-smime'), 'encrypted', 'the draft is stored encrypted');
+  await draftRow.click();
+  await (await byTestId('edit-draft')).waitForDisplayed({ timeout: 20000 });
+  await (await byTestId('edit-draft')).click();
+  const reopened = await byTestId('compose-body-rich');
+  await reopened.waitForDisplayed({ timeout: 20000 });
+  assert.equal(await (await browser.$('#compose-subject')).getValue(), 'Agenda');
+  assert.equal(await (await browser.$('#compose-encrypt')).getAttribute('aria-pressed'), 'true');
+  assert.match(await browser.execute(() => document.querySelector('[data-testid="compose-body-rich"]').innerHTML), /<(b|strong)>Budget first<\/(b|strong)>/);
+  await shot('29-mail-draft-reopened');
+  await (await byTestId('compose-send')).click();
+  const agendaResult = await byTestId('send-result');
+  await agendaResult.waitForDisplayed({ timeout: 30000 });
+  assert.match(await agendaResult.getText(), /Sent “Agenda” to alice@example\.test/);
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="message-row"]')).length === 0, {
+    timeout: 20000,
+    timeoutMsg: 'the sent draft left Drafts',
+  });
+  let agenda = null;
+  for (let i = 0; i < 50 && !agenda; i++) {
+    alice('--json', 'sync', '--account', 'alice');
+    agenda = JSON.parse(alice('--json', 'list', '--account', 'alice')).find((m) => m.subject === 'Agenda');
+    if (!agenda) await sleep(300);
+  }
+  assert.ok(agenda, 'the formatted message arrived');
+  const agendaOut = path.join(aliceHome, 'agenda.eml');
+  const agendaReport = JSON.parse(alice('--json', 'read', '--account', 'alice', '--uid', String(agenda.uid), '--out', agendaOut));
+  assert.equal(agendaReport.encrypted, true);
+  assert.equal(agendaReport.valid, true, JSON.stringify(agendaReport));
+  // (quoted-printable soft line breaks joined)
+  const agendaPlain = fs.readFileSync(agendaOut, 'utf8').replace(/=\r?\n/g, '');
+  assert.match(agendaPlain, /multipart\/alternative/);
+  assert.match(agendaPlain, /<(b|strong)>Budget first<\/(b|strong)>/);
+  assert.doesNotMatch(agendaPlain, /X-Sealpost-Draft/, 'the draft marker never goes out');
+  await shot('30-mail-formatted-sent');
 });
