@@ -7,7 +7,8 @@
 //! - alice sends bob a signed + encrypted message; bob syncs, lists (smime=encrypted), reads
 //!   (signature valid, body intact, still encrypted in the cache); bob cannot encrypt to alice
 //!   before reading her message and can after (certificate harvested); alice reads the reply;
-//! - a message made by `openssl cms` (sign, then encrypt) delivered through Postfix reads;
+//! - messages made by `openssl cms` and by GnuPG `gpgsm` (sign, then encrypt) delivered
+//!   through Postfix read;
 //! - a proxy stripping STARTTLS from the capabilities makes IMAP and SMTP fail with no
 //!   credential sent (the proxy saw no LOGIN/AUTH and no password);
 //! - SMTP cut mid-DATA leaves the message in the outbox; a retry delivers it exactly once.
@@ -647,6 +648,52 @@ fn mail_through_dovecot_and_postfix() {
     assert_eq!(report["valid"], true, "{report}");
     assert!(plain.contains("hello from openssl cms 2718"));
 
+    // --- a message made by GnuPG gpgsm (sign, then encrypt), delivered through Postfix ---
+    std::fs::write(
+        work.join("inner-gpgsm.txt"),
+        "Content-Type: text/plain; charset=us-ascii\r\n\r\nhello from gpgsm 1618\r\n",
+    )
+    .unwrap();
+    let sh = format!(
+        r#"set -e; cd {w}; export GNUPGHOME="$(mktemp -d)"; chmod 700 "$GNUPGHOME"; export LC_ALL=C
+printf 'disable-dirmngr\ndisable-crl-checks\n' > "$GNUPGHOME/gpgsm.conf"
+echo allow-loopback-pinentry > "$GNUPGHOME/gpg-agent.conf"
+fpr=$(openssl x509 -in {p}/ca.pem -noout -fingerprint -sha1 | cut -d= -f2 | tr -d :)
+echo "$fpr S relax" > "$GNUPGHOME/trustlist.txt"
+G="gpgsm --batch --pinentry-mode loopback"
+$G --import {p}/ca.pem
+$G --passphrase-fd 0 --import {p}/rsa2048-3des.p12 < {p}/password.txt
+$G --import {p}/rsa3072.pem
+$G --passphrase-fd 0 -u alice@example.test -o signed.p7m --sign inner-gpgsm.txt < {p}/password.txt
+{{ printf 'Content-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n'; base64 signed.p7m | sed 's/$/\r/'; }} > signed-entity.txt
+$G -r bob@example.test --cipher-algo AES256 -o enveloped.p7m --encrypt signed-entity.txt
+gpgconf --kill gpg-agent || true
+rm -rf "$GNUPGHOME"
+{{ printf 'From: alice@example.test\r\nTo: bob@example.test\r\nSubject: From gpgsm\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=smime.p7m\r\n\r\n'; base64 enveloped.p7m | sed 's/$/\r/'; }} > gpgsm.eml"#,
+        w = work.display(),
+        p = pki.display()
+    );
+    let o = Command::new("bash").arg("-c").arg(&sh).output().unwrap();
+    assert!(
+        o.status.success(),
+        "gpgsm: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = alice.json(&[
+        "send",
+        "--account",
+        "alice",
+        "--in",
+        work.join("gpgsm.eml").to_str().unwrap(),
+    ]);
+    assert_eq!(r["delivered"], true);
+    let m = bob.wait_for("bob", "INBOX", "From gpgsm");
+    assert_eq!(m["smime"], "encrypted");
+    let (report, plain) = read_report(&bob, "bob", "INBOX", m["uid"].as_u64().unwrap());
+    assert_eq!(report["encrypted"], true);
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(plain.contains("hello from gpgsm 1618"), "{plain}");
+
     // --- STARTTLS stripped by a man in the middle: fail before any credential ---
     let imap_mitm = Proxy::start(srv.imap, MODE_STRIP_STARTTLS);
     let smtp_mitm = Proxy::start(srv.submission, MODE_STRIP_STARTTLS);
@@ -790,7 +837,8 @@ fn mail_through_dovecot_and_postfix() {
     let s = bob.json(&["sync", "--account", "bob"]);
     assert_eq!(s["new"], 0, "{s}");
     assert_eq!(s["downloaded"], 0, "{s}");
-    assert_eq!(s["total"], 3, "{s}");
+    // alice's message, the one made by openssl, the one made by gpgsm, the large report.
+    assert_eq!(s["total"], 4, "{s}");
 
     app_mail_desk(&srv, &alice, &bob, big_subject);
     let carol = blind_copies(&srv, &pki, &alice, &bob);
@@ -1140,7 +1188,7 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
 
     // Newest first; opened messages get \Seen on the server (the cache is rebuilt from it).
     let list = desk.list("bob", "INBOX").unwrap();
-    assert_eq!(list.len(), 3);
+    assert_eq!(list.len(), 4);
     assert!(list.windows(2).all(|w| w[0].uid > w[1].uid));
     let q = list
         .iter()
@@ -1179,20 +1227,23 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
         "\\Seen cleared on the server"
     );
 
-    // Move the big one to Sent; delete the third (no Trash here: expunged).
+    // Move the big one to Sent; delete the others (no Trash here: expunged).
     let big = list.iter().find(|m| m.subject == big_subject).unwrap().uid;
-    let other = list
+    let others: Vec<_> = list
         .iter()
-        .find(|m| m.uid != big && m.uid != q.uid)
-        .unwrap()
-        .clone();
+        .filter(|m| m.uid != big && m.uid != q.uid)
+        .cloned()
+        .collect();
+    assert_eq!(others.len(), 2);
     desk.move_message("bob", "INBOX", big, "Sent", pass)
         .unwrap();
-    assert_eq!(
-        desk.delete_message("bob", "INBOX", other.uid, pass)
-            .unwrap(),
-        None
-    );
+    for other in &others {
+        assert_eq!(
+            desk.delete_message("bob", "INBOX", other.uid, pass)
+                .unwrap(),
+            None
+        );
+    }
     let s = desk.sync("bob", "INBOX", pass, &no_progress).unwrap();
     assert_eq!(s.total, 1, "{s:?}");
     let left = desk.list("bob", "INBOX").unwrap();
