@@ -1768,6 +1768,12 @@ fn drafts(pki: &Path, alice: &User) {
         !text.contains("price is 42") && !text.contains("secret minutes"),
         "{text}"
     );
+    // The blind recipient is not named in the clear either (the draft is inside, whole).
+    assert!(!text.contains("carol@example.test"), "{text}");
+    assert!(
+        text.contains("Subject: Merger terms (draft)"),
+        "the list still shows it: {text}"
+    );
     let stored = alice.file("draft.eml", &raw);
     let out = Command::new("openssl")
         .args(["cms", "-decrypt", "-in", &stored, "-recip"])

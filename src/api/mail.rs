@@ -1346,7 +1346,6 @@ impl Home {
             .into_iter()
             .next()
             .ok_or_else(|| bad("the draft has no Message-ID"))?;
-        drop(entity);
         let raw = if encrypt {
             self.encryption_cert(&a.email, true).map_err(|e| {
                 ApiError::new(
@@ -1357,9 +1356,27 @@ impl Home {
                     ),
                 )
             })?;
-            self.encrypt_message_detailed(canon, &[], None, CipherChoice::Auto, passphrase)?
+            // The whole draft goes inside as message/rfc822 (RFC 8551 §3.1), so its Bcc list
+            // is not in the clear on the server; the outer header keeps what the Drafts list
+            // shows.
+            let mut headers: Vec<HeaderField> = entity
+                .headers
+                .iter()
+                .filter(|h| !h.is_mime() && !h.name.eq_ignore_ascii_case("Bcc"))
+                .cloned()
+                .collect();
+            headers.push(HeaderField::new("MIME-Version", "1.0"));
+            headers.push(HeaderField::new("Content-Type", "message/rfc822"));
+            drop(entity);
+            let wrapped = Entity {
+                headers,
+                body: canon,
+            }
+            .to_bytes();
+            self.encrypt_message_detailed(wrapped, &[], None, CipherChoice::Auto, passphrase)?
                 .0
         } else {
+            drop(entity);
             canon
         };
         let login = self.account_login(&a, passphrase)?;
@@ -1419,7 +1436,12 @@ impl Home {
     ) -> Result<(DraftView, Zeroizing<Vec<u8>>), ApiError> {
         let raw = self.cached_message(account, folder, uid)?;
         let (report, plain) = self.view_message(raw, passphrase)?;
-        let plain = Zeroizing::new(plain);
+        let mut plain = Zeroizing::new(plain);
+        // An encrypted draft of ours holds the whole message as message/rfc822.
+        let inner = super::message::unwrap_rfc822(&plain);
+        if let Some(body) = inner {
+            plain = Zeroizing::new(body);
+        }
         let view = super::message::draft_content(&plain, report.signed, report.encrypted)?;
         Ok((view, plain))
     }

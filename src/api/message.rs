@@ -122,6 +122,29 @@ pub fn attachment(raw: &[u8], index: u32) -> Result<Vec<u8>, ApiError> {
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "the message has no such attachment"))
 }
 
+/// The message inside a whole-message wrapper (RFC 8551 §3.1: the top-level content is
+/// message/rfc822, as in our encrypted drafts and header-protected mail), or `None`.
+pub fn unwrap_rfc822(plain: &[u8]) -> Option<Vec<u8>> {
+    let e = crate::smime::mime::Entity::parse(&crate::smime::canonicalize(plain)).ok()?;
+    if e.content_type().mime_type != "message/rfc822" {
+        return None;
+    }
+    let base64 = e
+        .header("Content-Transfer-Encoding")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("base64"));
+    let body = if base64 {
+        let text: Vec<u8> = e
+            .body
+            .into_iter()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, text).ok()?
+    } else {
+        e.body
+    };
+    (!body.is_empty()).then_some(body)
+}
+
 /// What a saved draft holds, to fill the compose form again.
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -1027,6 +1050,31 @@ mod tests {
         let deep = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n".repeat(60);
         let err = draft_content(deep.as_bytes(), false, false).unwrap_err();
         assert!(err.message.contains("nests more than"), "{}", err.message);
+    }
+
+    #[test]
+    fn whole_message_wrappers_are_unwrapped() {
+        let inner = b"From: a@x.test\r\nBcc: c@x.test\r\nSubject: s\r\n\r\nbody\r\n";
+        let mut wrapped =
+            b"From: a@x.test\r\nSubject: s\r\nContent-Type: message/rfc822\r\n\r\n".to_vec();
+        wrapped.extend_from_slice(inner);
+        assert_eq!(unwrap_rfc822(&wrapped).unwrap(), inner.to_vec());
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, inner);
+        let wrapped = format!(
+            "From: a@x.test\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n{}\r\n",
+            &b64[..20],
+            &b64[20..]
+        );
+        assert_eq!(unwrap_rfc822(wrapped.as_bytes()).unwrap(), inner.to_vec());
+        // Not a wrapper, or an empty one: nothing to unwrap.
+        assert_eq!(unwrap_rfc822(inner), None);
+        assert_eq!(unwrap_rfc822(b"Content-Type: message/rfc822\r\n\r\n"), None);
+        assert_eq!(
+            unwrap_rfc822(
+                b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!\r\n"
+            ),
+            None
+        );
     }
 
     fn formatted(html: &str) -> Draft {

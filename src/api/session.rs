@@ -752,7 +752,11 @@ impl Session {
         let pass = || self.passphrase();
         let (report, plain) = self.home.view_message(raw, &pass)?;
         progress(Progress::new("open", 1, 2, "reading the message"));
-        let plain = Zeroizing::new(plain);
+        let mut plain = Zeroizing::new(plain);
+        // A whole message wrapped inside (RFC 8551 §3.1; our encrypted drafts) is what is shown.
+        if let Some(inner) = super::message::unwrap_rfc822(&plain) {
+            plain = Zeroizing::new(inner);
+        }
         let (headers, text, html, attachments) = super::message::view(&plain)?;
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1).max(1);
