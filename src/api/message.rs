@@ -540,21 +540,28 @@ pub fn sanitize_outgoing_html(html: &str) -> String {
     sanitize(html, true)
 }
 
-fn sanitize(html: &str, web_links: bool) -> String {
-    let mut out = String::with_capacity(html.len());
+/// A piece of HTML as the sanitiser and the plain-text renderer see it.
+enum Token<'a> {
+    Text(&'a str),
+    /// A tag other than those dropped with their content: its lower-case name and what
+    /// follows the name inside the brackets (the attributes).
+    Open(String, &'a str),
+    Close(String),
+}
+
+/// Splits HTML into text and tags; comments, declarations and processing instructions vanish,
+/// and the elements of [`DROP_WITH_CONTENT`] vanish with everything inside them.
+fn tokens(html: &str) -> Vec<Token<'_>> {
+    let mut out = Vec::new();
     let mut rest = html;
     let mut skip_until: Option<String> = None;
     while let Some(lt) = rest.find('<') {
         let (text, after) = rest.split_at(lt);
-        if skip_until.is_none() {
-            out.push_str(text);
+        if skip_until.is_none() && !text.is_empty() {
+            out.push(Token::Text(text));
         }
-        // Comments and declarations vanish.
         if after.starts_with("<!--") {
-            rest = match after.find("-->") {
-                Some(e) => &after[e + 3..],
-                None => "",
-            };
+            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
             continue;
         }
         let Some(gt) = after.find('>') else {
@@ -584,17 +591,40 @@ fn sanitize(html: &str, web_links: bool) -> String {
             }
             continue;
         }
+        out.push(if closing {
+            Token::Close(name)
+        } else {
+            Token::Open(name, &body[name_end..])
+        });
+    }
+    if skip_until.is_none() && !rest.is_empty() {
+        out.push(Token::Text(rest));
+    }
+    out
+}
+
+fn sanitize(html: &str, web_links: bool) -> String {
+    let mut out = String::with_capacity(html.len());
+    for token in tokens(html) {
+        let (name, attrs) = match token {
+            Token::Text(t) => {
+                out.push_str(t);
+                continue;
+            }
+            Token::Open(name, attrs) => (name, Some(attrs)),
+            Token::Close(name) => (name, None),
+        };
         // The compose editor makes no images; whatever claims to be one is dropped.
         if !ALLOWED.contains(&name.as_str()) || (web_links && name == "img") {
             continue;
         }
-        if closing {
+        let Some(attrs) = attrs else {
             out.push_str(&format!("</{name}>"));
             continue;
-        }
+        };
         out.push('<');
         out.push_str(&name);
-        for (k, v) in attributes(&body[name_end..]) {
+        for (k, v) in attributes(attrs) {
             if !ALLOWED_ATTRS.contains(&k.as_str()) || !safe_url(&k, &v, web_links) {
                 continue;
             }
@@ -610,9 +640,6 @@ fn sanitize(html: &str, web_links: bool) -> String {
             out.push_str(&format!(" {k}=\"{}\"", escape_attr(&v)));
         }
         out.push('>');
-    }
-    if skip_until.is_none() {
-        out.push_str(rest);
     }
     out
 }
@@ -882,49 +909,12 @@ impl PlainText {
 /// formatted message.
 pub fn html_to_text(html: &str) -> String {
     let mut p = PlainText::default();
-    let mut rest = html;
-    let mut skip_until: Option<String> = None;
-    while let Some(lt) = rest.find('<') {
-        let (text, after) = rest.split_at(lt);
-        if skip_until.is_none() {
-            p.text(text);
+    for token in tokens(html) {
+        match token {
+            Token::Text(t) => p.text(t),
+            Token::Open(name, attrs) => p.open(&name, attrs),
+            Token::Close(name) => p.close(&name),
         }
-        if after.starts_with("<!--") {
-            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
-            continue;
-        }
-        let Some(gt) = after.find('>') else {
-            rest = "";
-            break;
-        };
-        let tag = &after[1..gt];
-        rest = &after[gt + 1..];
-        let closing = tag.starts_with('/');
-        let body = tag.trim_start_matches('/');
-        let name_end = body
-            .find(|c: char| c.is_whitespace() || c == '/')
-            .unwrap_or(body.len());
-        let name = body[..name_end].to_ascii_lowercase();
-        if let Some(until) = &skip_until {
-            if closing && &name == until {
-                skip_until = None;
-            }
-            continue;
-        }
-        if DROP_WITH_CONTENT.contains(&name.as_str()) {
-            if !closing && !body.trim_end().ends_with('/') {
-                skip_until = Some(name);
-            }
-            continue;
-        }
-        if closing {
-            p.close(&name);
-        } else {
-            p.open(&name, &body[name_end..]);
-        }
-    }
-    if skip_until.is_none() {
-        p.text(rest);
     }
     p.finish()
 }
