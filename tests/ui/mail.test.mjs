@@ -628,6 +628,10 @@ test('drafts: saved encrypted to Drafts, continued later with the attachment, re
   saved = await page.evaluate(() => window.__fakeState.mail.savedDrafts);
   assert.equal(saved[1].replaceUid, 901);
   await shoot(page, 'mail-draft-saved');
+  // Saved: starting another message asks nothing.
+  await page.getByRole('button', { name: 'New message' }).click();
+  assert.equal(await page.getByTestId('unsaved-dialog').count(), 0);
+  assert.equal(await page.inputValue('#compose-subject'), '');
 
   // Later: the Drafts folder, the draft opens, Continue editing fills the form again.
   await page.getByRole('button', { name: 'Back to the message' }).click();
@@ -635,6 +639,11 @@ test('drafts: saved encrypted to Drafts, continued later with the attachment, re
   const row = page.locator('[data-testid="message-row"][data-uid="902"]');
   await row.waitFor();
   assert.equal(await page.locator('[data-testid="message-row"]').count(), 1, 'one version only');
+  // (the stored draft carries an attachment from now on)
+  await page.evaluate(() => {
+    const m = window.__fakeState.mail;
+    m.drafts[902].carried = [{ index: 0, filename: 'budget.xlsx', content_type: 'application/octet-stream', size: 2048 }];
+  });
   await row.click();
   await page.getByTestId('edit-draft').click();
   await page.locator('form.compose').waitFor();
@@ -645,13 +654,11 @@ test('drafts: saved encrypted to Drafts, continued later with the attachment, re
   assert.equal(await page.locator('#compose-encrypt').getAttribute('aria-pressed'), 'true');
   assert.equal(await page.getByTestId('draft-note').count(), 0);
 
-  // With an attachment carried from a saved draft: save, reopen, send; the draft goes.
-  await page.evaluate(() => {
-    const m = window.__fakeState.mail;
-    m.drafts[902].carried = [{ index: 0, filename: 'budget.xlsx', content_type: 'application/octet-stream', size: 2048 }];
-  });
+  // The attachment it carries is in the form; going back and on again keeps the edits.
+  await page.fill('#compose-subject', 'Budget (final)');
   await page.getByRole('button', { name: 'Back to the message' }).click();
   await page.getByTestId('edit-draft').click();
+  assert.equal(await page.inputValue('#compose-subject'), 'Budget (final)');
   const carried = page.locator('[data-testid="compose-carried"][data-name="budget.xlsx"]');
   await carried.waitFor();
   assert.match(await text(carried), /budget\.xlsx 2(\.0)? KB · from the draft/);
@@ -662,6 +669,55 @@ test('drafts: saved encrypted to Drafts, continued later with the attachment, re
   assert.deepEqual(sent.at(-1).carried, { token: 902, indices: [0] });
   assert.deepEqual(await page.evaluate(() => window.__fakeState.mail.discarded), [{ folder: 'Drafts', uid: 902, token: 902 }]);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="message-row"]').length === 0);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
+test('a message being written is never lost by starting another: keep, save as draft, or discard', async () => {
+  const page = await openApp(scenario());
+  await openMail(page);
+  const newMessage = () => page.getByRole('button', { name: 'New message' }).click();
+  await newMessage();
+  await page.locator('form.compose').waitFor();
+  // Nothing written: no question.
+  await newMessage();
+  assert.equal(await page.getByTestId('unsaved-dialog').count(), 0);
+  await page.fill('#compose-subject', 'Half-written');
+  await page.fill('#compose-body', 'Dear committee,');
+  await newMessage();
+  const dialog = page.getByTestId('unsaved-dialog');
+  await dialog.waitFor();
+  assert.match(await text(dialog), /“Half-written” has changes that are not saved/);
+  await shoot(page, 'mail-unsaved');
+  await page.getByTestId('unsaved-keep').click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.inputValue('#compose-body'), 'Dear committee,');
+  // Reply while writing: Save draft keeps it in Drafts, then the reply starts.
+  await page.getByTestId('compose-back').click();
+  await page.locator('[data-testid="message-row"][data-uid="3"]').click();
+  await page.getByTestId('security-banner').waitFor();
+  await page.getByTestId('reply').click();
+  await dialog.waitFor();
+  await page.getByTestId('unsaved-save').click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.waitForFunction(() => (window.__fakeState.mail.savedDrafts ?? []).length === 1);
+  const saved = await page.evaluate(() => window.__fakeState.mail.savedDrafts[0].draft);
+  assert.equal(saved.subject, 'Half-written');
+  assert.equal(saved.body, 'Dear committee,');
+  assert.equal(await page.inputValue('#compose-subject'), 'Re: The lab keys');
+  // Escape means keep editing; Discard drops the writing.
+  await page.fill('#compose-body', 'scratch');
+  await newMessage();
+  await dialog.waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.inputValue('#compose-body'), 'scratch');
+  await newMessage();
+  await page.getByTestId('unsaved-discard').click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.inputValue('#compose-body'), '');
+  assert.equal(await page.inputValue('#compose-subject'), '');
+  assert.equal((await page.evaluate(() => window.__fakeState.mail.savedDrafts)).length, 1);
   assert.deepEqual(unexpectedErrors(page), []);
   await close(page);
 });

@@ -56,6 +56,28 @@ export class ComposeState {
 
   #generation = -1;
 
+  /** What the form held when it was started, loaded, saved as a draft or sent. */
+  savedSignature = $state('');
+  /** Written since then: starting another message would lose it. */
+  dirty = $derived(this.signature() !== this.savedSignature);
+
+  signature(): string {
+    return JSON.stringify([
+      this.toText.trim(),
+      this.ccText.trim(),
+      this.bccText.trim(),
+      this.subject.trim(),
+      this.formatted ? this.html : this.body.trim(),
+      this.attachments,
+      this.carried?.attachments.map((a) => a.index) ?? [],
+    ]);
+  }
+
+  /** The form as it is now counts as kept (nothing to lose). */
+  markKept(): void {
+    this.savedSignature = this.signature();
+  }
+
   fromOptions = $derived(
     app.identities.filter((c) => c.can_sign).flatMap((c) => c.emails.map((email) => ({ email, name: c.common_name }))),
   );
@@ -218,6 +240,7 @@ export class ComposeState {
     this.result = null;
     this.error = null;
     this.attempted = false;
+    this.markKept();
   }
 
   /** Fills the form from a saved draft (Mail screen, Drafts folder). */
@@ -240,6 +263,7 @@ export class ComposeState {
     this.reply = { in_reply_to: view.reply.in_reply_to, references: [...view.reply.references] };
     this.draftRef = { account: account.name, folder, uid };
     this.carried = view.carried.length > 0 ? { token: view.token, attachments: [...view.carried] } : null;
+    this.markKept();
   }
 
   removeCarried(index: number): void {
@@ -274,6 +298,7 @@ export class ComposeState {
         commands.mailSaveDraft(account.name, draft, this.reply, this.#carriedArg(), replace),
       );
       this.draftRef = { account: account.name, folder: saved.folder, uid: saved.uid };
+      this.markKept();
       const time = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
       this.draftNote = `Draft saved in ${saved.folder} at ${time}${saved.encrypted ? ', encrypted so only you can read it' : ', not encrypted'}.`;
       return true;
@@ -306,7 +331,9 @@ export class ComposeState {
     try {
       const carried = this.#carriedArg();
       const r = await app.run('send', `Sending from ${account.email}…`, () => commands.mailSend(account.name, draft, reply, unencryptedTo, carried));
-      // Queued (sent or waiting in the outbox): the saved draft has done its job.
+      // Queued (sent or waiting in the outbox): nothing to lose, and the saved draft has done
+      // its job.
+      this.markKept();
       const ref = this.draftRef;
       if (ref && ref.uid !== null && ref.account === account.name) {
         const token = this.carried?.token ?? null;

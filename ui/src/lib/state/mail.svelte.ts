@@ -304,21 +304,60 @@ export class MailState {
     }
   }
 
+  /**
+   * Starting another message while the compose form holds unsaved writing asks first
+   * (keep editing, save it as a draft, or discard it): nothing is lost by a click.
+   */
+  unsavedAction = $state<(() => void | Promise<void>) | null>(null);
+
+  #guard(action: () => void | Promise<void>): void {
+    if (mailCompose.dirty && mailCompose.from) {
+      this.unsavedAction = action;
+      return;
+    }
+    void action();
+  }
+
+  /** The user's answer to the unsaved-message question. */
+  async resolveUnsaved(choice: 'keep' | 'save' | 'discard'): Promise<void> {
+    const action = this.unsavedAction;
+    const account = this.account;
+    this.unsavedAction = null;
+    if (!action) return;
+    if (choice === 'keep') {
+      this.pane = 'compose';
+      return;
+    }
+    if (choice === 'save') {
+      const from = this.accounts.find((a) => a.email.toLowerCase() === mailCompose.from.toLowerCase()) ?? account;
+      if (!from || !(await mailCompose.saveDraft(from))) {
+        this.pane = 'compose';
+        return;
+      }
+      if (mailCompose.draftRef) await this.draftSaved(mailCompose.draftRef.folder);
+    }
+    await action();
+  }
+
   compose(): void {
     const account = this.account;
     if (!account) return;
-    this.lastSent = null;
-    mailCompose.start(account);
-    this.pane = 'compose';
+    this.#guard(() => {
+      this.lastSent = null;
+      mailCompose.start(account);
+      this.pane = 'compose';
+    });
   }
 
   reply(kind: ReplyKind): void {
     const account = this.account;
     const view = this.view;
     if (!account || !view) return;
-    this.lastSent = null;
-    mailCompose.start(account, replyDraft(kind, view, account.email));
-    this.pane = 'compose';
+    this.#guard(() => {
+      this.lastSent = null;
+      mailCompose.start(account, replyDraft(kind, view, account.email));
+      this.pane = 'compose';
+    });
   }
 
   /** After Send: back to the message with the result, or to the outbox when it waits there. */
@@ -335,11 +374,20 @@ export class MailState {
   }
 
   /** Continues the open draft in the compose form (decrypted by the core, in memory). */
-  async editDraft(): Promise<void> {
+  editDraft(): void {
     const account = this.account;
     const uid = this.selectedUid;
     if (!account || uid === null) return;
     const folder = this.folder;
+    // Already in the form: just go back to it.
+    if (mailCompose.draftRef?.account === account.name && mailCompose.draftRef.uid === uid) {
+      this.pane = 'compose';
+      return;
+    }
+    this.#guard(() => this.#openDraft(account, folder, uid));
+  }
+
+  async #openDraft(account: AccountDto, folder: string, uid: number): Promise<void> {
     try {
       const view = await app.run('mail', 'Opening the draft…', () => commands.mailOpenDraft(account.name, folder, uid));
       this.lastSent = null;
