@@ -603,8 +603,39 @@ fn tokens(html: &str) -> Vec<Token<'_>> {
     out
 }
 
+/// The http(s) address of a link's `href`, as written (whitespace and controls removed).
+fn web_address(attrs: &str) -> Option<String> {
+    attributes(attrs)
+        .into_iter()
+        .find(|(k, _)| k == "href")
+        .map(|(_, v)| {
+            decode_entities(&v)
+                .chars()
+                .filter(|c| !c.is_whitespace() && !c.is_control())
+                .collect::<String>()
+        })
+        .filter(|v| {
+            let l = v.to_ascii_lowercase();
+            l.starts_with("https://") || l.starts_with("http://")
+        })
+}
+
+/// The text of an HTML fragment (tags removed), for comparing a link's text with its address.
+fn fragment_text(html: &str) -> String {
+    tokens(html)
+        .into_iter()
+        .filter_map(|t| match t {
+            Token::Text(t) => Some(decode_entities(t)),
+            _ => None,
+        })
+        .collect::<String>()
+}
+
 fn sanitize(html: &str, web_links: bool) -> String {
     let mut out = String::with_capacity(html.len());
+    // Reading: a web link is not followed from the message (no network while reading), but
+    // where it leads is shown after its text, so a misleading text cannot hide it.
+    let mut links: Vec<(usize, Option<String>)> = Vec::new();
     for token in tokens(html) {
         let (name, attrs) = match token {
             Token::Text(t) => {
@@ -620,8 +651,23 @@ fn sanitize(html: &str, web_links: bool) -> String {
         }
         let Some(attrs) = attrs else {
             out.push_str(&format!("</{name}>"));
+            if name == "a"
+                && let Some((start, Some(url))) = links.pop()
+            {
+                let shown = fragment_text(&out[start..]);
+                if shown.trim() != url {
+                    out.push_str(&format!(
+                        "<span style=\"color:#57606a\"> ({})</span>",
+                        escape_attr(&url)
+                    ));
+                }
+            }
             continue;
         };
+        if name == "a" {
+            let url = (!web_links).then(|| web_address(attrs)).flatten();
+            links.push((out.len(), url));
+        }
         out.push('<');
         out.push_str(&name);
         for (k, v) in attributes(attrs) {
@@ -934,6 +980,10 @@ mod tests {
 <img src="http://evil.test/a.png
 </body></html>"#;
         let clean = sanitize_html(dirty);
+        // The link's address is shown as text after it, and nothing else of evil.test stays.
+        let shown = "<a>link</a><span style=\"color:#57606a\"> (https://evil.test/x)</span>";
+        assert!(clean.contains(shown), "{clean}");
+        let clean = clean.replace(shown, "");
         assert!(!clean.contains("evil"), "{clean}");
         assert!(!clean.contains("script"), "{clean}");
         assert!(!clean.contains("onload"), "{clean}");
@@ -1159,11 +1209,42 @@ mod tests {
             html.contains("<a href=\"https://example.org/page\">site</a>"),
             "{html}"
         );
-        // Reading keeps refusing web links (EFAIL), sending keeps the ones the user wrote.
-        assert!(!sanitize_html(&html).contains("https://example.org"));
+        // Reading keeps refusing web links (EFAIL, no network): the address is only shown;
+        // sending keeps the links the user wrote.
+        let read = sanitize_html(&html);
+        assert!(!read.contains("href=\"https://example.org"), "{read}");
+        assert!(
+            read.contains(
+                "<a>site</a><span style=\"color:#57606a\"> (https://example.org/page)</span>"
+            ),
+            "{read}"
+        );
         let text = m.body_text(0).unwrap();
         assert!(!text.contains("alert"), "{text}");
         assert!(text.contains("site <https://example.org/page>"), "{text}");
+    }
+
+    #[test]
+    fn a_link_shows_where_it_leads_unless_its_text_says_it() {
+        let read = sanitize_html(
+            r##"<a href="https://bank.example/login">https://bank.example/login</a> <a href=" https://evil.test/&quot;x">Your bank</a> <a href="#top">top</a> </a><a href="https://a.test/">un<b>closed"##,
+        );
+        // Text that is the address: not repeated.
+        assert!(
+            read.starts_with("<a>https://bank.example/login</a> <a>"),
+            "{read}"
+        );
+        // A misleading text: the real address follows it (character references decoded,
+        // then escaped again).
+        assert!(
+            read.contains(
+                "<a>Your bank</a><span style=\"color:#57606a\"> (https://evil.test/&quot;x)</span>"
+            ),
+            "{read}"
+        );
+        // In-message anchors keep working; stray and unclosed tags do no harm.
+        assert!(read.contains("<a href=\"#top\">top</a>"), "{read}");
+        assert!(!read.contains("href=\"https"), "{read}");
     }
 
     #[test]
