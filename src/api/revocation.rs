@@ -301,12 +301,27 @@ impl Home {
         if depth >= 2 {
             return Ok(None);
         }
+        // Only certificates with a cached CRL can be such a signer: look at those first, and
+        // load the whole store (for their paths) only when one of them has the issuer's name.
+        let mut signers: Vec<Cert> = Vec::new();
+        for fp in self.store.crl_signers()? {
+            for stored in self.store.by_fingerprint_prefix(&fp)? {
+                let c = stored.cert;
+                if c.fingerprint() == fp
+                    && c.subject_der() == cert.issuer_der()
+                    && Some(&c) != issuer
+                    && &c != cert
+                {
+                    signers.push(c);
+                }
+            }
+        }
+        if signers.is_empty() {
+            return Ok(None);
+        }
         let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
         let anchors = self.store.anchors()?;
-        for signer in pool
-            .iter()
-            .filter(|c| c.subject_der() == cert.issuer_der() && Some(*c) != issuer && *c != cert)
-        {
+        for signer in &signers {
             let Some(cached) = self.store.crl_of(&signer.fingerprint())? else {
                 continue;
             };

@@ -132,6 +132,15 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// The fingerprints of the certificates whose CRLs are cached (usually a handful).
+    pub fn crl_signers(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT issuer_fingerprint FROM revocation_crls ORDER BY issuer_fingerprint",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn crl_of(&self, issuer_fingerprint: &str) -> Result<Option<CachedCrl>, StoreError> {
         Ok(self
             .conn
