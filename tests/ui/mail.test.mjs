@@ -722,6 +722,38 @@ test('a message being written is never lost by starting another: keep, save as d
   await close(page);
 });
 
+test('unsaved writing goes to Drafts by itself a minute after the last change', async () => {
+  const page = await openApp(scenario());
+  await page.clock.install();
+  await openMail(page);
+  await page.getByRole('button', { name: 'New message' }).click();
+  await page.locator('form.compose').waitFor();
+  const saved = () => page.evaluate(() => (window.__fakeState.mail.savedDrafts ?? []).length);
+  await page.fill('#compose-to', 'bob@');
+  await page.fill('#compose-subject', 'Notes');
+  await page.fill('#compose-body', 'Point one.');
+  // A half-typed address: nothing is saved and nothing is said.
+  await page.clock.runFor(61_000);
+  assert.equal(await saved(), 0);
+  assert.equal(await page.getByTestId('draft-error').count(), 0);
+  await page.fill('#compose-to', 'bob@example.test');
+  await page.clock.runFor(30_000);
+  assert.equal(await saved(), 0, 'not while typing pauses only briefly');
+  await page.fill('#compose-body', 'Point one. Point two.');
+  await page.clock.runFor(59_000);
+  assert.equal(await saved(), 0, 'the minute counts from the last change');
+  await page.clock.runFor(2_000);
+  await page.waitForFunction(() => (window.__fakeState.mail.savedDrafts ?? []).length === 1);
+  assert.match(await text(page.getByTestId('draft-note')), /^Draft saved automatically in Drafts at /);
+  const d = await page.evaluate(() => window.__fakeState.mail.savedDrafts[0].draft);
+  assert.equal(d.body, 'Point one. Point two.');
+  // Nothing changed since: no second save.
+  await page.clock.runFor(120_000);
+  assert.equal(await saved(), 1);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
 test('new mail announced by the shell (IDLE, already synced) appears without a click; other folders are left alone', async () => {
   const page = await openApp(scenario());
   await openMail(page);

@@ -281,12 +281,14 @@ export class ComposeState {
    * Saves the form in the account's Drafts folder: encrypted to the sender when Encrypt is on,
    * replacing the previously saved version. Recipients need not be complete yet.
    */
-  async saveDraft(account: AccountDto): Promise<boolean> {
+  async saveDraft(account: AccountDto, automatic = false): Promise<boolean> {
     if (app.running('draft') || app.running('send')) return false;
+    const invalid = [...this.toChips, ...this.ccChips, ...this.bccChips].filter((c) => c.state === 'invalid').map((c) => c.email);
+    // Saving by itself waits until the addresses are complete, and says nothing meanwhile.
+    if (automatic && invalid.length > 0) return false;
     this.draftError = null;
     this.draftNote = null;
     this.from = account.email;
-    const invalid = [...this.toChips, ...this.ccChips, ...this.bccChips].filter((c) => c.state === 'invalid').map((c) => c.email);
     if (invalid.length > 0) {
       this.draftError = `Correct or remove ${invalid.join(', ')} first: the draft keeps e-mail addresses only.`;
       return false;
@@ -300,10 +302,10 @@ export class ComposeState {
       this.draftRef = { account: account.name, folder: saved.folder, uid: saved.uid };
       this.markKept();
       const time = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-      this.draftNote = `Draft saved in ${saved.folder} at ${time}${saved.encrypted ? ', encrypted so only you can read it' : ', not encrypted'}.`;
+      this.draftNote = `Draft saved${automatic ? ' automatically' : ''} in ${saved.folder} at ${time}${saved.encrypted ? ', encrypted so only you can read it' : ', not encrypted'}.`;
       return true;
     } catch (error) {
-      this.draftError = errorText(error, 'The draft was not saved');
+      this.draftError = errorText(error, automatic ? 'The draft could not be saved automatically' : 'The draft was not saved');
       return false;
     }
   }
