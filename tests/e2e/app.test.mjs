@@ -87,7 +87,8 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.deleteSession();
+  // The last test closes the app itself; then there is no session left to end.
+  await browser?.deleteSession().catch(() => {});
 });
 
 test('first run explains certificates and shows the OS keystore', async () => {
@@ -680,4 +681,49 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
   assert.match(agendaPlain, /<(b|strong)>Budget first<\/(b|strong)>/);
   assert.doesNotMatch(agendaPlain, /X-Sealpost-Draft/, 'the draft marker never goes out');
   await shot('30-mail-formatted-sent');
+});
+
+test('closing the window with an unsaved message asks first; Discard closes the app', async () => {
+  const appWindow = () => {
+    try {
+      return xdotool('search', '--onlyvisible', '--name', '^Sealpost$').split('\n')[0];
+    } catch {
+      return '';
+    }
+  };
+  // The window manager's close button: a WM_DELETE_WINDOW client message.
+  const requestClose = (win) => execFileSync('python3', [path.join(root, 'tests/e2e/close-window.py'), win], { timeout: 20000 });
+  const key = async (win, name) => {
+    xdotool('windowfocus', '--sync', win);
+    xdotool('key', '--clearmodifiers', name);
+    await sleep(400);
+  };
+  await (await browser.$('#nav-mail')).click();
+  await (await byTestId('mail-compose')).click();
+  const subjectField = await browser.$('#compose-subject');
+  await subjectField.waitForDisplayed({ timeout: 10000 });
+  await subjectField.setValue('Unfinished thoughts');
+  const win = appWindow();
+  assert.ok(win, 'the app window is on the display');
+  // From here on WebKitWebDriver gives up on the session (the close request ends it for the
+  // driver, though the app goes on), so the test answers the question with the keyboard alone.
+  requestClose(win);
+  await sleep(1500);
+  assert.ok(appWindow(), 'the window stays: the app asks first');
+  // "Keep editing" has the focus: Enter keeps the message and the window.
+  await key(win, 'Return');
+  await sleep(1000);
+  assert.ok(appWindow(), 'keep editing keeps the window');
+  // Asked again: Tab to "Discard", Enter; the window closes and the app ends.
+  requestClose(win);
+  await sleep(1500);
+  assert.ok(appWindow(), 'asked again');
+  await key(win, 'Tab');
+  await key(win, 'Return');
+  let gone = false;
+  for (let i = 0; i < 50 && !gone; i++) {
+    gone = appWindow() === '';
+    if (!gone) await sleep(200);
+  }
+  assert.ok(gone, 'the window closed after Discard');
 });

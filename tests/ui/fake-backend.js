@@ -583,6 +583,9 @@ window.__installFakeBackend = function (scenario) {
         Object.assign(e, { state: 'sent', appended: true, last_error: null, last_error_kind: null, attempts: e.attempts + 1 });
         return { action: 'sent', entry: clone(e) };
       }
+      case 'plugin:window|destroy':
+        state.windowClosed = (state.windowClosed ?? 0) + 1;
+        return null;
       default:
         return reject('bad-input', `the fake backend has no command ${cmd}`);
     }

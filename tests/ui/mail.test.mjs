@@ -722,6 +722,41 @@ test('a message being written is never lost by starting another: keep, save as d
   await close(page);
 });
 
+test('closing the window with unsaved writing asks first; with nothing unsaved it just closes', async () => {
+  const page = await openApp(scenario());
+  await openMail(page);
+  const closed = () => page.evaluate(() => window.__fakeState.windowClosed ?? 0);
+  const requestClose = () => emitEvent(page, 'tauri://close-requested', null);
+  await page.getByRole('button', { name: 'New message' }).click();
+  await page.fill('#compose-subject', 'Unfinished');
+  await page.fill('#compose-body', 'Almost done');
+  // From another screen: the app comes back to the message and asks.
+  await page.click('#nav-certificates');
+  await requestClose();
+  const dialog = page.getByTestId('unsaved-dialog');
+  await dialog.waitFor();
+  assert.equal(await page.locator('#nav-mail').getAttribute('aria-current'), 'page');
+  assert.equal(await page.inputValue('#compose-body'), 'Almost done');
+  assert.equal(await closed(), 0);
+  await page.getByTestId('unsaved-keep').click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await closed(), 0, 'keep editing keeps the window');
+  // Save draft, then the window closes.
+  await requestClose();
+  await dialog.waitFor();
+  await page.getByTestId('unsaved-save').click();
+  await page.waitForFunction(() => (window.__fakeState.windowClosed ?? 0) === 1);
+  const saved = await page.evaluate(() => window.__fakeState.mail.savedDrafts);
+  assert.equal(saved.length, 1);
+  assert.equal(saved[0].draft.subject, 'Unfinished');
+  // Nothing unsaved now: closing asks nothing.
+  await requestClose();
+  await page.waitForFunction(() => window.__fakeState.windowClosed === 2);
+  assert.equal(await page.getByTestId('unsaved-dialog').count(), 0);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
 test('unsaved writing goes to Drafts by itself a minute after the last change', async () => {
   const page = await openApp(scenario());
   await page.clock.install();

@@ -2,3 +2,4 @@
 export { commands, type Carried, type Commands } from './commands';
 export { pickFiles, pickSavePath, type FileFilter } from './dialogs';
 export { onFileDrop, onMailChanged, onProgress, onRevocationRefreshed, type DropState } from './events';
+export { closeWindow, onCloseRequested } from './window';
