@@ -1562,6 +1562,8 @@ fn mixed_recipients(alice: &User, bob: &User, carol: &User) {
     assert_eq!(alice.count("alice", "Sent", subject), 1);
     let m = alice.wait_for("alice", "Sent", subject);
     assert_eq!(m["smime"], "encrypted");
+    // The list of Sent shows whom it went to.
+    assert_eq!(m["to"], "bob@example.test, carol@example.test", "{m}");
 
     // A signed request for carol's certificate; her signed reply brings it to alice.
     let r = alice.json(&[

@@ -267,6 +267,9 @@ impl SmimeKind {
 pub struct MessageSummary {
     pub uid: u32,
     pub from: String,
+    /// The recipients (To, else Cc), as the list shows them for sent mail and drafts; empty
+    /// for messages cached before this was kept.
+    pub to: String,
     pub subject: String,
     /// The Date header (RFC 3339), else the server's INTERNALDATE.
     pub date: Option<String>,
@@ -530,27 +533,51 @@ pub fn smime_kind(raw: &[u8]) -> SmimeKind {
 }
 
 /// From, Subject, Date (RFC 3339) and Message-ID of a raw message.
-fn summary_fields(raw: &[u8]) -> (String, String, Option<String>, Option<String>) {
+/// What the message list shows of a message, from its header block.
+struct SummaryFields {
+    from: String,
+    /// To, else Cc (else Bcc, in the sender's own copies), comma-separated.
+    to: String,
+    subject: String,
+    date: Option<String>,
+    message_id: Option<String>,
+}
+
+fn summary_fields(raw: &[u8]) -> SummaryFields {
     let Some(m) = mail_parser::MessageParser::default().parse_headers(raw) else {
-        return (String::new(), String::new(), None, None);
+        return SummaryFields {
+            from: String::new(),
+            to: String::new(),
+            subject: String::new(),
+            date: None,
+            message_id: None,
+        };
+    };
+    let shown = |a: &mail_parser::Addr<'_>| {
+        let addr = a.address().unwrap_or("");
+        match a.name() {
+            Some(n) if !n.is_empty() => format!("{n} <{addr}>"),
+            _ => addr.to_string(),
+        }
     };
     let from = m
         .from()
         .and_then(|a| a.first())
-        .map(|a| {
-            let addr = a.address().unwrap_or("");
-            match a.name() {
-                Some(n) if !n.is_empty() => format!("{n} <{addr}>"),
-                _ => addr.to_string(),
-            }
-        })
+        .map(shown)
         .unwrap_or_default();
-    (
+    let to = [m.to(), m.cc(), m.bcc()]
+        .into_iter()
+        .flatten()
+        .map(|list| list.iter().map(shown).collect::<Vec<_>>().join(", "))
+        .find(|s| !s.is_empty())
+        .unwrap_or_default();
+    SummaryFields {
         from,
-        m.subject().unwrap_or("").to_string(),
-        m.date().map(|d| d.to_rfc3339()),
-        m.message_id().map(|s| format!("<{s}>")),
-    )
+        to,
+        subject: m.subject().unwrap_or("").to_string(),
+        date: m.date().map(|d| d.to_rfc3339()),
+        message_id: m.message_id().map(|s| format!("<{s}>")),
+    }
 }
 
 fn header_values(e: &Entity, name: &str) -> Vec<String> {
@@ -609,6 +636,7 @@ fn summary_dto(m: MessageRow) -> MessageSummary {
     MessageSummary {
         uid: m.uid,
         from: m.from,
+        to: m.to,
         subject: m.subject,
         date: m.date.or(m.internal_date),
         message_id: m.message_id,
@@ -1697,14 +1725,15 @@ impl Home {
         let new_rows: Vec<NewMessage> = headers
             .iter()
             .zip(&fields)
-            .map(|(f, (from, subject, date, message_id))| NewMessage {
+            .map(|(f, s)| NewMessage {
                 uid: f.uid,
                 flags: &f.flags,
                 internal_date: f.internal_date.as_deref(),
-                from,
-                subject,
-                date: date.as_deref(),
-                message_id: message_id.as_deref(),
+                from: &s.from,
+                to: &s.to,
+                subject: &s.subject,
+                date: s.date.as_deref(),
+                message_id: s.message_id.as_deref(),
                 smime: smime_kind(&f.raw).as_str(),
                 raw: &f.raw,
                 complete: false,
@@ -1908,6 +1937,22 @@ impl Home {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_list_shows_to_else_cc() {
+        let f = summary_fields(
+            b"From: Alice <a@x.test>\r\nTo: Bob <b@x.test>, c@x.test\r\nCc: d@x.test\r\nSubject: Hi\r\nMessage-ID: <m@x.test>\r\n\r\n",
+        );
+        assert_eq!(f.from, "Alice <a@x.test>");
+        assert_eq!(f.to, "Bob <b@x.test>, c@x.test");
+        assert_eq!(f.subject, "Hi");
+        assert_eq!(f.message_id.as_deref(), Some("<m@x.test>"));
+        let f = summary_fields(b"From: a@x.test\r\nCc: d@x.test\r\n\r\n");
+        assert_eq!(f.to, "d@x.test");
+        let f = summary_fields(b"From: a@x.test\r\nBcc: e@x.test\r\n\r\n");
+        assert_eq!(f.to, "e@x.test", "a sender's own Bcc-only copy");
+        assert_eq!(summary_fields(b"Subject: none\r\n\r\n").to, "");
+    }
 
     #[test]
     fn smime_kinds_from_content_type() {

@@ -70,6 +70,8 @@ pub(super) fn migrate(conn: &rusqlite::Connection) -> Result<(), StoreError> {
     for (table, col, decl) in [
         ("mail_messages", "complete", "INTEGER NOT NULL DEFAULT 1"),
         ("mail_messages", "size", "INTEGER NOT NULL DEFAULT 0"),
+        // The recipients (To, else Cc) as the list shows them in Sent and Drafts.
+        ("mail_messages", "to_addr", "TEXT NOT NULL DEFAULT ''"),
         ("mail_folders", "highestmodseq", "INTEGER"),
     ] {
         let cols: Vec<String> = {
@@ -162,6 +164,8 @@ pub struct MessageRow {
     pub flags: Vec<String>,
     pub internal_date: Option<String>,
     pub from: String,
+    /// To (else Cc), as the list shows it for sent mail and drafts; empty when unknown.
+    pub to: String,
     pub subject: String,
     pub date: Option<String>,
     pub message_id: Option<String>,
@@ -178,6 +182,7 @@ pub struct NewMessage<'a> {
     pub flags: &'a [String],
     pub internal_date: Option<&'a str>,
     pub from: &'a str,
+    pub to: &'a str,
     pub subject: &'a str,
     pub date: Option<&'a str>,
     pub message_id: Option<&'a str>,
@@ -475,7 +480,7 @@ impl Store {
         let tx = self.conn.unchecked_transaction()?;
         {
             let mut stmt = tx.prepare(
-                "INSERT OR REPLACE INTO mail_messages(account, folder, uid, flags, internal_date, from_addr, subject, date, message_id, smime, raw, complete, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                "INSERT OR REPLACE INTO mail_messages(account, folder, uid, flags, internal_date, from_addr, subject, date, message_id, smime, raw, complete, size, to_addr) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
             for m in msgs {
                 stmt.execute(params![
@@ -491,7 +496,8 @@ impl Store {
                     m.smime,
                     m.raw,
                     m.complete,
-                    m.size
+                    m.size,
+                    m.to
                 ])?;
             }
         }
@@ -665,7 +671,7 @@ impl Store {
 
     pub fn messages(&self, account: &str, folder: &str) -> Result<Vec<MessageRow>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT uid, flags, internal_date, from_addr, subject, date, message_id, smime, complete, size FROM mail_messages WHERE account = ?1 AND folder = ?2 ORDER BY uid",
+            "SELECT uid, flags, internal_date, from_addr, subject, date, message_id, smime, complete, size, to_addr FROM mail_messages WHERE account = ?1 AND folder = ?2 ORDER BY uid",
         )?;
         let rows = stmt.query_map(params![account, folder], |r| {
             Ok(MessageRow {
@@ -679,6 +685,7 @@ impl Store {
                 smime: r.get(7)?,
                 complete: r.get(8)?,
                 size: r.get(9)?,
+                to: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -755,6 +762,7 @@ mod tests {
                     flags: &[],
                     internal_date: None,
                     from: "x",
+                    to: "",
                     subject: "s",
                     date: None,
                     message_id: None,
@@ -824,6 +832,7 @@ mod tests {
                     flags: &[],
                     internal_date: None,
                     from: "x",
+                    to: "",
                     subject: "s",
                     date: None,
                     message_id: None,
@@ -888,6 +897,7 @@ mod tests {
                 flags: &[],
                 internal_date: None,
                 from: "x",
+                to: "",
                 subject: "s",
                 date: None,
                 message_id: None,
@@ -959,5 +969,29 @@ mod tests {
         );
         assert_eq!(s.folder_state("a", "INBOX").unwrap(), Some((5, 8)));
         assert_eq!(s.folder_modseq("a", "INBOX").unwrap(), None);
+        // Recipients were not kept then: empty (the list shows the sender instead).
+        let old = s.messages("a", "INBOX").unwrap();
+        assert_eq!((old[0].from.as_str(), old[0].to.as_str()), ("x", ""));
+        // New entries keep them.
+        s.put_message(
+            "a",
+            "INBOX",
+            &NewMessage {
+                uid: 8,
+                flags: &[],
+                internal_date: None,
+                from: "x",
+                to: "Bob <bob@x.test>",
+                subject: "s",
+                date: None,
+                message_id: None,
+                smime: "none",
+                raw: b"r",
+                complete: true,
+                size: 1,
+            },
+        )
+        .unwrap();
+        assert_eq!(s.messages("a", "INBOX").unwrap()[1].to, "Bob <bob@x.test>");
     }
 }

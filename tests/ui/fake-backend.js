@@ -435,7 +435,7 @@ window.__installFakeBackend = function (scenario) {
         if (args.replaceUid !== null && args.replaceUid !== undefined) {
           mail.boxes[key] = box.filter((m) => m.uid !== args.replaceUid);
         }
-        mail.boxes[key].push({ uid, from: d.from, subject: d.subject, date: new Date().toISOString(), message_id: `<draft${uid}@example.test>`, flags: ['\\Seen', '\\Draft'], smime: d.encrypt ? 'encrypted' : 'none' });
+        mail.boxes[key].push({ uid, from: d.from, to: [...d.to, ...d.cc].join(', '), subject: d.subject, date: new Date().toISOString(), message_id: `<draft${uid}@example.test>`, flags: ['\\Seen', '\\Draft'], smime: d.encrypt ? 'encrypted' : 'none' });
         mail.views[uid] = {
           id: 100 + uid,
           report: { encrypted: d.encrypt, signed: false, valid: false, layers: d.encrypt ? [{ type: 'enveloped', cipher: 'aes-256-gcm' }] : [], cert_changes: [] },

@@ -757,6 +757,26 @@ test('closing the window with unsaved writing asks first; with nothing unsaved i
   await close(page);
 });
 
+test('Sent and Drafts list whom a message is to; other folders who it is from', async () => {
+  const sent = [
+    { uid: 1, from: 'alice@example.test', to: 'Bob Builder <bob@example.test>, carol@example.test', subject: 'Keys', date: '2026-11-27T10:00:00Z', message_id: '<k@example.test>', flags: ['\\Seen'], smime: 'encrypted' },
+    // Cached before recipients were kept: the sender, as before.
+    { uid: 2, from: 'alice@example.test', to: '', subject: 'Old', date: '2026-11-20T10:00:00Z', message_id: '<o@example.test>', flags: ['\\Seen'], smime: 'none' },
+  ];
+  const page = await openApp(scenario({ boxes: { 'alice/INBOX': inbox(), 'alice/Sent': sent } }));
+  await openMail(page);
+  await page.locator('[data-testid="message-row"][data-uid="3"]').waitFor();
+  assert.equal(await text(page.locator('[data-testid="message-row"][data-uid="3"] [data-testid="message-who"]')), 'Bob Builder');
+  await page.locator('[data-testid="folder"][data-name="Sent"]').click();
+  const row = page.locator('[data-testid="message-row"][data-uid="1"] [data-testid="message-who"]');
+  await row.waitFor();
+  assert.equal(await text(row), 'To: Bob Builder, carol@example.test');
+  assert.equal(await text(page.locator('[data-testid="message-row"][data-uid="2"] [data-testid="message-who"]')), 'alice@example.test');
+  await shoot(page, 'mail-sent-list');
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
 test('unsaved writing goes to Drafts by itself a minute after the last change', async () => {
   const page = await openApp(scenario());
   await page.clock.install();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountNameFor, checkLines, defaultPort, listDate, parseHostPort, PRESETS, replyDraft, senderName, STAGE_TEXT, visibleWindow } from './mail';
+import { accountNameFor, checkLines, defaultPort, listDate, parseHostPort, PRESETS, recipientNames, replyDraft, senderName, STAGE_TEXT, visibleWindow } from './mail';
 import type { MailErrorKind, MessageView } from './ipc/types';
 
 const view = (over: Partial<MessageView['headers']> = {}, encrypted = true, text: string | null = 'Line one\n> older\nLine three\n'): MessageView => ({
@@ -117,6 +117,11 @@ describe('small helpers', () => {
     expect(accountNameFor(' Alice Smith@example.test ')).toBe('AliceSmith@example.test');
     expect(senderName('"Bob B." <bob@example.test>')).toBe('Bob B.');
     expect(senderName('bob@example.test')).toBe('bob@example.test');
+  });
+  it('recipients of sent mail and drafts, by name', () => {
+    expect(recipientNames('Bob Builder <bob@example.test>, carol@example.test')).toEqual(['Bob Builder', 'carol@example.test']);
+    expect(recipientNames('Doe, Jane <jane@example.test>, <x@example.test>')).toEqual(['Doe, Jane', 'x@example.test']);
+    expect(recipientNames('')).toEqual([]);
   });
   it('list dates: time today, day and month this year', () => {
     const now = new Date('2026-11-28T15:00:00');

@@ -132,6 +132,18 @@ export function senderName(from: string): string {
   return m && m[1] ? m[1] : from.trim();
 }
 
+/** The names (else addresses) of a recipient list as the core renders it ("Name <a@b>, c@d"). */
+export function recipientNames(to: string): string[] {
+  const names: string[] = [];
+  const re = /\s*(?:"?([^"<]*?)"?\s*<([^>]*)>|([^\s,<>]+@[^\s,<>]+))\s*,?/g;
+  for (const m of to.matchAll(re)) {
+    const name = (m[1] ?? '').trim();
+    const addr = (m[2] ?? m[3] ?? '').trim();
+    if (name || addr) names.push(name || addr);
+  }
+  return names;
+}
+
 /** Today: the time; this year: day and month; else the date. */
 export function listDate(value: string | null, now = new Date()): string {
   if (!value) return '';

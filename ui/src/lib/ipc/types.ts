@@ -533,7 +533,12 @@ total: number, };
  * The S/MIME form of a message, from its top-level Content-Type.
  */
 export type SmimeKind = "signed" | "encrypted" | "none";
-export type MessageSummary = { uid: number, from: string, subject: string, 
+export type MessageSummary = { uid: number, from: string, 
+/**
+ * The recipients (To, else Cc), as the list shows them for sent mail and drafts; empty
+ * for messages cached before this was kept.
+ */
+to: string, subject: string, 
 /**
  * The Date header (RFC 3339), else the server's INTERNALDATE.
  */

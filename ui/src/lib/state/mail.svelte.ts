@@ -50,6 +50,11 @@ export class MailState {
   retrying = $state<number | null>(null);
 
   selected = $derived(this.messages.find((m) => m.uid === this.selectedUid) ?? null);
+  /** Sent mail and drafts are listed by whom they are to. */
+  showsRecipients = $derived(
+    this.folders.some((f) => f.name === this.folder && (f.special === 'sent' || f.special === 'drafts')) ||
+      ['sent', 'drafts'].includes(this.folder.toLowerCase()),
+  );
   /** The folder on screen is the account's Drafts folder. */
   inDrafts = $derived(
     this.folders.some((f) => f.name === this.folder && f.special === 'drafts') ||
