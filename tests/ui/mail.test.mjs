@@ -777,6 +777,25 @@ test('Sent and Drafts list whom a message is to; other folders who it is from', 
   await close(page);
 });
 
+test('what is typed while a draft is being saved still counts as unsaved', async () => {
+  const page = await openApp({ ...scenario(), delays: { mail_save_draft: 800 } });
+  await openMail(page);
+  await page.getByRole('button', { name: 'New message' }).click();
+  await page.fill('#compose-subject', 'Slow server');
+  await page.fill('#compose-body', 'First line.');
+  await page.getByTestId('compose-save-draft').click();
+  await page.fill('#compose-body', 'First line. Typed during the save.');
+  await page.getByTestId('draft-note').waitFor();
+  const saved = await page.evaluate(() => window.__fakeState.mail.savedDrafts);
+  assert.equal(saved[0].draft.body, 'First line.');
+  await page.getByRole('button', { name: 'New message' }).click();
+  await page.getByTestId('unsaved-dialog').waitFor();
+  await page.getByTestId('unsaved-keep').click();
+  assert.equal(await page.inputValue('#compose-body'), 'First line. Typed during the save.');
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
 test('unsaved writing goes to Drafts by itself a minute after the last change', async () => {
   const page = await openApp(scenario());
   await page.clock.install();

@@ -294,13 +294,15 @@ export class ComposeState {
       return false;
     }
     const draft = buildDraft(this.input);
+    // What is being saved: typing during the save still counts as unsaved afterwards.
+    const signature = this.signature();
     const replace = this.draftRef?.account === account.name ? this.draftRef.uid : null;
     try {
       const saved = await app.run('draft', 'Saving the draft…', () =>
         commands.mailSaveDraft(account.name, draft, this.reply, this.#carriedArg(), replace),
       );
       this.draftRef = { account: account.name, folder: saved.folder, uid: saved.uid };
-      this.markKept();
+      this.savedSignature = signature;
       const time = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
       this.draftNote = `Draft saved${automatic ? ' automatically' : ''} in ${saved.folder} at ${time}${saved.encrypted ? ', encrypted so only you can read it' : ', not encrypted'}.`;
       return true;
@@ -330,12 +332,13 @@ export class ComposeState {
     }
     const draft = buildDraft(this.input);
     const reply = this.reply;
+    const signature = this.signature();
     try {
       const carried = this.#carriedArg();
       const r = await app.run('send', `Sending from ${account.email}…`, () => commands.mailSend(account.name, draft, reply, unencryptedTo, carried));
-      // Queued (sent or waiting in the outbox): nothing to lose, and the saved draft has done
-      // its job.
-      this.markKept();
+      // Queued (sent or waiting in the outbox): what was sent is not lost, and the saved draft
+      // has done its job.
+      this.savedSignature = signature;
       const ref = this.draftRef;
       if (ref && ref.uid !== null && ref.account === account.name) {
         const token = this.carried?.token ?? null;
