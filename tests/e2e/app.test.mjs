@@ -708,7 +708,7 @@ test('closing the window with an unsaved message asks first; Discard closes the 
   // From here on WebKitWebDriver gives up on the session (the close request ends it for the
   // driver, though the app goes on), so the test answers the question with the keyboard alone.
   requestClose(win);
-  await sleep(1500);
+  await sleep(3000); // the app answers the close request with its question
   assert.ok(appWindow(), 'the window stays: the app asks first');
   // "Keep editing" has the focus: Enter keeps the message and the window.
   await key(win, 'Return');
@@ -716,7 +716,7 @@ test('closing the window with an unsaved message asks first; Discard closes the 
   assert.ok(appWindow(), 'keep editing keeps the window');
   // Asked again: Tab to "Discard", Enter; the window closes and the app ends.
   requestClose(win);
-  await sleep(1500);
+  await sleep(3000);
   assert.ok(appWindow(), 'asked again');
   await key(win, 'Tab');
   await key(win, 'Return');
