@@ -807,3 +807,91 @@ proptest! {
         let _ = Url::parse(&format!("http://{s}"));
     }
 }
+
+/// HTML-ish text: tags, attributes, entities, comments and stray brackets, so the tokenizer's
+/// edges are reached, plus any other character.
+fn html_soup() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just("<a href=\"https://x.test/?a=1&amp;b\">".to_string()),
+            Just("<a href='mailto:b@x.test'>".to_string()),
+            Just("</a>".to_string()),
+            Just("<b>".to_string()),
+            Just("</b>".to_string()),
+            Just("<ul><li>".to_string()),
+            Just("</li></ol>".to_string()),
+            Just("<blockquote>".to_string()),
+            Just("<script>".to_string()),
+            Just("</script>".to_string()),
+            Just("<img src=\"http://e.test/p\" onerror=x>".to_string()),
+            Just("<!--".to_string()),
+            Just("-->".to_string()),
+            Just("<!DOCTYPE html>".to_string()),
+            Just("&".to_string()),
+            Just("&#x1F600;".to_string()),
+            Just("&#99999999;".to_string()),
+            Just("<".to_string()),
+            Just(">".to_string()),
+            Just("<br/>".to_string()),
+            Just("\"".to_string()),
+            "[a-z ]{0,6}".prop_map(|s| s),
+            any::<char>().prop_map(|c| c.to_string()),
+        ],
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Reading and composing HTML never panics, and what reading keeps can be followed by
+    /// nothing: no http(s) reference survives in an attribute, no script or handler.
+    #[test]
+    fn html_sanitising_and_rendering_never_panic(html in html_soup()) {
+        use sealpost::api::message::{html_to_text, sanitize_html, sanitize_outgoing_html};
+        // The tags of sanitised output (text never holds a '<': it is where tags start).
+        let tags = |out: &str| -> Vec<String> {
+            out.split('<')
+                .skip(1)
+                .map(|t| t.split('>').next().unwrap_or("").to_ascii_lowercase())
+                .collect()
+        };
+        let read = sanitize_html(&html);
+        for tag in tags(&read) {
+            prop_assert!(!tag.contains("http"), "a web reference in <{}>: {}", tag, read);
+            prop_assert!(!tag.starts_with("script") && !tag.starts_with("img src=\"http"), "{}", read);
+            prop_assert!(!tag.contains("onerror"), "{}", read);
+        }
+        let sent = sanitize_outgoing_html(&html);
+        for tag in tags(&sent) {
+            prop_assert!(!tag.starts_with("img") && !tag.contains("onerror"), "<{}> in {}", tag, sent);
+        }
+        let _ = html_to_text(&html);
+        // Sanitising is stable: what it keeps passes through again unchanged in tags.
+        let again = sanitize_outgoing_html(&sent);
+        prop_assert_eq!(again.matches('<').count(), sent.matches('<').count());
+    }
+
+    /// Drafts and whole-message wrappers from arbitrary bytes: an answer or an error, never a
+    /// panic.
+    #[test]
+    fn drafts_from_any_bytes_never_panic(
+        head in proptest::collection::vec(any::<u8>(), 0..200),
+        body in proptest::collection::vec(any::<u8>(), 0..300),
+        wrapped in any::<bool>(),
+    ) {
+        use sealpost::api::message::{draft_content, unwrap_rfc822};
+        let mut raw = Vec::new();
+        if wrapped {
+            raw.extend_from_slice(b"Content-Type: message/rfc822\r\n");
+        }
+        raw.extend_from_slice(b"X-Sealpost-Draft: ");
+        raw.extend_from_slice(&head);
+        raw.extend_from_slice(b"\r\n\r\n");
+        raw.extend_from_slice(&body);
+        let _ = unwrap_rfc822(&raw);
+        let _ = draft_content(&raw, false, true);
+        let _ = draft_content(&body, true, false);
+    }
+}
