@@ -387,6 +387,10 @@ const WATCH_ACCOUNTS_EVERY: std::time::Duration = std::time::Duration::from_secs
 const WATCH_RETRY: std::time::Duration = std::time::Duration::from_secs(60);
 /// The folder watched for new mail.
 const WATCHED: &str = "INBOX";
+/// One IDLE wait at most this long (well inside RFC 2177's 29 minutes): then the watcher syncs
+/// and waits again with the account's current settings, so an edited account is watched on
+/// its new server within minutes, and idle connections do not outlive NAT timeouts.
+const WATCH_SLICE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 /// Starts watching every account's inbox for new mail with IDLE (RFC 2177) in the background:
 /// on news the inbox is synced through the desk and `mail-changed` tells the UI. The wait
@@ -469,8 +473,9 @@ fn watch(app: &AppHandle, session: &Shared, desk: &Desk, account: &str) {
                 continue;
             }
         }
-        let waited =
-            target.and_then(|t| t.wait_for_change(WATCHED, sealpost::mail::imap::IDLE_MAX));
+        let waited = target.and_then(|t| {
+            t.wait_for_change(WATCHED, WATCH_SLICE.min(sealpost::mail::imap::IDLE_MAX))
+        });
         if let Err(e) = waited {
             eprintln!("sealpost: watching {account} for new mail: {}", e.message);
             std::thread::sleep(WATCH_RETRY);
