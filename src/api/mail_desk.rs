@@ -37,8 +37,9 @@ pub struct ReplyContext {
     pub references: Vec<String>,
 }
 
-/// What goes with a draft beyond its fields when it is sent.
-#[derive(Debug, Default)]
+/// What goes with a draft beyond its fields when it is sent. (No Debug: it holds the plaintext
+/// of attachments.)
+#[derive(Default)]
 pub struct SendExtras {
     /// Recipients the user explicitly chose to get a separate unencrypted copy.
     pub unencrypted_to: Vec<String>,

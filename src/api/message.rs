@@ -635,7 +635,19 @@ fn sanitize(html: &str, web_links: bool) -> String {
     let mut out = String::with_capacity(html.len());
     // Reading: a web link is not followed from the message (no network while reading), but
     // where it leads is shown after its text, so a misleading text cannot hide it.
-    let mut links: Vec<(usize, Option<String>)> = Vec::new();
+    // Links do not nest (a new one ends the open one, as HTML parsers do), so each stretch of
+    // output is compared with an address at most once: linear in the input.
+    let mut link: Option<(usize, String)> = None;
+    let show_address = |out: &mut String, link: Option<(usize, String)>| {
+        if let Some((start, url)) = link
+            && fragment_text(&out[start..]).trim() != url
+        {
+            out.push_str(&format!(
+                "<span style=\"color:#57606a\"> ({})</span>",
+                escape_attr(&url)
+            ));
+        }
+    };
     for token in tokens(html) {
         let (name, attrs) = match token {
             Token::Text(t) => {
@@ -651,22 +663,17 @@ fn sanitize(html: &str, web_links: bool) -> String {
         }
         let Some(attrs) = attrs else {
             out.push_str(&format!("</{name}>"));
-            if name == "a"
-                && let Some((start, Some(url))) = links.pop()
-            {
-                let shown = fragment_text(&out[start..]);
-                if shown.trim() != url {
-                    out.push_str(&format!(
-                        "<span style=\"color:#57606a\"> ({})</span>",
-                        escape_attr(&url)
-                    ));
-                }
+            if name == "a" {
+                show_address(&mut out, link.take());
             }
             continue;
         };
         if name == "a" {
-            let url = (!web_links).then(|| web_address(attrs)).flatten();
-            links.push((out.len(), url));
+            show_address(&mut out, link.take());
+            link = (!web_links)
+                .then(|| web_address(attrs))
+                .flatten()
+                .map(|url| (out.len(), url));
         }
         out.push('<');
         out.push_str(&name);
@@ -759,8 +766,8 @@ struct PlainText {
     marker: Option<String>,
     pending_space: bool,
     pre: usize,
-    /// Open links: the address and where their text starts in `out`.
-    links: Vec<(String, usize)>,
+    /// The open link (links do not nest): its address and where its text starts in `out`.
+    link: Option<(String, usize)>,
 }
 
 impl PlainText {
@@ -888,8 +895,10 @@ impl PlainText {
                     .find(|(k, _)| k == "href")
                     .map(|(_, v)| decode_entities(&v))
                     .unwrap_or_default();
+                // Links do not nest: a new one ends the open one (linear work on any input).
+                self.close("a");
                 self.start_text_marker();
-                self.links.push((href, self.out.len()));
+                self.link = Some((href, self.out.len()));
             }
             _ => {}
         }
@@ -921,7 +930,7 @@ impl PlainText {
                 self.block(if self.lists.is_empty() { 2 } else { 1 });
             }
             "a" => {
-                let Some((href, start)) = self.links.pop() else {
+                let Some((href, start)) = self.link.take() else {
                     return;
                 };
                 let text = self.out.get(start..).unwrap_or("").trim().to_string();
@@ -1244,6 +1253,17 @@ mod tests {
         );
         // In-message anchors keep working; stray and unclosed tags do no harm.
         assert!(read.contains("<a href=\"#top\">top</a>"), "{read}");
+        // Links do not nest: a new one ends the open one, whose address is shown then.
+        let read =
+            sanitize_html(r#"<a href="https://a.test/">one<a href="https://b.test/">two</a>"#);
+        assert_eq!(
+            read,
+            "<a>one<span style=\"color:#57606a\"> (https://a.test/)</span><a>two</a><span style=\"color:#57606a\"> (https://b.test/)</span>"
+        );
+        assert_eq!(
+            html_to_text(r#"<a href="https://a.test/">one<a href="https://b.test/">two</a>"#),
+            "one <https://a.test/>two <https://b.test/>\n"
+        );
         assert!(!read.contains("href=\"https"), "{read}");
     }
 
