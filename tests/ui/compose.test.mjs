@@ -51,10 +51,14 @@ test('chips say whether a certificate is known; encrypting is blocked until ever
   );
   await page.fill('#compose-subject', 'Figures');
   await page.fill('#compose-body', 'See attached.');
+  // The toolbar does not claim what cannot happen; Save is off and points at the reason.
+  assert.equal(await text(page.getByTestId('compose-status')), 'Cannot encrypt yet');
+  assert.equal(await page.locator('#compose-save').isDisabled(), true);
+  assert.equal(await page.locator('#compose-save').getAttribute('aria-describedby'), 'encrypt-status');
   await shoot(page, 'compose-encrypt-blocked');
 
-  // Saving is refused with the reason, and no file dialog is even shown.
-  await page.click('#compose-save');
+  // Saving by the shortcut is refused with the reason, and no file dialog is even shown.
+  await page.locator('#compose-body').press('Control+S');
   await page.locator('[data-testid="encrypt-blocked"][data-attempted="true"][role="alert"]').waitFor();
   assert.equal(await page.getByTestId('compose-problems').count(), 0, 'the same reason is not repeated');
   assert.equal((await calls(page, 'plugin:dialog|save')).length, 0);
@@ -65,6 +69,8 @@ test('chips say whether a certificate is known; encrypting is blocked until ever
   await page.fill('#compose-cc', '');
   await blocked.waitFor({ state: 'detached' });
   assert.equal(await page.inputValue('#compose-to'), 'bob@example.test');
+  assert.equal(await text(page.getByTestId('compose-status')), 'Signed and encrypted');
+  assert.equal(await page.locator('#compose-save').isEnabled(), true);
 
   await answerDialogs(page, '/home/user/Figures.eml');
   await page.click('#compose-save');

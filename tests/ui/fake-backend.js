@@ -96,6 +96,12 @@ window.__installFakeBackend = function (scenario) {
   };
   const locked = () => state.keystore.kind === 'file' && !state.keystore.unlocked;
   const find = (fp) => state.certs.find((c) => c.fingerprint === fp);
+  // What the core adds to every opened message (older scenarios may leave it out).
+  const complete = (view) => {
+    view.report = { from: null, protected_headers: [], header_mismatches: [], cert_changes: [], ...view.report };
+    view.headers = { from_name_looks_like_address: false, ...view.headers };
+    return view;
+  };
   const emit = (event, payload) => window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event, payload });
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -180,7 +186,7 @@ window.__installFakeBackend = function (scenario) {
         const m = state.messages[args.path];
         if (!m) return reject('bad-input', 'not a MIME message');
         if (m.needsKey && locked()) return reject('keystore-locked', 'the key file is locked');
-        const view = clone(m.view);
+        const view = complete(clone(m.view));
         view.report.cert_changes = state.changes.filter((ch) => (view.report.cert_changes || []).some((x) => x.new_fingerprint === ch.new_fingerprint));
         return view;
       }
@@ -438,8 +444,17 @@ window.__installFakeBackend = function (scenario) {
         mail.boxes[key].push({ uid, from: d.from, to: [...d.to, ...d.cc].join(', '), subject: d.subject, date: new Date().toISOString(), message_id: `<draft${uid}@example.test>`, flags: ['\\Seen', '\\Draft'], smime: d.encrypt ? 'encrypted' : 'none' });
         mail.views[uid] = {
           id: 100 + uid,
-          report: { encrypted: d.encrypt, signed: false, valid: false, layers: d.encrypt ? [{ type: 'enveloped', cipher: 'aes-256-gcm' }] : [], cert_changes: [] },
-          headers: { from: d.from, to: d.to.join(', '), cc: d.cc.join(', '), subject: d.subject, date: new Date().toISOString(), message_id: `<draft${uid}@example.test>` },
+          report: {
+            encrypted: d.encrypt,
+            signed: false,
+            valid: false,
+            from: d.from,
+            protected_headers: [],
+            header_mismatches: [],
+            layers: d.encrypt ? [{ type: 'auth-enveloped', cipher: 'aes-256-gcm' }] : [],
+            cert_changes: [],
+          },
+          headers: { from: d.from, from_name_looks_like_address: false, to: d.to.join(', '), cc: d.cc.join(', '), subject: d.subject, date: new Date().toISOString(), message_id: `<draft${uid}@example.test>` },
           text: d.body,
           html: null,
           attachments: carried,
@@ -463,7 +478,7 @@ window.__installFakeBackend = function (scenario) {
         const v = mail.views[args.uid];
         if (!v) return reject('not-found', `message ${args.uid} of ${args.folder} is not in the cache; sync the folder`);
         if (v.report.encrypted && locked()) return reject('keystore-locked', 'the key file is locked');
-        return clone(v);
+        return complete(clone(v));
       }
       case 'mail_set_flag': {
         const m = (mail.boxes[`${args.account}/${args.folder}`] || []).find((x) => x.uid === args.uid);

@@ -111,7 +111,18 @@ export const files = {
   '/home/user/ca.pem': { certs: [ca] },
 };
 
-const report = (layers, signed, encrypted, valid) => ({ encrypted, signed, valid, layers });
+const report = (layers, signed, encrypted, valid, more = {}) => ({
+  encrypted,
+  signed,
+  valid,
+  from: null,
+  protected_headers: [],
+  header_mismatches: [],
+  layers,
+  cert_changes: [],
+  ...more,
+});
+const sig = (over) => ({ status: 'valid', reason: '', emails: ['alice@example.test'], fingerprint: fp('a'), algorithm: 'RSA PKCS#1 v1.5 SHA-256', signing_time: null, reason_code: null, anchor: null, ...over });
 
 export const messages = {
   '/home/user/signed-encrypted.eml': {
@@ -132,9 +143,11 @@ export const messages = {
         true,
         true,
         true,
+        { from: 'alice@example.test', protected_headers: ['cc', 'date', 'from', 'subject', 'to'] },
       ),
       headers: {
         from: 'Alice Example <alice@example.test>',
+        from_name_looks_like_address: false,
         to: 'Bob Builder <bob@example.test>',
         cc: '',
         subject: 'Quarterly figures',
@@ -168,8 +181,9 @@ export const messages = {
         true,
         false,
         false,
+        { from: 'alice@example.test' },
       ),
-      headers: { from: 'alice@example.test', to: 'bob@example.test', cc: '', subject: 'Payment details', date: '', message_id: '' },
+      headers: { from: 'alice@example.test', from_name_looks_like_address: false, to: 'bob@example.test', cc: '', subject: 'Payment details', date: '', message_id: '' },
       text: 'Please pay invoice 42 to the new account.\n\nAlice',
       html: null,
       attachments: [],
@@ -179,11 +193,84 @@ export const messages = {
     view: {
       id: 9,
       report: report([], false, false, false),
-      headers: { from: 'carol@example.test', to: 'bob@example.test', cc: 'dave@example.test', subject: 'Lunch?', date: '', message_id: '' },
+      headers: { from: 'carol@example.test', from_name_looks_like_address: false, to: 'bob@example.test', cc: 'dave@example.test', subject: 'Lunch?', date: '', message_id: '' },
       text: 'Lunch on Friday?',
       html: null,
       attachments: [],
     },
+  },
+};
+
+// A REPLY attack: mallory signed alice's encrypted message (AES-CBC, nothing signed inside)
+// and sent it on as his own.
+messages['/home/user/resent.eml'] = {
+  view: {
+    id: 10,
+    report: report(
+      [
+        {
+          type: 'signed',
+          form: 'opaque',
+          signatures: [
+            sig({
+              status: 'outside-encryption',
+              reason: 'the signature covers only the encrypted data, not the content: the signer may never have read it, and it vouches for none of it',
+              emails: ['mallory@example.test'],
+              fingerprint: fp('e'),
+            }),
+          ],
+        },
+        { type: 'enveloped', cipher: 'aes-256-cbc' },
+      ],
+      false,
+      true,
+      false,
+      { from: 'mallory@example.test' },
+    ),
+    headers: { from: 'Mallory <mallory@example.test>', from_name_looks_like_address: false, to: 'bob@example.test', cc: '', subject: 'Fwd: the plan', date: 'Wed, 25 Nov 2026 08:00:00 +0000', message_id: '<r1@example.test>' },
+    text: 'Bob, the safe code is 4711.\nAlice',
+    html: null,
+    attachments: [],
+  },
+};
+
+// A spoofed sender: the display name is alice's address, the real one is carol's; the protected
+// From and Subject differ from the outer ones; alice's signature does not match the sender.
+messages['/home/user/spoofed.eml'] = {
+  view: {
+    id: 11,
+    report: report(
+      [
+        { type: 'auth-enveloped', cipher: 'aes-256-gcm' },
+        {
+          type: 'signed',
+          form: 'multipart-signed',
+          signatures: [
+            sig({
+              status: 'mismatched-sender',
+              reason: 'signed by alice@example.test, but the message is from "Your bank <security@bank.test>" carol@bar.test',
+              signing_time: '2026-12-04T10:00:00Z',
+            }),
+          ],
+        },
+      ],
+      true,
+      true,
+      false,
+      { from: 'carol@bar.test', protected_headers: ['from', 'subject', 'to'], header_mismatches: ['from', 'subject'] },
+    ),
+    headers: {
+      from: '"alice@example.test" <carol@bar.test>',
+      from_name_looks_like_address: true,
+      to: 'bob@example.test',
+      cc: '',
+      subject: 'New bank details',
+      date: 'Fri, 04 Dec 2026 10:00:00 +0000',
+      message_id: '<s1@bar.test>',
+    },
+    text: null,
+    html: '<p id="pay">Please pay to the new account.</p>',
+    attachments: [],
   },
 };
 

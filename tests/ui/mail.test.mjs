@@ -186,7 +186,26 @@ test('10,000 messages: only the visible rows are drawn, scrolling and keys reach
   assert.equal(await unread.evaluate((e) => getComputedStyle(e).fontWeight), '700');
   const read = page.locator('[data-testid="message-row"][data-unread="false"] .subject').first();
   assert.equal(await read.evaluate((e) => getComputedStyle(e).fontWeight), '400');
-  assert.ok((await page.locator('[data-testid="message-row"][data-smime="encrypted"] [data-testid="smime-marker"]').count()) > 0);
+  // The markers come from the Content-Type only: nothing was checked yet, so they are neutral.
+  const marker = (kind) => page.locator(`[data-testid="message-row"][data-smime="${kind}"] [data-testid="smime-marker"]`).first();
+  assert.equal(await marker('encrypted').getAttribute('title'), 'S/MIME encrypted (not yet checked)');
+  assert.equal(await text(marker('encrypted')), 'S/MIME encrypted (not yet checked).');
+  assert.equal(await marker('signed').getAttribute('title'), 'S/MIME signed (not yet checked)');
+  const colours = await page.evaluate(() => {
+    const probe = (v) => {
+      const el = document.createElement('span');
+      el.style.color = `var(${v})`;
+      document.body.append(el);
+      const c = getComputedStyle(el).color;
+      el.remove();
+      return c;
+    };
+    return { good: probe('--good'), neutral: probe('--text-2') };
+  });
+  for (const kind of ['encrypted', 'signed']) {
+    assert.equal(await marker(kind).evaluate((e) => getComputedStyle(e).color), colours.neutral, `${kind} marker is neutral`);
+  }
+  assert.notEqual(colours.neutral, colours.good);
   await shoot(page, 'mail-list-10000');
 
   // Scroll through the whole list in steps, measuring frame time.
@@ -293,8 +312,13 @@ test('reply to an encrypted message starts encrypted, quotes the text, threads, 
   assert.match(body, /Bob Builder <bob@example.test> wrote:\n> Hi Alice,\n> the new lab keys are in the safe\.\n> Bob/);
   // dave has no certificate here: sending will ask what to do about him.
   assert.match(await text(page.getByTestId('mixed-note')), /^No certificate for dave@example\.test\. When you send, you choose/);
+  assert.equal(await text(page.getByTestId('compose-status')), 'Cannot encrypt to everyone yet');
   assert.equal(await page.getByTestId('encrypt-blocked').count(), 0);
+  // Bob signed inside the encryption; dave did not: quoting the decrypted text to him is warned about.
+  assert.match(await text(page.getByTestId('quote-warning')), /^The quoted text came to you encrypted, and dave@example\.test did not sign it inside the encryption\./);
   await page.fill('#compose-cc', '');
+  await page.getByTestId('quote-warning').waitFor({ state: 'detached' });
+  assert.equal(await text(page.getByTestId('compose-status')), 'Signed and encrypted');
   await page.locator('[data-testid="recipient-chip"][data-email="bob@example.test"][data-state="known"]').waitFor();
   await page.locator('#compose-body').press('Home');
   await page.locator('#compose-body').press('Control+Home');
@@ -324,6 +348,67 @@ test('reply to an encrypted message starts encrypted, quotes the text, threads, 
   assert.equal(await page.inputValue('#compose-to'), '');
   assert.equal(await page.inputValue('#compose-subject'), 'Fwd: The lab keys');
   assert.match(await page.inputValue('#compose-body'), /-------- Forwarded message --------\nFrom: Bob Builder <bob@example.test>/);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
+const resentView = {
+  id: 24,
+  report: {
+    encrypted: true,
+    signed: false,
+    valid: false,
+    from: 'mallory@example.test',
+    protected_headers: [],
+    header_mismatches: [],
+    layers: [
+      {
+        type: 'signed',
+        form: 'opaque',
+        signatures: [{ status: 'outside-encryption', reason: 'the signature covers only the encrypted data', emails: ['mallory@example.test'], fingerprint: fp('e'), algorithm: 'ECDSA P-256 SHA-256', signing_time: null, reason_code: null, anchor: null }],
+      },
+      { type: 'enveloped', cipher: 'aes-256-cbc' },
+    ],
+    cert_changes: [],
+  },
+  headers: { from: 'Mallory <mallory@example.test>', from_name_looks_like_address: false, to: 'alice@example.test', cc: '', subject: 'Fwd: The lab keys', date: 'Sat, 28 Nov 2026 07:00:00 +0000', message_id: '<re1@example.test>' },
+  text: 'Hi Alice,\nthe new lab keys are in the safe.\nBob',
+  html: null,
+  attachments: [],
+};
+
+test('REPLY attack: replying to a re-sent encrypted message warns before quoting, and the quote can be removed', async () => {
+  const mallory = { uid: 4, from: 'Mallory <mallory@example.test>', subject: 'Fwd: The lab keys', date: '2026-11-28T07:00:00Z', message_id: '<re1@example.test>', flags: [], smime: 'signed' };
+  const page = await openApp(scenario({ boxes: { 'alice/INBOX': [...inbox(), mallory] }, views: { 3: encryptedView, 4: resentView } }));
+  await openMail(page);
+  await page.locator('[data-testid="message-row"][data-uid="4"]').click();
+  const banner = page.getByTestId('security-banner');
+  await banner.waitFor();
+  assert.equal(await banner.getAttribute('data-tone'), 'warn');
+  assert.match(await text(banner), /^Signed by mallory@example\.test over the encrypted data only — this does not vouch for the content/);
+  await page.getByTestId('reply').click();
+  await page.locator('form.compose').waitFor();
+  assert.equal(await page.inputValue('#compose-to'), 'mallory@example.test');
+  const warning = page.getByTestId('quote-warning');
+  assert.equal(await warning.getAttribute('role'), 'alert');
+  assert.match(await text(warning), /mallory@example\.test did not sign it inside the encryption\. .*the “REPLY” attack/);
+  assert.match(await page.inputValue('#compose-body'), /wrote:\n> Hi Alice,\n> the new lab keys are in the safe\./);
+  await page.locator('#compose-body').press('Control+Home');
+  await page.keyboard.type('Who sent this?');
+  await shoot(page, 'mail-reply-attack');
+
+  // Removing the quote keeps what was written; the warning goes, and focus is back in the text.
+  await page.getByRole('button', { name: 'Remove the quoted text' }).click();
+  await warning.waitFor({ state: 'detached' });
+  assert.equal(await page.inputValue('#compose-body'), 'Who sent this?\n');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'compose-body');
+  // mallory has no certificate here: this question goes unencrypted.
+  await page.click('#compose-encrypt');
+  await page.getByTestId('compose-send').click();
+  await page.getByTestId('send-result').waitFor();
+  const sent = await page.evaluate(() => window.__fakeState.mail.sent);
+  assert.equal(sent[0].draft.body, 'Who sent this?\n');
+  assert.ok(!sent[0].draft.body.includes('lab keys'), 'the decrypted text did not go back');
   assert.deepEqual(unexpectedErrors(page), []);
   await close(page);
 });

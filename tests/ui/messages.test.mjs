@@ -33,7 +33,7 @@ test('opening a signed and encrypted message: banner, headers, sandboxed HTML th
   await page.click('#open-message');
   const banner = page.getByTestId('security-banner');
   await banner.waitFor();
-  assert.equal(await text(banner), 'Signed by alice@example.test — valid Encrypted with AES-256-GCM');
+  assert.match(await text(banner), /^Signed by alice@example\.test — valid, signed [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}( [AP]M)? Encrypted with AES-256-GCM$/);
   assert.equal(await banner.getAttribute('data-tone'), 'good');
   assert.deepEqual((await calls(page, 'open_message')).map((c) => c.args), [{ path: '/home/user/signed-encrypted.eml' }]);
   assert.equal(await text(page.getByTestId('message-subject')), 'Quarterly figures');
@@ -89,7 +89,7 @@ test('a dropped .eml opens in the workbench; a bad signature says so in the bann
   const banner = page.getByTestId('security-banner');
   await banner.waitFor();
   assert.equal(await page.locator('#nav-messages').getAttribute('aria-current'), 'page', 'the drop switched to Messages');
-  assert.equal(await text(banner), 'Signature not valid: the message was changed after it was signed');
+  assert.equal(await text(banner), 'Signature not valid: the message was changed after it was signed, or the signature is damaged');
   assert.equal(await banner.getAttribute('data-tone'), 'bad');
   const body = page.getByTestId('message-body');
   assert.equal(await body.getAttribute('data-format'), 'text');
@@ -99,8 +99,17 @@ test('a dropped .eml opens in the workbench; a bad signature says so in the bann
 
   await emitEvent(page, 'tauri://drag-drop', { paths: ['/home/user/plain.eml'], position: { x: 10, y: 10 } });
   await page.getByText('Lunch on Friday?').waitFor();
-  assert.equal(await text(banner), 'Not signed, not encrypted');
+  assert.equal(await text(banner), 'Not signed, not encrypted: the sender is not verified');
   assert.equal(await banner.getAttribute('data-tone'), 'neutral');
+  // Said plainly: in the text colour and bold, not a faint grey.
+  const plain = banner.locator('[data-kind="plain"]');
+  assert.deepEqual(await plain.evaluate((p) => [getComputedStyle(p).color, getComputedStyle(document.body).color, getComputedStyle(p).fontWeight]), [
+    await page.evaluate(() => getComputedStyle(document.body).color),
+    await page.evaluate(() => getComputedStyle(document.body).color),
+    '600',
+  ]);
+  assert.equal(await page.getByTestId('not-protected').count(), 0, 'plain mail claims no protection to begin with');
+  await shoot(page, 'message-plain');
 
   // A file the core cannot read: plain words, no banner.
   await emitEvent(page, 'tauri://drag-drop', { paths: ['/home/user/broken.p7m'], position: { x: 10, y: 10 } });
@@ -136,6 +145,93 @@ test('long operations show progress and disable the control that started them', 
   await page.getByTestId('security-banner').waitFor();
   await activity.waitFor({ state: 'detached' });
   assert.equal(await page.locator('#open-message').isEnabled(), true);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
+const lines = (banner) => banner.locator('p[data-kind]').evaluateAll((ps) => ps.map((p) => [p.dataset.kind, p.dataset.tone, p.innerText.trim()]));
+
+test('a re-sent encrypted message (REPLY attack): the outer signature and the missing integrity warn; nothing is green', async () => {
+  const page = await openApp(fullScenario());
+  await page.click('#nav-messages');
+  await answerDialogs(page, ['/home/user/resent.eml']);
+  await page.click('#open-message');
+  const banner = page.getByTestId('security-banner');
+  await banner.waitFor();
+  assert.equal(await banner.getAttribute('data-tone'), 'warn');
+  assert.deepEqual(await lines(banner), [
+    ['signature-outside', 'warn', 'Signed by mallory@example.test over the encrypted data only — this does not vouch for the content'],
+    ['no-integrity', 'warn', 'Encrypted with AES-256-CBC, without integrity protection: the content may have been altered'],
+  ]);
+  // The outer header is all there is: every field shown says it is not protected.
+  assert.deepEqual(await page.getByTestId('not-protected').evaluateAll((els) => els.map((e) => [e.dataset.field, e.textContent.trim()])), [
+    ['subject', 'not protected'],
+    ['from', 'not protected'],
+    ['to', 'not protected'],
+    ['date', 'not protected'],
+  ]);
+  assert.match(await text(page.getByTestId('not-protected-note')), /^Fields marked “not protected” come from the outer header/);
+  // The details say which signature it was and quote the core's reason.
+  await page.getByText('Details', { exact: true }).click();
+  const details = page.getByTestId('security-details');
+  assert.match(await text(details), /Signature 1, over the encrypted data Result outside-encryption/);
+  assert.match(await text(details), /Content encryption AES-256-CBC \(no integrity protection\)/);
+  await shoot(page, 'message-reply-attack');
+  assert.deepEqual(unexpectedErrors(page), []);
+  await close(page);
+});
+
+test('a spoofed sender: fixed sentences in the banner, the claims only quoted in Details, a warning at From, the frame marked', async () => {
+  const page = await openApp(fullScenario());
+  await page.click('#nav-messages');
+  await answerDialogs(page, ['/home/user/spoofed.eml']);
+  await page.click('#open-message');
+  const banner = page.getByTestId('security-banner');
+  await banner.waitFor();
+  assert.equal(await banner.getAttribute('data-tone'), 'bad');
+  assert.deepEqual(await lines(banner), [
+    ['signature-invalid', 'bad', "Signature not valid: the signer's address is not the sender's address"],
+    ['header-mismatch', 'bad', 'The sender (From) shown is the protected one; the unprotected outer sender (From) differs'],
+    ['header-mismatch', 'warn', 'The subject shown is the protected one; the unprotected outer subject differs'],
+    ['encrypted', 'good', 'Encrypted with AES-256-GCM'],
+  ]);
+  const bannerText = await text(banner);
+  for (const claim of ['bank', 'carol@bar.test', 'New bank details']) assert.ok(!bannerText.includes(claim), `the banner does not repeat “${claim}”`);
+
+  // Details: a disclosure, closed at first, opened from the keyboard; what they say is quoted.
+  const details = page.getByTestId('security-details');
+  assert.equal(await details.evaluate((d) => d.open), false);
+  await page.locator('[data-testid="security-details"] summary').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await details.evaluate((d) => d.open), true);
+  const said = await text(details);
+  assert.match(said, /Sender address checked against the signatures, as the message states it “carol@bar\.test”/);
+  assert.match(said, /“signed by alice@example\.test, but the message is from "Your bank <security@bank\.test>" carol@bar\.test”/);
+  assert.match(said, /Addresses in the certificate “alice@example\.test”/);
+  assert.match(said, /Header fields taken from inside the signed or encrypted part from, subject, to/);
+  assert.match(said, /Outer header fields that differ from the protected ones from, subject/);
+  assert.match(said, /Signing time, as the signer states it Dec 4, 2026/);
+  await shoot(page, 'message-spoofed-details');
+
+  // From: the name is an address; the real one is said next to it.
+  const warning = page.getByTestId('from-name-warning');
+  assert.equal(await warning.getAttribute('role'), 'note');
+  assert.equal(await text(warning), 'The name looks like an address; the real address is carol@bar.test');
+  assert.equal(await text(page.getByTestId('message-from')), '"alice@example.test" <carol@bar.test>');
+  // From, Subject and To came from inside; the date did not.
+  assert.deepEqual(await page.getByTestId('not-protected').evaluateAll((els) => els.map((e) => e.dataset.field)), ['date']);
+
+  // The HTML is the sender's: labelled, and the frame shows a focus ring when tabbed into.
+  const sender = page.getByRole('group', { name: 'Content from the sender' });
+  assert.equal(await sender.locator('[data-testid="message-frame"]').count(), 1);
+  const ring = () => sender.evaluate((g) => getComputedStyle(g).outlineStyle);
+  assert.equal(await ring(), 'none');
+  await page.keyboard.press('Tab');
+  // Focus moves into the frame's own document asynchronously (another process).
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'message-frame', null, { timeout: 5000 });
+  await page.waitForFunction(() => getComputedStyle(document.querySelector('.sender')).outlineStyle === 'solid', null, { timeout: 5000 });
+  assert.equal(await ring(), 'solid');
+  await shoot(page, 'message-spoofed');
   assert.deepEqual(unexpectedErrors(page), []);
   await close(page);
 });

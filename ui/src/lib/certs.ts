@@ -47,11 +47,7 @@ export function daysUntil(notAfter: string, now: Date = new Date()): number | nu
   return Math.floor((t - now.getTime()) / 86_400_000);
 }
 
-export function formatDate(value: string): string {
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) return value;
-  return new Date(t).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
-}
+export { formatDate } from './dates';
 
 /** Hex fingerprint grouped in colon-separated byte pairs, upper case. */
 export function formatFingerprint(fp: string): string {

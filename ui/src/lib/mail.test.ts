@@ -1,12 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { accountNameFor, checkLines, defaultPort, listDate, parseHostPort, PRESETS, recipientNames, replyDraft, senderName, STAGE_TEXT, visibleWindow } from './mail';
-import type { MailErrorKind, MessageView } from './ipc/types';
+import {
+  accountNameFor,
+  checkLines,
+  contentSigners,
+  defaultPort,
+  fromAddress,
+  hasQuote,
+  listDate,
+  parseHostPort,
+  PRESETS,
+  recipientNames,
+  replyDraft,
+  replyQuoteRisk,
+  senderName,
+  STAGE_TEXT,
+  stripQuote,
+  unsignedRecipients,
+  visibleWindow,
+} from './mail';
+import type { MailErrorKind, MessageView, Report, SignatureReport } from './ipc/types';
+
+const sig = (status: string, emails: string[]): SignatureReport => ({
+  status,
+  reason: '',
+  emails,
+  fingerprint: null,
+  algorithm: 'ECDSA P-256 SHA-256',
+  signing_time: null,
+  reason_code: null,
+  anchor: null,
+});
 
 const view = (over: Partial<MessageView['headers']> = {}, encrypted = true, text: string | null = 'Line one\n> older\nLine three\n'): MessageView => ({
   id: 1,
-  report: { encrypted, signed: true, valid: true, layers: [], cert_changes: [] },
+  report: {
+    encrypted,
+    signed: true,
+    valid: true,
+    from: 'bob@example.test',
+    protected_headers: [],
+    header_mismatches: [],
+    layers: [{ type: 'signed', form: 'opaque', signatures: [sig('valid', ['Bob@example.test'])] }],
+    cert_changes: [],
+  },
   headers: {
     from: 'Bob <bob@example.test>',
+    from_name_looks_like_address: false,
     to: 'alice@example.test, carol@example.test',
     cc: 'Dave <dave@example.test>, ALICE@example.test',
     subject: 'Keys',
@@ -77,6 +116,63 @@ describe('replyDraft', () => {
   });
 });
 
+describe('replying to encrypted mail (the REPLY attack)', () => {
+  const withReport = (over: Partial<Report>): MessageView => {
+    const v = view();
+    return { ...v, report: { ...v.report, ...over } };
+  };
+  const outside: Report['layers'] = [
+    { type: 'signed', form: 'opaque', signatures: [sig('outside-encryption', ['mallory@example.test'])] },
+    { type: 'enveloped', cipher: 'aes-256-cbc' },
+  ];
+
+  it('the content signers are the valid signatures, only when all are valid', () => {
+    expect(contentSigners(view().report)).toEqual(['bob@example.test']);
+    expect(contentSigners(withReport({ valid: false }).report)).toEqual([]);
+    expect(contentSigners(withReport({ layers: outside, signed: false, valid: false }).report)).toEqual([]);
+  });
+
+  it('a reply that goes only to who signed inside the encryption is not at risk', () => {
+    const v = view();
+    expect(replyQuoteRisk(v, ['bob@example.test'])).toEqual([]);
+    expect(replyQuoteRisk(v, ['BOB@example.test', 'dave@example.test', 'Dave@example.test'])).toEqual(['dave@example.test']);
+  });
+
+  it('someone who only signed the ciphertext, or nobody signing, puts the quote at risk', () => {
+    expect(replyQuoteRisk(withReport({ layers: outside, signed: false, valid: false }), ['mallory@example.test'])).toEqual(['mallory@example.test']);
+    expect(replyQuoteRisk(withReport({ layers: [{ type: 'auth-enveloped', cipher: 'aes-256-gcm' }], signed: false, valid: false }), ['bob@example.test'])).toEqual([
+      'bob@example.test',
+    ]);
+    // A signature that is not valid does not count either.
+    const bad = withReport({ valid: false, layers: [{ type: 'signed', form: 'opaque', signatures: [sig('mismatched-sender', ['bob@example.test'])] }] });
+    expect(replyQuoteRisk(bad, ['bob@example.test'])).toEqual(['bob@example.test']);
+  });
+
+  it('mail that was not encrypted is no risk', () => {
+    expect(replyQuoteRisk(view({}, false), ['mallory@example.test'])).toEqual([]);
+  });
+
+  it('replyDraft hands the form who signed and the quote intro; a forward and plain mail carry none', () => {
+    const d = replyDraft('reply', withReport({ layers: outside, signed: false, valid: false }), 'alice@example.test');
+    expect(d.quoteGuard).toEqual({ signers: [], intro: 'On Fri, 27 Nov 2026 09:30:00 GMT, Bob <bob@example.test> wrote:' });
+    expect(replyDraft('reply-all', view(), 'alice@example.test').quoteGuard?.signers).toEqual(['bob@example.test']);
+    expect(replyDraft('forward', view(), 'alice@example.test').quoteGuard).toBeNull();
+    expect(replyDraft('reply', view({}, false), 'alice@example.test').quoteGuard).toBeNull();
+    expect(replyDraft('reply', view({}, true, null), 'alice@example.test').quoteGuard).toBeNull();
+    expect(unsignedRecipients(['a@x.test', 'b@x.test'], ['A@x.test'])).toEqual(['b@x.test']);
+  });
+
+  it('the quote can be taken out again, keeping what was written', () => {
+    const d = replyDraft('reply', view(), 'alice@example.test');
+    const intro = d.quoteGuard!.intro;
+    expect(hasQuote(d.body)).toBe(true);
+    const written = `Thanks, got it.\n${d.body}`;
+    const stripped = stripQuote(written, intro);
+    expect(stripped).toBe('Thanks, got it.\n');
+    expect(hasQuote(stripped)).toBe(false);
+  });
+});
+
 describe('connection test wording', () => {
   it('every stage has its own sentence naming the stage', () => {
     const kinds: MailErrorKind[] = ['dns', 'tcp', 'tls-certificate', 'tls', 'starttls-missing', 'authentication', 'timeout', 'connection-lost', 'protocol', 'rejected', 'config'];
@@ -117,6 +213,8 @@ describe('small helpers', () => {
     expect(accountNameFor(' Alice Smith@example.test ')).toBe('AliceSmith@example.test');
     expect(senderName('"Bob B." <bob@example.test>')).toBe('Bob B.');
     expect(senderName('bob@example.test')).toBe('bob@example.test');
+    expect(fromAddress('"alice@bar.test" <carol@bar.test>')).toBe('carol@bar.test');
+    expect(fromAddress(' bob@example.test ')).toBe('bob@example.test');
   });
   it('recipients of sent mail and drafts, by name', () => {
     expect(recipientNames('Bob Builder <bob@example.test>, carol@example.test')).toEqual(['Bob Builder', 'carol@example.test']);
@@ -127,6 +225,7 @@ describe('small helpers', () => {
     const now = new Date('2026-11-28T15:00:00');
     expect(listDate('2026-11-28T09:05:00', now)).toMatch(/09.05|9.05/);
     expect(listDate('2026-03-02T09:05:00', now)).toMatch(/Mar|2/);
+    expect(listDate('2024-12-04T09:05:00', now)).toBe('Dec 4, 2024');
     expect(listDate(null, now)).toBe('');
     expect(listDate('not a date', now)).toBe('');
   });

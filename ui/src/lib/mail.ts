@@ -1,7 +1,8 @@
 // Pure helpers of the Mail screen: provider presets, the connection-test wording, reply and
 // forward drafts, and the window of rows a virtualised list draws.
 import { parseAddresses } from './addresses';
-import type { ConnectionCheck, MailErrorKind, MessageSummary, MessageView, ServerCheck, TlsMode } from './ipc/types';
+import { formatDate } from './dates';
+import type { ConnectionCheck, MailErrorKind, MessageSummary, MessageView, Report, ServerCheck, TlsMode } from './ipc/types';
 
 export type Preset = {
   id: string;
@@ -152,10 +153,16 @@ export function listDate(value: string | null, now = new Date()): string {
   const d = new Date(t);
   if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
   if (d.getFullYear() === now.getFullYear()) return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
-  return d.toLocaleDateString(undefined, { dateStyle: 'short' });
+  return formatDate(value);
 }
 
 export type ReplyKind = 'reply' | 'reply-all' | 'forward';
+
+/**
+ * A reply that quotes decrypted text: who signed it inside the encryption (validly), and the
+ * intro line of the quote, so the form can warn about anyone else it goes to and remove it.
+ */
+export type QuoteGuard = { signers: string[]; intro: string };
 
 export type ReplyDraft = {
   to: string;
@@ -165,7 +172,49 @@ export type ReplyDraft = {
   encrypt: boolean;
   inReplyTo: string | null;
   references: string[];
+  /** Set when the body quotes text that arrived encrypted. */
+  quoteGuard: QuoteGuard | null;
 };
+
+/** The addresses (lower case) of the valid signatures over the content, when all are valid. */
+export function contentSigners(report: Report): string[] {
+  if (!report.valid) return [];
+  return report.layers.flatMap((l) =>
+    l.type === 'signed' ? l.signatures.filter((s) => s.status === 'valid').flatMap((s) => s.emails.map((e) => e.toLowerCase())) : [],
+  );
+}
+
+/** Recipients (each once) who are not among the signers. */
+export function unsignedRecipients(recipients: readonly string[], signers: readonly string[]): string[] {
+  const signed = new Set(signers.map((s) => s.toLowerCase()));
+  const seen = new Set<string>();
+  return recipients.filter((r) => {
+    const key = r.toLowerCase();
+    if (signed.has(key) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The REPLY attack: whoever re-sends someone else's encrypted message gets its plaintext back
+ * when the reply quotes it. The recipients of a reply to encrypted mail who did not sign the
+ * content inside the encryption; empty for mail that was not encrypted.
+ */
+export function replyQuoteRisk(view: MessageView, recipients: readonly string[]): string[] {
+  return view.report.encrypted ? unsignedRecipients(recipients, contentSigners(view.report)) : [];
+}
+
+/** Whether a body still holds quoted lines. */
+export function hasQuote(body: string): boolean {
+  return /^>/m.test(body);
+}
+
+/** A body without the quote of a reply: its intro line and every quoted (">") line. */
+export function stripQuote(body: string, intro: string): string {
+  const kept = body.split('\n').filter((l) => !l.startsWith('>') && l.trim() !== intro.trim());
+  return kept.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n+$/, '\n');
+}
 
 function prefixed(subject: string, prefix: 'Re' | 'Fwd'): string {
   const s = subject.trim();
@@ -198,7 +247,8 @@ export function replyDraft(kind: ReplyKind, view: MessageView, self: string): Re
   if (kind === 'forward') {
     const head = ['-------- Forwarded message --------', `From: ${h.from}`, `Date: ${h.date}`, `Subject: ${h.subject}`, `To: ${h.to}`];
     if (h.cc) head.push(`Cc: ${h.cc}`);
-    return { to: '', cc: '', subject: prefixed(h.subject, 'Fwd'), body: `\n\n${head.join('\n')}\n\n${text}`, encrypt, inReplyTo: null, references: [] };
+    const body = `\n\n${head.join('\n')}\n\n${text}`;
+    return { to: '', cc: '', subject: prefixed(h.subject, 'Fwd'), body, encrypt, inReplyTo: null, references: [], quoteGuard: null };
   }
   const from = parseAddresses(h.from).filter((a) => a.valid);
   const to = from.length > 0 ? from.map((a) => a.email) : [];
@@ -225,5 +275,12 @@ export function replyDraft(kind: ReplyKind, view: MessageView, self: string): Re
     encrypt,
     inReplyTo: id,
     references: id ? [id] : [],
+    quoteGuard: encrypt && text.trim() ? { signers: contentSigners(view.report), intro } : null,
   };
+}
+
+/** The address of a From (or any single mailbox) header: the one in angle brackets, else the text. */
+export function fromAddress(from: string): string {
+  const m = /<([^<>]*)>\s*$/.exec(from);
+  return (m ? m[1] : from).trim();
 }

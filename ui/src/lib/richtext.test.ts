@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { hasFormatting, htmlToPlain, linkAddress, plainToHtml } from './richtext';
+import { hasFormatting, htmlToPlain, linkAddress, plainToHtml, stripQuoteHtml } from './richtext';
 
 describe('htmlToPlain', () => {
   // The same cases as the core's html_to_text (src/api/message.rs).
@@ -60,5 +60,13 @@ describe('linkAddress', () => {
     for (const bad of ['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', 'not a link', '', 'localhost']) {
       expect(linkAddress(bad)).toBeNull();
     }
+  });
+});
+
+describe('stripQuoteHtml', () => {
+  it('drops the quoted lines, blockquotes and the intro, keeps what was written', () => {
+    const intro = 'On Fri, 27 Nov 2026, Bob <bob@example.test> wrote:';
+    const html = `<div><b>Thanks</b>, got it.</div>${plainToHtml(`\n${intro}\n> Line one\n>> older`)}<blockquote>also quoted</blockquote>`;
+    expect(stripQuoteHtml(html, intro)).toBe('<div><b>Thanks</b>, got it.</div>');
   });
 });

@@ -206,3 +206,22 @@ export function linkAddress(input: string): string | null {
   if (/^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?([/?#].*)?$/i.test(v)) return `https://${v}`;
   return null;
 }
+
+/**
+ * Editor HTML without the quote of a reply: blockquotes, lines that start with ">" and the
+ * quote's intro line, then the empty lines left at the end.
+ */
+export function stripQuoteHtml(html: string, intro: string): string {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  for (const el of [...doc.body.querySelectorAll('blockquote')]) el.remove();
+  for (const el of [...doc.body.children]) {
+    const t = (el.textContent ?? '').trim();
+    if (t.startsWith('>') || t === intro.trim()) el.remove();
+  }
+  let last = doc.body.lastElementChild;
+  while (last && !(last.textContent ?? '').trim()) {
+    last.remove();
+    last = doc.body.lastElementChild;
+  }
+  return doc.body.innerHTML;
+}

@@ -184,7 +184,8 @@ export type SignatureReport = {
 /**
  * valid, invalid, untrusted, expired, not-yet-valid, revoked, revocation-unknown (no
  * current CRL/OCSP answer while revocation is "required"), mismatched-sender,
- * wrong-usage, unsupported-algorithm.
+ * wrong-usage, unsupported-algorithm, outside-encryption (a signature over encrypted
+ * data: the signer may never have seen the content, and it vouches for none of it).
  */
 status: string, reason: string, emails: Array<string>, fingerprint: string | null, algorithm: string, signing_time: string | null, 
 /**
@@ -197,17 +198,40 @@ reason_code: string | null,
  */
 anchor: AnchorInfo | null, };
 export type LayerReport = { "type": "enveloped", cipher: string, } | { "type": "auth-enveloped", cipher: string, } | { "type": "signed", form: SignedForm, signatures: Array<SignatureReport>, };
-export type Report = { encrypted: boolean, signed: boolean, 
+export type Report = { encrypted: boolean, 
 /**
- * Every signature valid (and at least one present).
+ * The content is signed: a signed layer that is not outside an encryption layer.
  */
-valid: boolean, layers: Array<LayerReport>, 
+signed: boolean, 
+/**
+ * Every signature over the content valid (and at least one present).
+ */
+valid: boolean, 
+/**
+ * The From address the signatures were checked against, which is the one the reader
+ * shows (the protected inner From when there is one); several are joined by ", ".
+ */
+from: string | null, 
+/**
+ * Lower-case names of the header fields shown from inside the protected content
+ * (RFC 9788); the others come from the unprotected outer header.
+ */
+protected_headers: Array<string>, 
+/**
+ * Lower-case names of the fields whose protected copy differs from the outer one.
+ */
+header_mismatches: Array<string>, layers: Array<LayerReport>, 
 /**
  * Signers whose certificate differs (another key or issuing CA) from the one accepted
  * for their address: shown until the user accepts the new one.
  */
 cert_changes: Array<CertChange>, };
-export type MessageHeaders = { from: string, to: string, cc: string, subject: string, date: string, message_id: string, };
+export type MessageHeaders = { from: string, 
+/**
+ * The display name of a From mailbox holds an address itself (`"alice@bar.test"
+ * <carol@bar.test>`): the reader must be told which address is the real one.
+ */
+from_name_looks_like_address: boolean, to: string, cc: string, subject: string, date: string, message_id: string, };
 export type Attachment = { index: number, filename: string, content_type: string, size: number, };
 /**
  * An opened message: the security report (drawn by the app, never by the message), the

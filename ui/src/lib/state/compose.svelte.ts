@@ -12,9 +12,9 @@ import {
   type DraftInput,
   type MixedChoice,
 } from '../compose';
-import { htmlToPlain, plainToHtml } from '../richtext';
+import { htmlToPlain, plainToHtml, stripQuoteHtml } from '../richtext';
 import type { AccountDto, Attachment, ComposeResult, DraftView, RecipientStatus, ReplyContext, SendResult } from '../ipc/types';
-import type { ReplyDraft } from '../mail';
+import { hasQuote, stripQuote, unsignedRecipients, type QuoteGuard, type ReplyDraft } from '../mail';
 import { app } from './app.svelte';
 
 export class ComposeState {
@@ -41,6 +41,8 @@ export class ComposeState {
   attempted = $state(false);
   /** Threading of a reply (Mail screen). */
   reply = $state<ReplyContext>({ in_reply_to: null, references: [] });
+  /** A reply quoting text that arrived encrypted: who signed it inside the encryption. */
+  quoteGuard = $state<QuoteGuard | null>(null);
 
   /** The saved draft this form continues (Mail screen): replaced on the next save, removed once sent. */
   draftRef = $state<{ account: string; folder: string; uid: number | null } | null>(null);
@@ -115,6 +117,16 @@ export class ComposeState {
     askAboutMissing: this.askAboutMissing,
   });
   problems = $derived(draftProblems(this.input));
+  /**
+   * Recipients who would get the decrypted quote although they did not sign it inside the
+   * encryption (the REPLY attack), while the quote is still in the text.
+   */
+  quoteRisk = $derived.by(() => {
+    const guard = this.quoteGuard;
+    if (!guard || !hasQuote(this.input.body)) return [];
+    const recipients = [...this.toChips, ...this.ccChips, ...this.bccChips].filter((c) => c.state !== 'invalid').map((c) => c.email);
+    return unsignedRecipients(recipients, guard.signers);
+  });
   /** Recipients without a usable certificate while Encrypt is on. */
   missing = $derived(missingCertificates(this.input));
   /** Distinct valid recipients. */
@@ -163,6 +175,13 @@ export class ComposeState {
       this.html = plainToHtml(this.body);
       this.formatted = true;
     }
+  }
+
+  /** Takes the quote of the message replied to out of the text (plain or formatted). */
+  removeQuote(): void {
+    const intro = this.quoteGuard?.intro ?? '';
+    if (this.formatted) this.html = stripQuoteHtml(this.html, intro);
+    else this.body = stripQuote(this.body, intro);
   }
 
   removeRecipient(field: 'to' | 'cc' | 'bcc', key: string): void {
@@ -231,6 +250,7 @@ export class ComposeState {
     this.signChoice = null;
     this.encrypt = draft?.encrypt ?? false;
     this.reply = { in_reply_to: draft?.inReplyTo ?? null, references: draft?.references ?? [] };
+    this.quoteGuard = draft?.quoteGuard ?? null;
     this.mixedPrompt = null;
     this.requestNote = null;
     this.draftRef = null;

@@ -29,24 +29,34 @@ describe('RecipientField', () => {
 });
 
 describe('SecurityBanner', () => {
-  it('renders the app’s verdict, not the message’s', () => {
+  it('renders the app’s fixed verdict; the core’s reason is only quoted in the details', () => {
     render(SecurityBanner, {
       report: {
         encrypted: false,
         signed: true,
         valid: false,
+        from: 'alice@example.test',
+        protected_headers: [],
+        header_mismatches: [],
         cert_changes: [],
         layers: [
           {
             type: 'signed',
             form: 'multipart-signed',
-            signatures: [{ status: 'invalid', reason: 'the message was changed after signing', emails: ['alice@example.test'], fingerprint: null, algorithm: 'x', signing_time: null, reason_code: null, anchor: null }],
+            signatures: [{ status: 'invalid', reason: 'the digest <b>differs</b>', emails: ['alice@example.test'], fingerprint: null, algorithm: 'x', signing_time: null, reason_code: null, anchor: null }],
           },
         ],
       },
     });
     const banner = screen.getByTestId('security-banner');
     expect(banner.dataset.tone).toBe('bad');
-    expect(banner.textContent).toContain('Signature not valid: the message was changed after signing');
+    expect(banner.textContent).toContain('Signature not valid: the message was changed after it was signed, or the signature is damaged');
+    expect(banner.textContent).not.toContain('digest');
+    const details = screen.getByTestId('security-details');
+    expect(details.tagName).toBe('DETAILS');
+    expect(details.querySelector('summary')?.textContent).toBe('Details');
+    // Quoted as text: the markup in the reason is not markup here.
+    expect(details.textContent).toContain('“the digest <b>differs</b>”');
+    expect(details.querySelector('b')).toBeNull();
   });
 });
