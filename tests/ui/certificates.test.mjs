@@ -248,3 +248,44 @@ test('everything is reachable by keyboard, with a visible focus ring', async () 
   assert.deepEqual(page.errors, []);
   await close(page);
 });
+
+test('window sizes: at 900×600 no Use badge is cut off; at 1600×1000 the screens use the width, centred', async () => {
+  const page = await openApp(fullScenario());
+  await page.setViewportSize({ width: 900, height: 600 });
+  await page.locator('[data-testid="cert-use"]').first().waitFor();
+  // Every badge of the Use column lies inside its cell, and the cell inside the table.
+  const cut = await page.locator('[data-testid="cert-use"]').evaluateAll((cells) =>
+    cells.flatMap((td) => {
+      const cell = td.getBoundingClientRect();
+      const wrap = td.closest('.table-wrap').getBoundingClientRect();
+      return [...td.querySelectorAll('.badge')]
+        .filter((b) => b.getBoundingClientRect().right > Math.min(cell.right, wrap.right) + 0.5)
+        .map((b) => b.textContent.trim());
+    }),
+  );
+  assert.deepEqual(cut, []);
+  assert.equal(await page.locator('[data-testid="cert-use"]').first().innerText(), 'Sign\nEncrypt');
+  await shoot(page, 'certificates-900x600');
+
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  const span = (sel) =>
+    page.evaluate((s) => {
+      const main = document.querySelector('main').getBoundingClientRect();
+      const r = document.querySelector(s).getBoundingClientRect();
+      return { width: r.width, left: r.left - main.left, right: main.right - r.right, main: main.width };
+    }, sel);
+  const certs = await span('.page');
+  assert.ok(certs.width > 1300, `the certificate list uses the width (${certs.width}px of ${certs.main}px)`);
+  assert.ok(Math.abs(certs.left - certs.right) <= 16, `centred (${certs.left} / ${certs.right})`);
+  await shoot(page, 'certificates-1600x1000');
+
+  await page.click('#nav-messages');
+  await answerDialogs(page, ['/home/user/signed-encrypted.eml']);
+  await page.click('#open-message');
+  await page.getByTestId('security-banner').waitFor();
+  const messages = await span('.page');
+  assert.ok(messages.width > 1200, `the message uses the width (${messages.width}px)`);
+  assert.ok(Math.abs(messages.left - messages.right) <= 16, `centred (${messages.left} / ${messages.right})`);
+  await shoot(page, 'message-1600x1000');
+  await close(page);
+});
