@@ -12,6 +12,11 @@
 //!   3DES/SHA-1 PKCS#12 (`NAME-3des.p12`).
 //! * NSS cmsutil 3.87: no AES-GCM, no RSAES-OAEP, no ECDH recipients (neither -E nor -D),
 //!   cannot import Ed25519 keys.
+//!
+//! A tool's verdict is taken from what it guarantees, its exit status or gpgsm's machine
+//! interface (`--status-fd`, GnuPG doc/DETAILS), never from the messages it prints (Debian
+//! updates change those; they are shown as NOTE lines at most). Dumps such as `openssl cms
+//! -cmsout -print` are still read for the fields they show.
 
 use std::collections::HashMap;
 use std::fs;
@@ -1316,6 +1321,80 @@ fn check_our_envelope(mail: &[u8], cipher: &str, from: User, dir: &Path, case: &
 // gpgsm and NSS wrappers
 // ================================================================================================
 
+/// The certificate's SHA-1 fingerprint, upper-case hex (how gpgsm names certificates: trustlist,
+/// status lines).
+fn sha1_fingerprint(pem: &str) -> String {
+    let text = openssl(&["x509", "-in", pem, "-noout", "-fingerprint", "-sha1"])
+        .expect_ok(&format!("SHA-1 fingerprint of {pem}"))
+        .stdout_text();
+    let fpr: String = text
+        .split('=')
+        .nth(1)
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .collect::<String>()
+        .to_uppercase();
+    assert_eq!(fpr.len(), 40, "SHA-1 fingerprint of {pem}: {text:?}");
+    fpr
+}
+
+impl Out {
+    /// gpgsm's machine interface, not its messages: the arguments of each `[GNUPG:] <keyword>`
+    /// status line (GnuPG doc/DETAILS) that `Gpgsm::run` has it write to stdout (`--status-fd 1`).
+    fn gnupg_status(&self, keyword: &str) -> Vec<Vec<String>> {
+        self.stdout_text()
+            .lines()
+            .filter_map(|l| l.strip_prefix("[GNUPG:] "))
+            .map(|l| l.split(' ').map(str::to_string).collect::<Vec<_>>())
+            .filter(|w| w[0] == keyword)
+            .map(|w| w[1..].to_vec())
+            .collect()
+    }
+}
+
+/// libgcrypt/OpenPGP number of SHA-256, the `<hash-algo>` of a gpgsm VALIDSIG status line.
+const GNUPG_HASH_SHA256: &str = "8";
+
+/// What gpgsm's status lines say about the one signature it checked: `Some((fingerprint,
+/// hash-algo))` from VALIDSIG ("the signature is cryptographically valid", DETAILS) when there
+/// is exactly one VALIDSIG, a GOODSIG for the same certificate and no BADSIG/ERRSIG/EXP*/REV*
+/// line; None otherwise.
+fn gpgsm_valid_signature(o: &Out) -> Option<(String, String)> {
+    let bad = ["BADSIG", "ERRSIG", "EXPSIG", "EXPKEYSIG", "REVKEYSIG"];
+    if bad.iter().any(|k| !o.gnupg_status(k).is_empty()) {
+        return None;
+    }
+    let valid = o.gnupg_status("VALIDSIG");
+    let good = o.gnupg_status("GOODSIG");
+    match (valid.as_slice(), good.as_slice()) {
+        ([v], [g]) if v.len() >= 8 && !g.is_empty() && v[0] == g[0] => {
+            Some((v[0].to_uppercase(), v[7].clone()))
+        }
+        _ => None,
+    }
+}
+
+/// gpgsm found a valid signature by `signer` (VALIDSIG names the certificate's SHA-1
+/// fingerprint). Returns VALIDSIG's hash-algo.
+fn expect_gpgsm_signer(o: &Out, signer: User, case: &str) -> String {
+    let (fpr, hash) = gpgsm_valid_signature(o).unwrap_or_else(|| {
+        panic!(
+            "{case}: gpgsm reports no valid signature (exit {})\n  status:\n{}\n  stderr:\n{}",
+            o.code,
+            o.stdout_text(),
+            o.stderr
+        )
+    });
+    assert_eq!(
+        fpr,
+        sha1_fingerprint(&signer.pem()),
+        "{case}: gpgsm VALIDSIG names another certificate than {}'s",
+        signer.key
+    );
+    hash
+}
+
 struct Gpgsm {
     tmp: tempfile::TempDir,
 }
@@ -1340,24 +1419,7 @@ impl Gpgsm {
         .expect("gpgsm.conf");
         fs::write(home.join("gpg-agent.conf"), "allow-loopback-pinentry\n")
             .expect("gpg-agent.conf");
-        let sha1 = openssl(&[
-            "x509",
-            "-in",
-            &pki_file("ca.pem"),
-            "-noout",
-            "-fingerprint",
-            "-sha1",
-        ])
-        .expect_ok("CA SHA-1 fingerprint")
-        .stdout_text();
-        let fpr: String = sha1
-            .split('=')
-            .nth(1)
-            .unwrap_or("")
-            .chars()
-            .filter(|c| c.is_ascii_hexdigit())
-            .collect();
-        assert_eq!(fpr.len(), 40, "CA SHA-1 fingerprint {sha1:?}");
+        let fpr = sha1_fingerprint(&pki_file("ca.pem"));
         fs::write(home.join("trustlist.txt"), format!("{fpr} S relax\n")).expect("trustlist.txt");
         fs::create_dir_all(home.join("work")).expect("work");
         let g = Gpgsm { tmp };
@@ -1370,11 +1432,15 @@ impl Gpgsm {
         self.tmp.path().join("work")
     }
 
+    /// Every call writes its output to a file (`-o`) or nowhere, so stdout carries only the
+    /// status lines (`Out::gnupg_status`).
     fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Out {
         let mut c = Command::new("gpgsm");
         c.arg("--batch")
             .arg("--pinentry-mode")
             .arg("loopback")
+            .arg("--status-fd")
+            .arg("1")
             .args(args);
         c.env("GNUPGHOME", self.tmp.path()).env("LC_ALL", "C");
         exec(c, stdin, Duration::from_secs(120))
@@ -1396,10 +1462,15 @@ impl Gpgsm {
         let p12 = pki_file(&format!("{}-3des.p12", u.key));
         let o = self.with_pass(&["--import", &p12]);
         o.expect_ok(&format!("gpgsm --import {}-3des.p12", u.key));
+        // IMPORT_RES <count> <no_user_id> <imported> 0 <unchanged> <n_uids> <n_subk> <n_sigs>
+        // <n_revoc> <sec_read> <sec_imported> ... (DETAILS); a fresh GNUPGHOME: one new key
+        let res = o.gnupg_status("IMPORT_RES");
         assert!(
-            o.stderr.contains("secret keys imported: 1"),
-            "gpgsm import of {}: {}",
+            res.len() == 1 && res[0].get(10).map(String::as_str) == Some("1"),
+            "gpgsm import of {}: want one secret key imported (IMPORT_RES sec_imported = 1)\n  \
+             status:\n{}\n  stderr:\n{}",
             u.key,
+            o.stdout_text(),
             o.stderr
         );
     }
@@ -1765,32 +1836,56 @@ fn test_pki_is_complete_and_verifies_with_openssl() {
         ])
         .expect_ok("smimeencrypt");
     }
-    for (u, err) in [
-        (FRANK_EXPIRED, "certificate has expired"),
-        (GRACE_NOTYET, "certificate is not yet valid"),
-        (HEIDI_WRONGEKU, "unsuitable certificate purpose"),
-        (MALLORY_STRANGER, "unable to get local issuer certificate"),
+    // Each defective certificate fails `openssl verify` (its exit status; the reason it prints
+    // is shown, not asserted) and verifies once exactly that one defect is waived, so it fails
+    // for that defect and no other.
+    let other_ca = pki_file("other-ca.pem");
+    for (u, defect, waived) in [
+        (
+            FRANK_EXPIRED,
+            "expired",
+            vec!["-purpose", "smimesign", "-no_check_time", "-CAfile", &ca],
+        ),
+        (
+            GRACE_NOTYET,
+            "not yet valid",
+            vec!["-purpose", "smimesign", "-no_check_time", "-CAfile", &ca],
+        ),
+        (
+            HEIDI_WRONGEKU,
+            "no e-mail protection EKU",
+            vec!["-CAfile", &ca],
+        ),
+        (
+            MALLORY_STRANGER,
+            "issued by another CA",
+            vec!["-purpose", "smimesign", "-CAfile", &other_ca],
+        ),
     ] {
         let o = openssl(&["verify", "-purpose", "smimesign", "-CAfile", &ca, &u.pem()]);
-        assert_ne!(o.code, 0, "{} must not verify", u.key);
-        assert!(
-            o.stdout_text().contains(err) || o.stderr.contains(err),
-            "{}: want {err:?}, got {}{}",
+        assert_ne!(
+            o.code,
+            0,
+            "{} ({defect}) must not verify for smimesign\n  {}",
             u.key,
-            o.stdout_text(),
-            o.stderr
+            o.stdout_text()
         );
-        pass(&format!("{} fails with {err:?}", u.key));
+        let said = format!("{}{}", o.stdout_text(), o.stderr);
+        println!(
+            "  NOTE    openssl verify {}: {}",
+            u.key,
+            said.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        let mut args = vec!["verify"];
+        args.extend(waived.iter().copied());
+        let pem = u.pem();
+        args.push(&pem);
+        openssl(&args).expect_ok(&format!("{} verifies once {defect} is waived", u.key));
+        pass(&format!(
+            "{} fails openssl verify -purpose smimesign ({defect}), and only for that",
+            u.key
+        ));
     }
-    openssl(&[
-        "verify",
-        "-purpose",
-        "smimesign",
-        "-CAfile",
-        &pki_file("other-ca.pem"),
-        &MALLORY_STRANGER.pem(),
-    ])
-    .expect_ok("stranger under other-ca");
     let ed = openssl(&["x509", "-in", &ERIN.pem(), "-noout", "-text"])
         .expect_ok("x509")
         .stdout_text();
@@ -1976,16 +2071,22 @@ fn tool_wrappers_interoperate_without_sealpost() {
     assert_eq!(micalg, "sha-256");
     let o = g.verify_detached(&sig, &signed);
     o.expect_ok("gpgsm verifies parts split from openssl multipart/signed");
-    assert!(o.stderr.contains("Good signature"), "{}", o.stderr);
+    expect_gpgsm_signer(
+        &o,
+        ALICE,
+        "gpgsm verifies parts split from openssl multipart/signed",
+    );
     n.verify_detached(&sig, &signed)
         .expect_ok("cmsutil verifies parts split from openssl multipart/signed");
     let mut bad = signed.clone();
     let at = find(&bad, b"Hello Bob", 0).expect("body text") + 6;
     bad[at] = b'R';
-    assert_ne!(
-        g.verify_detached(&sig, &bad).code,
-        0,
-        "gpgsm must reject tampered content"
+    let o = g.verify_detached(&sig, &bad);
+    assert!(
+        o.code != 0 && gpgsm_valid_signature(&o).is_none(),
+        "gpgsm must reject tampered content (exit {})\n  status:\n{}",
+        o.code,
+        o.stdout_text()
     );
     assert_ne!(
         n.verify_detached(&sig, &bad).code,
@@ -2009,7 +2110,15 @@ fn tool_wrappers_interoperate_without_sealpost() {
         o.code, 0,
         "openssl must reject a GCM envelope with a flipped ciphertext byte"
     );
-    assert!(!contains(&pt, b"confidential"));
+    // Only its exit status is openssl's promise: OpenSSL 3.0 writes the plaintext out before
+    // the tag check fails. That we release nothing on a failed tag check is tested in
+    // tampered_gcm_ciphertext_fails_with_exit_1_and_no_plaintext.
+    if !pt.is_empty() {
+        println!(
+            "  NOTE    openssl cms -decrypt wrote {} bytes before failing the GCM tag check",
+            pt.len()
+        );
+    }
     let (o, _) = openssl_decrypt_mail(
         &wrap_pkcs7_mime(&der, "authEnveloped-data", ALICE, BOB),
         BOB,
@@ -2584,29 +2693,30 @@ fn gpgsm_decrypts_our_envelope_to_several_recipients() {
         ));
         assert_body(&pt, &case);
         drop(g);
-        // second RecipientInfo: gpgsm decrypts but reports the first one it had no key for
+        // second RecipientInfo: gpgsm decrypts (DECRYPTION_OKAY, "the correct secret key has
+        // been used", DETAILS) but may exit non-zero for the first one it had no key for
         let g = Gpgsm::new();
         g.import_identity(to[1]);
         let (o, pt) = g.decrypt(&der);
-        assert_eq!(
-            o.code, 2,
-            "{case}: gpgsm as {} (second RecipientInfo): exit status\n{}",
-            to[1].key, o.stderr
-        );
         assert!(
-            (o.stderr.contains("failed to find the certificate")
-                || o.stderr.contains("No secret key"))
-                && !o.stderr.contains("decryption failed"),
-            "{case}: gpgsm as {}: stderr\n{}",
+            o.gnupg_status("DECRYPTION_OKAY").len() == 1
+                && o.gnupg_status("DECRYPTION_FAILED").is_empty()
+                && (o.code == 0 || o.code == 2),
+            "{case}: gpgsm as {} (second RecipientInfo): exit {}\n  status:\n{}\n  stderr:\n{}",
             to[1].key,
+            o.code,
+            o.stdout_text(),
             o.stderr
         );
         assert_body(&pt, &case);
         drop(g);
-        println!(
-            "  NOTE    gpgsm 2.2.40 exits 2 as the second recipient (it cannot use the first \
-             RecipientInfo) although it decrypts; plaintext checked"
-        );
+        if o.code != 0 {
+            println!(
+                "  NOTE    gpgsm exits {} as the second recipient (it cannot use the first \
+                 RecipientInfo) although it decrypts (DECRYPTION_OKAY); plaintext checked",
+                o.code
+            );
+        }
         // the sender reads her own copy (ECDH, last RecipientInfo)
         let (o, pt) = openssl_decrypt_mail(&mail, CAROL, &work);
         o.expect_ok(&format!("{case}: openssl as the sender"));
@@ -2915,22 +3025,17 @@ fn gpgsm_verifies_our_multipart_and_opaque_signatures() {
                 Some(ent) => (g.verify_detached(&der, ent), ent.clone()),
                 None => g.verify_opaque(&der),
             };
-            if signer == ERIN && !o.stderr.contains("Good signature") {
+            if signer == ERIN && gpgsm_valid_signature(&o).is_none() {
+                assert_ne!(o.code, 0, "{case}: exit 0 without a valid signature");
                 not_tested("gpgsm 2.2.40: no Ed25519 signatures", &case);
                 continue;
             }
-            assert!(
-                o.stderr.contains(&format!(
-                    "Good signature from \"/CN={}/EMail={}\"",
-                    signer.name, signer.email
-                )),
-                "{case}: {}",
-                o.stderr
-            );
-            if o.stderr.contains("hash is not valid for a 384 bit ECC key") {
+            let hash = expect_gpgsm_signer(&o, signer, &case);
+            if signer == DAVE && hash == GNUPG_HASH_SHA256 && o.code == 2 {
                 // gpgsm 2.2 flags SHA-256 with P-384 (exit 2) even though the signature is good
                 println!(
-                    "  NOTE    {case}: gpgsm warns that a 256-bit hash is weak for P-384 (use SHA-384)"
+                    "  NOTE    {case}: gpgsm exits 2: it holds a 256-bit hash weak for P-384 \
+                     (VALIDSIG is there; use SHA-384)"
                 );
             } else {
                 o.expect_ok(&case);

@@ -25,6 +25,11 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# The tool versions the interop matrix runs against (Debian updates change them; the tests assert
+# only what the tools guarantee: exit statuses and gpgsm's --status-fd lines).
+t "openssl: $(openssl version 2>/dev/null || echo missing)"
+t "gpgsm: $(gpgsm --version 2>/dev/null | head -n 1 || echo missing)"
+t "cmsutil: libnss3-tools $(dpkg-query -W -f='${Version}' libnss3-tools 2>/dev/null || echo missing)"
 command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 2; }
 
 t "UI: npm ci, type check, build"
