@@ -46,13 +46,7 @@ fn open(d: &Path, rel: &str) -> Outcome {
         Ok(o) => o,
         Err(e) => return Outcome::Error(e.to_string()),
     };
-    let from: Vec<String> = opened
-        .outer
-        .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case("From"))
-        .flat_map(|h| sealpost::api::addresses(&h.value()))
-        .collect();
-    Outcome::Report(build(&opened, &from, &anchor(d), &[], AT))
+    Outcome::Report(build(&opened, &anchor(d), &[], AT))
 }
 
 fn statuses(r: &Report) -> Vec<(String, Vec<String>)> {

@@ -844,7 +844,7 @@ rm -rf "$GNUPGHOME"
     let carol = blind_copies(&srv, &pki, &alice, &bob);
     mixed_recipients(&alice, &bob, &carol);
     account_edit(&srv, &carol);
-    drafts(&pki, &alice);
+    drafts(&srv, &pki, &alice);
 
     // Headers first: the list is complete before any body is downloaded, and a later sync
     // fetches exactly the bodies still missing.
@@ -1712,7 +1712,97 @@ fn account_edit(srv: &Servers, carol: &User) {
 /// sender alone when the message will be encrypted, so the server keeps no plaintext (openssl
 /// decrypts it with the sender's key); reopened with every field, the toggles, the threading
 /// and the attachments; a new save replaces the old version; discarding removes it.
-fn drafts(pki: &Path, alice: &User) {
+/// The draft oracle ("Mailto: me your secrets"): whoever can write to the mailbox plants
+/// messages in Drafts. Only drafts this keystore sealed open into the compose form: a captured
+/// ciphertext with `To: attacker` and `X-Sealpost-Draft: encrypt=no`, a sealed draft changed by
+/// one byte, and a sealed draft moved to another folder are all refused, with nothing decrypted.
+fn planted_drafts(srv: &Servers, home: &sealpost::api::Home, drafts: &str, sealed: &[u8]) {
+    use sealpost::mail::imap::Imap;
+    use sealpost::mail::{Endpoint, Login, TlsMode};
+    use zeroize::Zeroizing;
+    let source = || Ok(Zeroizing::new("correct horse battery".to_string()));
+    let text = String::from_utf8_lossy(sealed).into_owned();
+    let (seal, ciphertext) = text.split_once("\r\n").expect("the seal line");
+    assert!(seal.starts_with("X-Sealpost-Draft-Seal: v1 "), "{seal}");
+    let planted =
+        format!("To: attacker@evil.test\r\nX-Sealpost-Draft: sign=yes; encrypt=no\r\n{ciphertext}");
+    let tampered = text.replacen("Merger terms", "Merger tErms", 1);
+    let ep = Endpoint {
+        protocol: "IMAP",
+        host: "localhost".into(),
+        port: srv.imaps,
+        tls: TlsMode::Implicit,
+        ca: Some(std::fs::read(srv.ca()).unwrap()),
+    };
+    let login = Login {
+        user: "alice@example.test".into(),
+        password: "alicepw".to_string().into(),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut imap = Imap::login(&ep, &login).await.unwrap();
+        for m in [planted.as_bytes(), tampered.as_bytes()] {
+            imap.append(drafts, m).await.unwrap();
+        }
+        imap.append("INBOX", sealed).await.unwrap();
+        imap.logout().await;
+    });
+    for folder in [drafts, "INBOX"] {
+        home.sync("alice", folder, &source).unwrap();
+    }
+    let mut refused = 0;
+    for folder in [drafts, "INBOX"] {
+        for m in home.store().messages("alice", folder).unwrap() {
+            let (raw, _) = home
+                .store()
+                .message_raw("alice", folder, m.uid)
+                .unwrap()
+                .unwrap();
+            if folder != drafts && raw != sealed {
+                continue; // alice's own mail in INBOX
+            }
+            let ours = raw == sealed && folder == drafts;
+            let r = home.open_draft("alice", folder, m.uid, &source);
+            if ours {
+                assert!(r.is_ok(), "our own draft still opens");
+                continue;
+            }
+            let err = r
+                .err()
+                .unwrap_or_else(|| panic!("{folder} uid {}: a planted draft opened", m.uid));
+            assert!(
+                err.message.contains("not opened for editing"),
+                "{}",
+                err.message
+            );
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 3, "the planted, the tampered and the moved draft");
+    // Clean up: the later steps expect only the drafts they save.
+    rt.block_on(async {
+        let mut imap = Imap::login(&ep, &login).await.unwrap();
+        for folder in [drafts, "INBOX"] {
+            imap.select(folder).await.unwrap();
+            for m in home.store().messages("alice", folder).unwrap() {
+                let (raw, _) = home
+                    .store()
+                    .message_raw("alice", folder, m.uid)
+                    .unwrap()
+                    .unwrap();
+                if (folder == drafts) != (raw == sealed) {
+                    imap.expunge(m.uid).await.unwrap();
+                }
+            }
+        }
+        imap.logout().await;
+    });
+}
+
+fn drafts(srv: &Servers, pki: &Path, alice: &User) {
     use sealpost::api::mail_desk::{MailDesk, ReplyContext};
     use sealpost::api::session::Draft;
     use zeroize::Zeroizing;
@@ -1793,6 +1883,8 @@ fn drafts(pki: &Path, alice: &User) {
     let bob = User::new(&pki.join("rsa3072.p12"));
     let o = bob.run(&["decrypt", "--in", &stored]);
     assert!(!o.status.success(), "only the sender can read the draft");
+
+    planted_drafts(srv, desk.home(), &folder, &raw);
 
     // Reopened: every field, the toggles, the threading, the attachment.
     let (view, _) = desk

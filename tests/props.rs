@@ -881,7 +881,7 @@ proptest! {
         body in proptest::collection::vec(any::<u8>(), 0..300),
         wrapped in any::<bool>(),
     ) {
-        use sealpost::api::message::{draft_content, unwrap_rfc822};
+        use sealpost::api::message::draft_content;
         let mut raw = Vec::new();
         if wrapped {
             raw.extend_from_slice(b"Content-Type: message/rfc822\r\n");
@@ -890,7 +890,9 @@ proptest! {
         raw.extend_from_slice(&head);
         raw.extend_from_slice(b"\r\n\r\n");
         raw.extend_from_slice(&body);
-        let _ = unwrap_rfc822(&raw);
+        if let Ok(e) = sealpost::smime::mime::Entity::parse(&raw) {
+            let _ = sealpost::smime::readable(&[], e);
+        }
         let _ = draft_content(&raw, false, true);
         let _ = draft_content(&body, true, false);
     }

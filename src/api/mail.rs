@@ -1407,11 +1407,13 @@ impl Home {
             drop(entity);
             canon
         };
+        let kek = self.kek(passphrase)?;
         let login = self.account_login(&a, passphrase)?;
         let ep = endpoint(&a, true);
         let (folder, uid) = block_on(async {
             let mut imap = Imap::login(&ep, &login).await?;
             let folder = imap.drafts_folder().await?;
+            let raw = seal_draft(&kek, &a.email, &folder, &raw);
             let uid = imap.append_draft(&folder, &raw, &message_id).await?;
             if let Some(old) = replace.filter(|old| Some(*old) != uid) {
                 imap.expunge(old).await?;
@@ -1462,14 +1464,14 @@ impl Home {
         uid: u32,
         passphrase: PassphraseSource,
     ) -> Result<(DraftView, Zeroizing<Vec<u8>>), ApiError> {
-        let raw = self.cached_message(account, folder, uid)?;
+        let a = self.account_row(account)?;
+        let stored = self.cached_message(&a.name, folder, uid)?;
+        let raw = unseal_draft(&self.kek(passphrase)?, &a.email, folder, &stored)?.to_vec();
+        drop(stored);
         let (report, plain) = self.view_message(raw, passphrase)?;
-        let mut plain = Zeroizing::new(plain);
-        // An encrypted draft of ours holds the whole message as message/rfc822.
-        let inner = super::message::unwrap_rfc822(&plain);
-        if let Some(body) = inner {
-            plain = Zeroizing::new(body);
-        }
+        // An encrypted draft of ours holds the whole message as message/rfc822: the core
+        // has unwrapped it.
+        let plain = Zeroizing::new(plain);
         let view = super::message::draft_content(&plain, report.signed, report.encrypted)?;
         Ok((view, plain))
     }
@@ -1934,9 +1936,93 @@ impl Home {
     }
 }
 
+/// The first header field of every draft Sealpost stores: a MAC, under a key only this
+/// keystore holds, of the account, the folder and the rest of the draft. A message planted in
+/// Drafts by whoever can write to the mailbox (a captured ciphertext with `To: attacker` and
+/// `X-Sealpost-Draft: encrypt=no`) has none, so it never opens into the compose form.
+const DRAFT_SEAL: &str = "X-Sealpost-Draft-Seal";
+const DRAFT_SEAL_PURPOSE: &str = "draft seal v1";
+
+fn draft_seal_tag(kek: &crate::keystore::Kek, email: &str, folder: &str, raw: &[u8]) -> [u8; 32] {
+    let email = email.to_ascii_lowercase();
+    kek.mac(
+        DRAFT_SEAL_PURPOSE,
+        &[email.as_bytes(), folder.as_bytes(), raw],
+    )
+}
+
+fn seal_draft(kek: &crate::keystore::Kek, email: &str, folder: &str, raw: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    let tag = draft_seal_tag(kek, email, folder, raw);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(tag);
+    let mut out = format!("{DRAFT_SEAL}: v1 {b64}\r\n").into_bytes();
+    out.extend_from_slice(raw);
+    out
+}
+
+/// The draft under a valid seal of this keystore, for this account and folder.
+fn unseal_draft<'a>(
+    kek: &crate::keystore::Kek,
+    email: &str,
+    folder: &str,
+    stored: &'a [u8],
+) -> Result<&'a [u8], ApiError> {
+    use base64::Engine as _;
+    let refuse = || {
+        ApiError::new(
+            ErrorCode::BadInput,
+            "this draft was not saved by Sealpost with this keystore in this folder, or it was \
+             changed on the server since: it is not opened for editing (it can still be read \
+             as a message)",
+        )
+    };
+    let prefix = format!("{DRAFT_SEAL}: v1 ");
+    let rest = stored.strip_prefix(prefix.as_bytes()).ok_or_else(refuse)?;
+    let end = rest
+        .windows(2)
+        .take(64)
+        .position(|w| w == b"\r\n")
+        .ok_or_else(refuse)?;
+    let tag = base64::engine::general_purpose::STANDARD
+        .decode(&rest[..end])
+        .map_err(|_| refuse())?;
+    let body = &rest[end + 2..];
+    let email = email.to_ascii_lowercase();
+    let parts: [&[u8]; 3] = [email.as_bytes(), folder.as_bytes(), body];
+    if kek.mac_matches(DRAFT_SEAL_PURPOSE, &parts, &tag) {
+        Ok(body)
+    } else {
+        Err(refuse())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_drafts_sealed_by_this_keystore_for_this_folder_open() {
+        let (kek, other) = (
+            crate::keystore::Kek::generate(),
+            crate::keystore::Kek::generate(),
+        );
+        let draft = b"From: a@x.test\r\nX-Sealpost-Draft: sign=yes; encrypt=yes\r\n\r\nhi\r\n";
+        let sealed = seal_draft(&kek, "A@x.test", "Drafts", draft);
+        assert_eq!(
+            unseal_draft(&kek, "a@x.test", "Drafts", &sealed).unwrap(),
+            draft
+        );
+        for (k, email, folder, stored) in [
+            (&other, "a@x.test", "Drafts", sealed.clone()),
+            (&kek, "b@x.test", "Drafts", sealed.clone()),
+            (&kek, "a@x.test", "INBOX", sealed.clone()),
+            (&kek, "a@x.test", "Drafts", draft.to_vec()),
+            (&kek, "a@x.test", "Drafts", [&sealed[..], b"x"].concat()),
+            (&kek, "a@x.test", "Drafts", sealed[..40].to_vec()),
+        ] {
+            assert!(unseal_draft(k, email, folder, &stored).is_err());
+        }
+    }
 
     #[test]
     fn the_list_shows_to_else_cc() {

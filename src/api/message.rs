@@ -19,19 +19,7 @@ fn parse(raw: &[u8]) -> Result<mail_parser::Message<'_>, ApiError> {
 }
 
 fn addresses(a: Option<&mail_parser::Address<'_>>) -> String {
-    let Some(a) = a else {
-        return String::new();
-    };
-    a.iter()
-        .map(|x| {
-            let addr = x.address().unwrap_or("");
-            match x.name() {
-                Some(n) if !n.is_empty() => format!("{n} <{addr}>"),
-                _ => addr.to_string(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    super::address::display_list(&super::address::from_parsed(a))
 }
 
 fn too_deep(raw: &[u8]) -> bool {
@@ -67,8 +55,10 @@ pub fn view(raw: &[u8]) -> Result<MessageParts, ApiError> {
         ));
     }
     let m = parse(raw)?;
+    let from = super::address::from_parsed(m.from());
     let headers = MessageHeaders {
-        from: addresses(m.from()),
+        from: super::address::display_list(&from),
+        from_name_looks_like_address: from.iter().any(|f| f.name_looks_like_address()),
         to: addresses(m.to()),
         cc: addresses(m.cc()),
         subject: m.subject().unwrap_or("").to_string(),
@@ -120,29 +110,6 @@ pub fn attachment(raw: &[u8], index: u32) -> Result<Vec<u8>, ApiError> {
         .nth(index as usize)
         .map(|p| p.contents().to_vec())
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "the message has no such attachment"))
-}
-
-/// The message inside a whole-message wrapper (RFC 8551 §3.1: the top-level content is
-/// message/rfc822, as in our encrypted drafts and header-protected mail), or `None`.
-pub fn unwrap_rfc822(plain: &[u8]) -> Option<Vec<u8>> {
-    let e = crate::smime::mime::Entity::parse(&crate::smime::canonicalize(plain)).ok()?;
-    if e.content_type().mime_type != "message/rfc822" {
-        return None;
-    }
-    let base64 = e
-        .header("Content-Transfer-Encoding")
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("base64"));
-    let body = if base64 {
-        let text: Vec<u8> = e
-            .body
-            .into_iter()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
-        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, text).ok()?
-    } else {
-        e.body
-    };
-    (!body.is_empty()).then_some(body)
 }
 
 /// What a saved draft holds, to fill the compose form again.
@@ -233,7 +200,8 @@ pub fn draft_content(
             html,
             attachments: Vec::new(),
             sign: toggle("sign", was_signed),
-            encrypt: toggle("encrypt", was_encrypted),
+            // A draft that was stored encrypted stays encrypted until the user turns it off.
+            encrypt: was_encrypted || toggle("encrypt", false),
         },
         reply: super::mail_desk::ReplyContext {
             in_reply_to,
@@ -1081,10 +1049,12 @@ mod tests {
         assert!(got.draft.to.is_empty());
         assert_eq!(got.draft.html, None);
         assert_eq!(got.draft.body.trim_end(), "just started");
+        assert!(!got.draft.sign, "our header wins over how it was stored");
         assert!(
-            !got.draft.sign && !got.draft.encrypt,
-            "our header wins over how it was stored"
+            got.draft.encrypt,
+            "a draft stored encrypted never reopens with Encrypt off (draft oracle)"
         );
+        assert!(!draft_content(&raw, true, false).unwrap().draft.encrypt);
 
         // Another client's draft: the toggles follow how it was stored; threading is kept.
         let other = b"From: a@x.test\r\nTo: b@x.test\r\nSubject: Re: hi\r\nIn-Reply-To: <p@x.test>\r\nReferences: <r@x.test> <p@x.test>\r\n\r\nbody\r\n";
@@ -1099,31 +1069,6 @@ mod tests {
         let deep = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n".repeat(60);
         let err = draft_content(deep.as_bytes(), false, false).unwrap_err();
         assert!(err.message.contains("nests more than"), "{}", err.message);
-    }
-
-    #[test]
-    fn whole_message_wrappers_are_unwrapped() {
-        let inner = b"From: a@x.test\r\nBcc: c@x.test\r\nSubject: s\r\n\r\nbody\r\n";
-        let mut wrapped =
-            b"From: a@x.test\r\nSubject: s\r\nContent-Type: message/rfc822\r\n\r\n".to_vec();
-        wrapped.extend_from_slice(inner);
-        assert_eq!(unwrap_rfc822(&wrapped).unwrap(), inner.to_vec());
-        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, inner);
-        let wrapped = format!(
-            "From: a@x.test\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n{}\r\n",
-            &b64[..20],
-            &b64[20..]
-        );
-        assert_eq!(unwrap_rfc822(wrapped.as_bytes()).unwrap(), inner.to_vec());
-        // Not a wrapper, or an empty one: nothing to unwrap.
-        assert_eq!(unwrap_rfc822(inner), None);
-        assert_eq!(unwrap_rfc822(b"Content-Type: message/rfc822\r\n\r\n"), None);
-        assert_eq!(
-            unwrap_rfc822(
-                b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!\r\n"
-            ),
-            None
-        );
     }
 
     fn formatted(html: &str) -> Draft {

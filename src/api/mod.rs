@@ -2,6 +2,7 @@
 //! data (DTOs that serialise to the JSON both front ends show); errors carry a small
 //! [`ErrorCode`] the front ends branch on and a plain-words message.
 
+pub mod address;
 #[cfg(test)]
 mod bindings;
 pub mod ca;
@@ -189,43 +190,7 @@ pub(crate) fn now() -> u64 {
         .unwrap_or(0)
 }
 
-/// Addresses in a From/To header value: the part in angle brackets, or the bare word with '@'.
-pub fn addresses(value: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut in_quote = false;
-    let mut cur = String::new();
-    let mut items = Vec::new();
-    for c in value.chars() {
-        match c {
-            '"' => {
-                in_quote = !in_quote;
-                cur.push(c);
-            }
-            ',' if !in_quote => items.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    items.push(cur);
-    for item in items {
-        let addr = if let (Some(s), Some(e)) = (item.rfind('<'), item.rfind('>')) {
-            if s < e {
-                item[s + 1..e].to_string()
-            } else {
-                String::new()
-            }
-        } else {
-            item.split_whitespace()
-                .find(|w| w.contains('@'))
-                .unwrap_or("")
-                .to_string()
-        };
-        let addr = addr.trim().to_string();
-        if addr.contains('@') {
-            out.push(addr);
-        }
-    }
-    out
-}
+pub use address::addresses;
 
 impl Home {
     /// Opens (creating if needed) the home at `dir`.
@@ -992,52 +957,56 @@ impl Home {
             .collect();
         // By value: the message is not held twice while its layers are unwrapped.
         let opened = smime::open_owned(msg, &holders, &pool)?;
-        let from: Vec<String> = opened
-            .outer
-            .iter()
-            .filter(|h| h.name.eq_ignore_ascii_case("From"))
-            .flat_map(|h| addresses(&h.value()))
-            .collect();
         let at = now();
-        let mut report = report::build(&opened, &from, &anchors, &pool, at);
+        let mut report = report::build(&opened, &anchors, &pool, at);
         // Revocation from the cache only: no network while a message is opened.
         self.apply_revocations(&mut report, &opened, &anchors, &pool, at)?;
-        // Harvest (RFC 8551 §2.5.2): only from signatures that are fully valid.
-        for layer in &opened.layers {
-            if let smime::Layer::Signed { verified, .. } = layer {
-                for s in &verified.signers {
-                    if let (Ok(()), Some(cert)) = (&s.outcome, &s.cert) {
-                        let intermediates = [pool.clone(), verified.certificates.clone()].concat();
-                        let trusted = validate::validate(
-                            cert,
-                            Purpose::Sign,
-                            &TrustContext::new(&anchors, &intermediates, now()),
-                        )
-                        .is_ok();
-                        if trusted
-                            && from.iter().any(|f| cert.has_email(f))
-                            && self.revoked_note(cert)?.is_none()
-                        {
-                            // Compared with the accepted certificate before this one is kept.
-                            for f in from.iter().filter(|f| cert.has_email(f)) {
-                                if let Some(change) = self.cert_change(f, cert)?
-                                    && !report.cert_changes.contains(&change)
-                                {
-                                    report.cert_changes.push(change);
-                                }
-                            }
-                            self.store.put_cert(cert, CertKind::Person)?;
-                            if !s.capabilities.is_empty() {
-                                for e in cert.emails() {
-                                    self.store.set_capabilities(&e, &s.capabilities)?;
-                                }
-                            }
-                        }
-                    }
+        self.harvest(&mut report, &opened)?;
+        Ok((report, opened.message))
+    }
+
+    /// Harvest (RFC 8551 §2.5.2): the certificate and capabilities of each signature whose
+    /// report is `valid` (over the content, path trusted, not revoked, its address the From
+    /// shown), for that From address only. A signature over encrypted data is never one.
+    fn harvest(&self, report: &mut Report, opened: &smime::Opened) -> Result<(), ApiError> {
+        let Some(from) = report.from.clone() else {
+            return Ok(());
+        };
+        let mut kept = Vec::new();
+        for (layer, opened_layer) in report.layers.iter().zip(&opened.layers) {
+            let (
+                report::LayerReport::Signed { signatures, .. },
+                smime::Layer::Signed { verified, .. },
+            ) = (layer, opened_layer)
+            else {
+                continue;
+            };
+            for (rep, s) in signatures.iter().zip(&verified.signers) {
+                if let (true, Some(cert)) = (rep.status == "valid", &s.cert) {
+                    kept.push((cert, &s.capabilities, s.signing_time));
                 }
             }
         }
-        Ok((report, opened.message))
+        let at = now();
+        for (cert, capabilities, signed_at) in kept {
+            if !cert.has_email(&from) {
+                continue;
+            }
+            // Compared with the accepted certificate before this one is kept.
+            if let Some(change) = self.cert_change(&from, cert)?
+                && !report.cert_changes.contains(&change)
+            {
+                report.cert_changes.push(change);
+            }
+            self.store.put_cert(cert, CertKind::Person)?;
+            // A signing time in the future counts as now (it cannot pin newer ones out).
+            let signed_at = signed_at.unwrap_or(at).min(at);
+            if !capabilities.is_empty() {
+                self.store
+                    .set_capabilities(&from, capabilities, signed_at)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -1055,23 +1024,15 @@ fn msg_is_encrypted(msg: &[u8]) -> bool {
         .or_else(|| msg.windows(2).position(|w| w == b"\n\n"))
         .unwrap_or(msg.len().min(64 * 1024));
     let head = String::from_utf8_lossy(&msg[..head_end]).to_ascii_lowercase();
-    head.contains("pkcs7-mime") || head.contains(".p7m")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn address_extraction() {
-        assert_eq!(
-            addresses("\"Doe, Jane\" <jane@example.test>, bob@example.test"),
-            vec!["jane@example.test", "bob@example.test"]
-        );
-        assert_eq!(
-            addresses("Alice <alice@example.test>"),
-            vec!["alice@example.test"]
-        );
-        assert!(addresses("undisclosed-recipients:;").is_empty());
+    if head.contains("pkcs7-mime") || head.contains(".p7m") {
+        return true;
+    }
+    // A signature around an encrypted entity (triple wrap, or someone else's ciphertext
+    // signed again): the signed part's own header says so, near the top.
+    head.contains("multipart/signed") && {
+        let near = &msg[..msg.len().min(64 * 1024)];
+        String::from_utf8_lossy(near)
+            .to_ascii_lowercase()
+            .contains("pkcs7-mime")
     }
 }

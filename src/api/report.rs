@@ -4,9 +4,11 @@
 
 use serde::Serialize;
 
+use super::address;
 use crate::cms::verify::SignerFailure;
 use crate::pki::cert::Cert;
 use crate::pki::validate::{self, AnchorInfo, TrustContext};
+use crate::smime::mime::HeaderField;
 use crate::smime::{Layer, Opened, SignedForm};
 
 #[derive(Clone, Debug, Serialize)]
@@ -14,7 +16,8 @@ use crate::smime::{Layer, Opened, SignedForm};
 pub struct SignatureReport {
     /// valid, invalid, untrusted, expired, not-yet-valid, revoked, revocation-unknown (no
     /// current CRL/OCSP answer while revocation is "required"), mismatched-sender,
-    /// wrong-usage, unsupported-algorithm.
+    /// wrong-usage, unsupported-algorithm, outside-encryption (a signature over encrypted
+    /// data: the signer may never have seen the content, and it vouches for none of it).
     pub status: String,
     pub reason: String,
     pub emails: Vec<String>,
@@ -48,9 +51,18 @@ pub enum LayerReport {
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Report {
     pub encrypted: bool,
+    /// The content is signed: a signed layer that is not outside an encryption layer.
     pub signed: bool,
-    /// Every signature valid (and at least one present).
+    /// Every signature over the content valid (and at least one present).
     pub valid: bool,
+    /// The From address the signatures were checked against, which is the one the reader
+    /// shows (the protected inner From when there is one); several are joined by ", ".
+    pub from: Option<String>,
+    /// Lower-case names of the header fields shown from inside the protected content
+    /// (RFC 9788); the others come from the unprotected outer header.
+    pub protected_headers: Vec<String>,
+    /// Lower-case names of the fields whose protected copy differs from the outer one.
+    pub header_mismatches: Vec<String>,
     pub layers: Vec<LayerReport>,
     /// Signers whose certificate differs (another key or issuing CA) from the one accepted
     /// for their address: shown until the user accepts the new one.
@@ -129,23 +141,110 @@ impl Report {
             encrypted: false,
             signed: false,
             valid: false,
+            from: None,
+            protected_headers: Vec::new(),
+            header_mismatches: Vec::new(),
             layers: Vec::new(),
             cert_changes: Vec::new(),
         }
     }
 }
 
-pub fn build(
-    opened: &Opened,
-    from: &[String],
-    anchors: &[Cert],
-    pool: &[Cert],
-    now: u64,
-) -> Report {
+/// The From a message is checked against and shown with: the protected From when the
+/// content carries one, else the outer From.
+pub fn checked_from(opened: &Opened) -> Vec<String> {
+    let from_of = |fields: &[HeaderField]| -> Vec<String> {
+        fields
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("From"))
+            .flat_map(|h| address::addresses(&h.value()))
+            .collect()
+    };
+    let inner = from_of(&opened.protected);
+    if opened
+        .protected
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("From"))
+    {
+        inner
+    } else {
+        from_of(&opened.outer)
+    }
+}
+
+/// What a header protector may put outside instead of the real subject (RFC 9788 §4.1 "[...]",
+/// Thunderbird "..."): hidden, not contradicting.
+fn obscured(subject: &str) -> bool {
+    matches!(subject.trim(), "" | "..." | "[...]")
+}
+
+/// Names of protected fields whose outer copy says something else. Address fields compare as
+/// sets of addresses, Subject as text (an obscured outer subject is no disagreement).
+fn mismatches(opened: &Opened) -> Vec<String> {
+    let values = |fields: &[HeaderField], name: &str| -> Vec<String> {
+        fields
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .map(HeaderField::value)
+            .collect()
+    };
+    let addrs = |v: &[String]| -> std::collections::BTreeSet<String> {
+        v.iter()
+            .flat_map(|x| address::addresses(x))
+            .map(|a| a.to_ascii_lowercase())
+            .collect()
+    };
+    let mut out = Vec::new();
+    for name in ["from", "sender", "reply-to", "to", "cc", "subject"] {
+        let (inner, outer) = (values(&opened.protected, name), values(&opened.outer, name));
+        if inner.is_empty() || outer.is_empty() {
+            continue;
+        }
+        let differs = if name == "subject" {
+            !outer.iter().all(|o| obscured(o)) && outer != inner
+        } else {
+            addrs(&inner) != addrs(&outer)
+        };
+        if differs {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// Indexes of the signed layers that lie outside an encryption layer.
+fn outside_encryption(opened: &Opened) -> Vec<bool> {
+    opened
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            opened.layers[i + 1..]
+                .iter()
+                .any(|l| matches!(l, Layer::Encrypted { .. }))
+        })
+        .collect()
+}
+
+/// A signature that is fine by itself but lies over encrypted data.
+fn mark_outside(rep: &mut SignatureReport) {
+    if rep.status == "valid" || rep.status == "mismatched-sender" {
+        rep.status = "outside-encryption".into();
+        rep.reason = "the signature covers only the encrypted data, not the content: the \
+                      signer may never have read it, and it vouches for none of it"
+            .into();
+        rep.reason_code = None;
+    }
+}
+
+pub fn build(opened: &Opened, anchors: &[Cert], pool: &[Cert], now: u64) -> Report {
+    let from = checked_from(opened);
+    let header_mismatches = mismatches(opened);
+    let outside = outside_encryption(opened);
     let mut layers = Vec::new();
     let mut any_sig = false;
     let mut all_valid = true;
-    for l in &opened.layers {
+    for (l, outside) in opened.layers.iter().zip(outside) {
         match l {
             Layer::Encrypted {
                 cipher,
@@ -161,14 +260,24 @@ pub fn build(
                 }
             }),
             Layer::Signed { form, verified } => {
-                let sigs: Vec<SignatureReport> = verified
+                let mut sigs: Vec<SignatureReport> = verified
                     .signers
                     .iter()
-                    .map(|s| signature_report(s, &verified.certificates, from, anchors, pool, now))
+                    .map(|s| signature_report(s, &verified.certificates, &from, anchors, pool, now))
                     .collect();
-                any_sig = true;
-                if sigs.is_empty() || sigs.iter().any(|s| s.status != "valid") {
-                    all_valid = false;
+                for s in &mut sigs {
+                    if outside {
+                        mark_outside(s);
+                    } else if s.status == "valid" && header_mismatches.iter().any(|m| m == "from") {
+                        s.status = "mismatched-sender".into();
+                        s.reason = "the protected From differs from the outer From".into();
+                    }
+                }
+                if !outside {
+                    any_sig = true;
+                    if sigs.is_empty() || sigs.iter().any(|s| s.status != "valid") {
+                        all_valid = false;
+                    }
                 }
                 layers.push(LayerReport::Signed {
                     form: *form,
@@ -177,6 +286,13 @@ pub fn build(
             }
         }
     }
+    let mut protected_headers: Vec<String> = opened
+        .protected
+        .iter()
+        .map(|h| h.name.to_ascii_lowercase())
+        .collect();
+    protected_headers.sort();
+    protected_headers.dedup();
     Report {
         encrypted: opened
             .layers
@@ -184,6 +300,9 @@ pub fn build(
             .any(|l| matches!(l, Layer::Encrypted { .. })),
         signed: any_sig,
         valid: any_sig && all_valid,
+        from: (!from.is_empty()).then(|| from.join(", ")),
+        protected_headers,
+        header_mismatches,
         layers,
         cert_changes: Vec::new(),
     }

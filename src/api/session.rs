@@ -105,6 +105,9 @@ pub struct CertDetails {
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct MessageHeaders {
     pub from: String,
+    /// The display name of a From mailbox holds an address itself (`"alice@bar.test"
+    /// <carol@bar.test>`): the reader must be told which address is the real one.
+    pub from_name_looks_like_address: bool,
     pub to: String,
     pub cc: String,
     pub subject: String,
@@ -752,11 +755,9 @@ impl Session {
         let pass = || self.passphrase();
         let (report, plain) = self.home.view_message(raw, &pass)?;
         progress(Progress::new("open", 1, 2, "reading the message"));
-        let mut plain = Zeroizing::new(plain);
-        // A whole message wrapped inside (RFC 8551 §3.1; our encrypted drafts) is what is shown.
-        if let Some(inner) = super::message::unwrap_rfc822(&plain) {
-            plain = Zeroizing::new(inner);
-        }
+        // A whole message wrapped inside (RFC 8551 §3.1; our encrypted drafts) is already the
+        // message itself: the core shows what it checked.
+        let plain = Zeroizing::new(plain);
         let (headers, text, html, attachments) = super::message::view(&plain)?;
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1).max(1);

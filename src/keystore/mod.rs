@@ -164,6 +164,39 @@ impl Kek {
         out
     }
 
+    /// HMAC-SHA-256 of `parts` (each length-prefixed) under a key derived from this one for
+    /// `purpose`: authenticates what this installation wrote (its drafts) without exposing the
+    /// key-encryption key itself.
+    pub fn mac(&self, purpose: &str, parts: &[&[u8]]) -> [u8; 32] {
+        let mut m = self.mac_for(purpose);
+        for p in parts {
+            hmac::Mac::update(&mut m, &(p.len() as u64).to_be_bytes());
+            hmac::Mac::update(&mut m, p);
+        }
+        hmac::Mac::finalize(m).into_bytes().into()
+    }
+
+    /// Whether `tag` is [`Kek::mac`] of `parts`, compared in constant time.
+    pub fn mac_matches(&self, purpose: &str, parts: &[&[u8]], tag: &[u8]) -> bool {
+        let mut m = self.mac_for(purpose);
+        for p in parts {
+            hmac::Mac::update(&mut m, &(p.len() as u64).to_be_bytes());
+            hmac::Mac::update(&mut m, p);
+        }
+        hmac::Mac::verify_slice(m, tag).is_ok()
+    }
+
+    fn mac_for(&self, purpose: &str) -> hmac::Hmac<sha2::Sha256> {
+        use hmac::{KeyInit, Mac};
+        let mut derive = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        derive.update(b"sealpost mac key: ");
+        derive.update(purpose.as_bytes());
+        let key = Zeroizing::new(<[u8; 32]>::from(derive.finalize().into_bytes()));
+        <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&key[..])
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"))
+    }
+
     /// Reverses [`Kek::wrap`]. Any failure (short or garbage input, unknown version, wrong key,
     /// wrong `aad`, modified bytes) is `Corrupt`; never panics.
     pub fn unwrap(&self, aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {

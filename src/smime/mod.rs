@@ -61,10 +61,57 @@ pub enum Layer {
 
 pub struct Opened {
     pub layers: Vec<Layer>,
-    /// The outer header followed by the innermost entity: the readable message.
+    /// The readable message: every header field in it comes from one source. A field the
+    /// protected content carries (see `protected`) replaces the outer one of the same name; a
+    /// whole-message wrapper (message/rfc822, RFC 8551 §3.1) is the message itself.
     pub message: Vec<u8>,
-    /// The outer header fields.
+    /// The outer header fields (unprotected: anyone on the way can change them).
     pub outer: Vec<HeaderField>,
+    /// The header fields (From, To, Subject, ...) found inside the innermost protected
+    /// entity, or the header of a wrapped message/rfc822: RFC 9788 protected headers.
+    pub protected: Vec<HeaderField>,
+}
+
+/// The readable message of the innermost entity under `outer`: a message/rfc822 wrapper is
+/// replaced by the message it holds; the entity's own non-MIME fields are the protected
+/// header, and each of them replaces the outer field of the same name, so that what is shown
+/// is what was protected (and what the signature check looks at).
+pub fn readable(
+    outer: &[HeaderField],
+    entity: Entity,
+) -> Result<(Vec<u8>, Vec<HeaderField>), SmimeError> {
+    let wrapped = entity.content_type().mime_type == "message/rfc822";
+    let entity = if wrapped {
+        let inner = decode_body(&entity)?;
+        drop(entity);
+        Entity::parse_owned(canonicalize(&inner)).map_err(SmimeError::NotAMessage)?
+    } else {
+        entity
+    };
+    let (mime_fields, protected): (Vec<_>, Vec<_>) = entity
+        .headers
+        .into_iter()
+        .filter(|h| !h.name.eq_ignore_ascii_case("MIME-Version"))
+        .partition(|h| h.is_mime());
+    let shown: Vec<HeaderField> = if wrapped {
+        protected.clone()
+    } else {
+        outer
+            .iter()
+            .filter(|o| {
+                !protected
+                    .iter()
+                    .any(|p| p.name.eq_ignore_ascii_case(&o.name))
+            })
+            .chain(protected.iter())
+            .cloned()
+            .collect()
+    };
+    let body = Entity {
+        headers: mime_fields,
+        body: entity.body,
+    };
+    Ok((assemble_owned(&shown, body), protected))
 }
 
 /// Canonical CRLF line ends (RFC 8551 §3.1.1).
@@ -522,13 +569,12 @@ fn open_entity(
             if layers.is_empty() {
                 return Err(SmimeError::NotSmime);
             }
-            // RFC 8551 §3.1: an inner entity may carry its own copy of protected headers; the
-            // outer ones are what the user saw, and stay.
-            let message = assemble_owned(&outer, entity);
+            let (message, protected) = readable(&outer, entity)?;
             return Ok(Opened {
                 layers,
                 message,
                 outer,
+                protected,
             });
         }
     }
@@ -602,6 +648,47 @@ mod tests {
             assemble_owned(&outer, entity.clone()),
             assemble(&outer, &entity)
         );
+    }
+
+    #[test]
+    fn readable_headers_come_from_one_source() {
+        let outer = vec![
+            HeaderField::new("From", "eve@corp.test"),
+            HeaderField::new("Subject", "outer"),
+            HeaderField::new("Message-ID", "<m@corp.test>"),
+        ];
+        // protected fields in the entity replace the outer ones of the same name
+        let e =
+            Entity::parse(b"From: CEO <ceo@corp.test>\r\nContent-Type: text/plain\r\n\r\nwire\r\n")
+                .unwrap();
+        let (msg, protected) = readable(&outer, e).unwrap();
+        let text = String::from_utf8(msg).unwrap();
+        assert_eq!(text.matches("From:").count(), 1, "{text}");
+        assert!(text.contains("From: CEO <ceo@corp.test>\r\n"), "{text}");
+        assert!(text.contains("Subject: outer\r\n") && text.contains("Message-ID:"));
+        assert_eq!(protected.len(), 1);
+        // a message/rfc822 wrapper is the message itself (plain or base64)
+        let inner = b"From: a@x.test\r\nBcc: c@x.test\r\nSubject: s\r\n\r\nbody\r\n";
+        let b64 = base64::engine::general_purpose::STANDARD.encode(inner);
+        for wrapped in [
+            [&b"Content-Type: message/rfc822\r\n\r\n"[..], inner].concat(),
+            format!(
+                "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n{}\r\n",
+                &b64[..20],
+                &b64[20..]
+            )
+            .into_bytes(),
+        ] {
+            let (msg, protected) = readable(&outer, Entity::parse(&wrapped).unwrap()).unwrap();
+            let text = String::from_utf8(msg).unwrap();
+            assert!(!text.contains("eve@corp.test") && !text.contains("outer"), "{text}");
+            assert!(text.starts_with("From: a@x.test\r\nBcc: c@x.test\r\nSubject: s\r\n"));
+            assert!(text.ends_with("\r\n\r\nbody\r\n"), "{text}");
+            assert_eq!(protected.len(), 3);
+        }
+        let bad =
+            b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!\r\n";
+        assert!(readable(&outer, Entity::parse(bad).unwrap()).is_err());
     }
 
     #[test]

@@ -277,13 +277,22 @@ impl Store {
             .collect())
     }
 
-    pub fn set_capabilities(&self, email: &str, oids: &[String]) -> Result<(), StoreError> {
+    /// Keeps the SMIMECapabilities a signature of `email` announced at `signed_at` (its
+    /// signingTime, else now), unless the stored ones come from a later signature: replaying
+    /// an old message cannot downgrade the cipher (RFC 8551 §2.5.2). Returns whether they
+    /// were kept.
+    pub fn set_capabilities(
+        &self,
+        email: &str,
+        oids: &[String],
+        signed_at: u64,
+    ) -> Result<bool, StoreError> {
         let json = serde_json::to_string(oids).unwrap_or_else(|_| "[]".into());
-        self.conn.execute(
-            "INSERT INTO capabilities(email, oids, updated) VALUES (?1, ?2, ?3) ON CONFLICT(email) DO UPDATE SET oids = excluded.oids, updated = excluded.updated",
-            params![email.to_ascii_lowercase(), json, now()],
+        let n = self.conn.execute(
+            "INSERT INTO capabilities(email, oids, updated) VALUES (?1, ?2, ?3) ON CONFLICT(email) DO UPDATE SET oids = excluded.oids, updated = excluded.updated WHERE excluded.updated >= capabilities.updated",
+            params![email.to_ascii_lowercase(), json, signed_at as i64],
         )?;
-        Ok(())
+        Ok(n > 0)
     }
 
     pub fn capabilities(&self, email: &str) -> Result<Option<Vec<String>>, StoreError> {
@@ -310,12 +319,18 @@ mod tests {
         s.set_meta("x", "1").unwrap();
         s.set_meta("x", "2").unwrap();
         assert_eq!(s.meta("x").unwrap().as_deref(), Some("2"));
-        s.set_capabilities("Bob@Example.test", &["2.16.840.1.101.3.4.1.46".into()])
-            .unwrap();
+        let gcm = vec!["2.16.840.1.101.3.4.1.46".to_string()];
+        assert!(s.set_capabilities("Bob@Example.test", &gcm, 2000).unwrap());
         assert_eq!(
             s.capabilities("bob@example.test").unwrap(),
-            Some(vec!["2.16.840.1.101.3.4.1.46".to_string()])
+            Some(gcm.clone())
         );
+        // an older signature (a replayed message) does not replace newer capabilities
+        let cbc = vec!["2.16.840.1.101.3.4.1.42".to_string()];
+        assert!(!s.set_capabilities("bob@example.test", &cbc, 1000).unwrap());
+        assert_eq!(s.capabilities("bob@example.test").unwrap(), Some(gcm));
+        assert!(s.set_capabilities("bob@example.test", &cbc, 3000).unwrap());
+        assert_eq!(s.capabilities("bob@example.test").unwrap(), Some(cbc));
         assert_eq!(s.capabilities("carol@example.test").unwrap(), None);
     }
 }

@@ -450,6 +450,15 @@ fn print_report(r: &api::Report) {
             c.text, c.new_fingerprint, c.new_fingerprint
         );
     }
+    if let Some(from) = &r.from {
+        eprintln!("from {from}");
+    }
+    if !r.header_mismatches.is_empty() {
+        eprintln!(
+            "warning: the protected {} differ from the unprotected outer header",
+            r.header_mismatches.join(", ")
+        );
+    }
     for l in &r.layers {
         match l {
             api::report::LayerReport::Enveloped { cipher }
@@ -969,9 +978,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 print_report(&report);
             }
             if !report.signed {
+                let outside = report
+                    .layers
+                    .iter()
+                    .any(|l| matches!(l, api::report::LayerReport::Signed { .. }));
                 return Err(ApiError::new(
                     ErrorCode::SignatureInvalid,
-                    "the message is not signed",
+                    if outside {
+                        "the only signature is over the encrypted data: it does not vouch for the content"
+                    } else {
+                        "the message is not signed"
+                    },
                 )
                 .into());
             }
