@@ -479,7 +479,7 @@ proptest! {
             let u = user(n);
             let d = envelope::decrypt(&der, &[KeyHolder { cert: &u.cert, key: &u.key }])
                 .map_err(|e| TestCaseError::fail(format!("{n}: {e}")))?;
-            prop_assert_eq!(&d.content, &content);
+            prop_assert_eq!(&d.content[..], &content[..]);
             prop_assert_eq!(d.cipher, cipher);
             prop_assert_eq!(d.authenticated, cipher.is_aead());
             prop_assert_eq!(d.recipient, u.cert.fingerprint());
@@ -810,6 +810,37 @@ proptest! {
 
 /// HTML-ish text: tags, attributes, entities, comments and stray brackets, so the tokenizer's
 /// edges are reached, plus any other character.
+/// Style attribute values built from CSS pieces an attacker would try: escapes that tokenize
+/// to `url(`, `image-set()` with string URLs, comments, `expression`, at-rules, positioning.
+fn hostile_css() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just("background:".to_string()),
+            Just("background-color:".to_string()),
+            Just("color:".to_string()),
+            Just("position:fixed".to_string()),
+            Just("u\\72 l(".to_string()),
+            Just("\\75rl(".to_string()),
+            Just("url(".to_string()),
+            Just("image-set(\"http://e.test/x\" 1x)".to_string()),
+            Just("-webkit-image-set(".to_string()),
+            Just("expression(".to_string()),
+            Just("@import".to_string()),
+            Just("/**/".to_string()),
+            Just("rgb(1,2,3)".to_string()),
+            Just("http://e.test/".to_string()),
+            Just(")".to_string()),
+            Just(";".to_string()),
+            Just("\\".to_string()),
+            Just("&#92;".to_string()),
+            Just("&quot;".to_string()),
+            "[a-z0-9# -]{0,6}".prop_map(|s| s),
+        ],
+        0..12,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
 fn html_soup() -> impl Strategy<Value = String> {
     proptest::collection::vec(
         prop_oneof![
@@ -871,6 +902,22 @@ proptest! {
         // Sanitising is stable: what it keeps passes through again unchanged in tags.
         let again = sanitize_outgoing_html(&sent);
         prop_assert_eq!(again.matches('<').count(), sent.matches('<').count());
+    }
+
+    /// Whatever a style attribute holds, what is kept has no escape, no function but a
+    /// colour, no comment and no web address, in what we read and in what we send.
+    #[test]
+    fn styles_keep_no_escape_or_url(css in hostile_css()) {
+        use sealpost::api::message::{sanitize_html, sanitize_outgoing_html};
+        let html = format!("<p style=\"{css}\">x</p>");
+        for out in [sanitize_html(&html), sanitize_outgoing_html(&html)] {
+            let lower = out.to_ascii_lowercase();
+            for bad in ["\\", "url", "image-set", "expression", "@", "/*", "http", "&#92;"] {
+                prop_assert!(!lower.contains(bad), "{:?} kept {:?} in {}", css, bad, out);
+            }
+        }
+        let sent = sanitize_outgoing_html(&html).to_ascii_lowercase();
+        prop_assert!(!sent.contains("position"), "{}", sent);
     }
 
     /// Drafts and whole-message wrappers from arbitrary bytes: an answer or an error, never a

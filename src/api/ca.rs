@@ -38,17 +38,28 @@ pub struct CaPublication {
     pub ca_issuers_url: Option<String>,
 }
 
-/// A certificate this home's CA issued.
-#[derive(Clone, Debug, Serialize)]
+/// A certificate this home's CA issued. Its `Debug` leaves the `.p12` out.
+#[derive(Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct IssuedCert {
     pub cert: CertDto,
     pub ca_fingerprint: String,
     pub serial: String,
-    /// The `.p12` (certificate, private key, CA certificate), for the caller to save.
+    /// The `.p12` (certificate, private key, CA certificate), for the caller to save; wiped
+    /// when dropped.
     #[serde(skip)]
     #[cfg_attr(test, ts(skip))]
-    pub p12: Vec<u8>,
+    pub p12: zeroize::Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for IssuedCert {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedCert")
+            .field("cert", &self.cert)
+            .field("ca_fingerprint", &self.ca_fingerprint)
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -234,7 +245,7 @@ impl Home {
             cert: self.dto(&cert)?,
             ca_fingerprint: ca.fingerprint(),
             serial,
-            p12,
+            p12: zeroize::Zeroizing::new(p12),
         })
     }
 

@@ -440,6 +440,102 @@ fn safe_url(attr: &str, value: &str, web_links: bool) -> bool {
     }
 }
 
+/// A `mailto:` link keeps only its address: `?body=`, `?attach=`, `?cc=` would let a message
+/// write (or attach) what the user sends by clicking ("Mailto: me your secrets").
+fn mailto_without_query(href: &str) -> String {
+    let t = href.trim();
+    if t.get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("mailto:"))
+    {
+        t.split(['?', '#']).next().unwrap_or("").to_string()
+    } else {
+        href.to_string()
+    }
+}
+
+/// CSS properties a message may style its text with when read; those we send (and reopen
+/// in the editor from a draft) keep only what the editor itself writes, so no content can
+/// position itself over the app's own window.
+const READ_CSS: &[&str] = &[
+    "color",
+    "background-color",
+    "font-weight",
+    "font-style",
+    "font-size",
+    "font-family",
+    "text-decoration",
+    "text-align",
+    "text-indent",
+    "line-height",
+    "vertical-align",
+    "white-space",
+    "list-style-type",
+    "margin",
+    "margin-top",
+    "margin-bottom",
+    "margin-left",
+    "margin-right",
+    "padding",
+    "padding-top",
+    "padding-bottom",
+    "padding-left",
+    "padding-right",
+    "border",
+    "border-top",
+    "border-bottom",
+    "border-left",
+    "border-right",
+    "border-collapse",
+    "width",
+    "max-width",
+];
+const SEND_CSS: &[&str] = &[
+    "color",
+    "background-color",
+    "font-weight",
+    "font-style",
+    "text-decoration",
+    "text-align",
+];
+
+/// The declarations of a `style` attribute whose property is allowed and whose value is
+/// plain: no function but colours, no escapes, comments, at-rules or markup. CSS escapes
+/// (`u\72 l(`) and `image-set("http://…")` are refused as a whole value, never decoded.
+fn clean_style(css: &str, outgoing: bool) -> Option<String> {
+    let allowed = if outgoing { SEND_CSS } else { READ_CSS };
+    let kept: Vec<String> = css
+        .split(';')
+        .filter_map(|decl| {
+            let (prop, value) = decl.split_once(':')?;
+            let prop = prop.trim().to_ascii_lowercase();
+            let value = value.trim();
+            (allowed.contains(&prop.as_str()) && plain_css_value(value))
+                .then(|| format!("{prop}:{value}"))
+        })
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(";"))
+}
+
+fn plain_css_value(v: &str) -> bool {
+    if v.is_empty() || v.len() > 200 {
+        return false;
+    }
+    if v.chars()
+        .any(|c| matches!(c, '\\' | '@' | '<' | '>' | '{' | '}' | ':' | '!') || c.is_control())
+        || v.contains("/*")
+    {
+        return false;
+    }
+    // Parentheses only as colour functions: rgb( rgba( hsl( hsla(.
+    let lower = v.to_ascii_lowercase();
+    lower.match_indices('(').all(|(i, _)| {
+        let name_start = lower[..i]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .map_or(0, |j| j + 1);
+        matches!(&lower[name_start..i], "rgb" | "rgba" | "hsl" | "hsla")
+    })
+}
+
 fn escape_attr(v: &str) -> String {
     v.replace('&', "&amp;")
         .replace('"', "&quot;")
@@ -649,15 +745,14 @@ fn sanitize(html: &str, web_links: bool) -> String {
             if !ALLOWED_ATTRS.contains(&k.as_str()) || !safe_url(&k, &v, web_links) {
                 continue;
             }
-            if k == "style" {
-                let lower = v.to_ascii_lowercase();
-                if lower.contains("url(")
-                    || lower.contains("expression")
-                    || lower.contains("@import")
-                {
-                    continue;
-                }
-            }
+            let v = match k.as_str() {
+                "style" => match clean_style(&v, web_links) {
+                    Some(css) => css,
+                    None => continue,
+                },
+                "href" => mailto_without_query(&v),
+                _ => v,
+            };
             out.push_str(&format!(" {k}=\"{}\"", escape_attr(&v)));
         }
         out.push('>');
@@ -945,6 +1040,43 @@ pub fn html_to_text(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn styles_are_allow_listed_and_mailto_keeps_only_the_address() {
+        assert_eq!(
+            clean_style("color: red; background-color: rgb(1, 2, 3)", false).as_deref(),
+            Some("color:red;background-color:rgb(1, 2, 3)")
+        );
+        for css in [
+            "background:u\\72 l(http://x.test/)",
+            "background-image:image-set(\"http://x.test/\" 1x)",
+            "color: red /* */",
+            "width: expression(alert(1))",
+            "color: var(--x)",
+        ] {
+            assert_eq!(clean_style(css, false), None, "{css}");
+        }
+        // what we send (and what a draft puts back into the editor) cannot position itself
+        assert_eq!(
+            clean_style(
+                "position:fixed; top:0; z-index:9; width:100%; color:red",
+                true
+            )
+            .as_deref(),
+            Some("color:red")
+        );
+        assert_eq!(
+            mailto_without_query("mailto:a@x.test?body=SECRET&attach=/etc/passwd"),
+            "mailto:a@x.test"
+        );
+        assert_eq!(mailto_without_query("MAILTO:a@x.test#x"), "MAILTO:a@x.test");
+        assert_eq!(mailto_without_query("#top"), "#top");
+        let out = sanitize_html("<a href=\"mailto:evil@x.test?body=secret\">m</a>");
+        assert!(
+            out.contains("href=\"mailto:evil@x.test\"") && !out.contains("secret"),
+            "{out}"
+        );
+    }
 
     #[test]
     fn sanitizer_removes_active_and_remote_content() {

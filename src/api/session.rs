@@ -126,8 +126,8 @@ pub struct Attachment {
 }
 
 /// An opened message: the security report (drawn by the app, never by the message), the
-/// headers, the body and the attachments.
-#[derive(Clone, Debug, Serialize)]
+/// headers, the body and the attachments. Its `Debug` leaves the decrypted body out.
+#[derive(Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct MessageView {
     pub id: u32,
@@ -152,8 +152,8 @@ pub struct RecipientStatus {
     pub change: Option<super::continuity::CertChange>,
 }
 
-/// A message being composed.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+/// A message being composed. Its `Debug` leaves the text out.
+#[derive(Clone, Deserialize, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Draft {
     pub from: String,
@@ -174,6 +174,43 @@ pub struct Draft {
     pub attachments: Vec<String>,
     pub sign: bool,
     pub encrypt: bool,
+}
+
+/// How many bytes a redacted text had, for `Debug` output.
+fn redacted(t: &Option<String>) -> String {
+    match t {
+        Some(t) => format!("<{} bytes>", t.len()),
+        None => "None".into(),
+    }
+}
+
+impl std::fmt::Debug for MessageView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MessageView")
+            .field("id", &self.id)
+            .field("report", &self.report)
+            .field("headers", &self.headers)
+            .field("text", &redacted(&self.text))
+            .field("html", &redacted(&self.html))
+            .field("attachments", &self.attachments)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Draft")
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .field("cc", &self.cc)
+            .field("bcc", &self.bcc)
+            .field("body", &redacted(&Some(self.body.clone())))
+            .field("html", &redacted(&self.html))
+            .field("attachments", &self.attachments)
+            .field("sign", &self.sign)
+            .field("encrypt", &self.encrypt)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -272,9 +309,13 @@ fn write_file(path: &Path, data: &[u8], private: bool) -> Result<(), ApiError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "sealpost".into());
-    let tmp = dir.join(format!(".{name}.sealpost-partial"));
+    // A fresh random name, created exclusively: a file or symlink planted at a predictable
+    // name in a shared directory never receives the data.
+    let mut nonce = [0u8; 8];
+    rand::Rng::fill_bytes(&mut rand::rng(), &mut nonce);
+    let tmp = dir.join(format!(".{name}.{}.sealpost-partial", hex::encode(nonce)));
     let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -618,7 +659,7 @@ impl Session {
         let p12 = Zeroizing::new(issued.p12);
         write_file(path, &p12, true)?;
         Ok(IssuedCert {
-            p12: Vec::new(),
+            p12: Zeroizing::new(Vec::new()),
             ..issued
         })
     }
@@ -792,8 +833,9 @@ impl Session {
                     "that message is no longer open; open it again",
                 )
             })?;
-        let data = super::message::attachment(plain, index)?;
-        write_file(path, &data, false)
+        // Decrypted content: readable by the user alone.
+        let data = Zeroizing::new(super::message::attachment(plain, index)?);
+        write_file(path, &data, true)
     }
 
     pub fn recipient_status(&self, emails: &[String]) -> Result<Vec<RecipientStatus>, ApiError> {

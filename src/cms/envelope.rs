@@ -602,7 +602,8 @@ pub struct KeyHolder<'a> {
 
 /// The result of a successful decryption.
 pub struct Decrypted {
-    pub content: Vec<u8>,
+    /// The plaintext, wiped when dropped.
+    pub content: zeroize::Zeroizing<Vec<u8>>,
     pub cipher: ContentCipher,
     pub authenticated: bool,
     /// Fingerprint of the certificate whose key opened the message.
@@ -884,7 +885,7 @@ fn decrypt_cow(
             match content {
                 Ok(c) => {
                     return Ok(Decrypted {
-                        content: c,
+                        content: zeroize::Zeroizing::new(c),
                         cipher,
                         authenticated: aead_parts.is_some(),
                         recipient: holder.cert.fingerprint(),

@@ -44,14 +44,23 @@ pub enum SignerFailure {
     Unsupported(String),
 }
 
-/// Everything learnt from a SignedData.
-#[derive(Debug)]
+/// Everything learnt from a SignedData. Its `Debug` gives the content's length only.
 pub struct Verified {
     /// The signed content: the encapsulated one, or the detached one given.
     pub content: Vec<u8>,
     pub signers: Vec<SignerResult>,
     /// Certificates carried in the message (possibly intermediates).
     pub certificates: Vec<Cert>,
+}
+
+impl std::fmt::Debug for Verified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verified")
+            .field("content", &format_args!("<{} bytes>", self.content.len()))
+            .field("signers", &self.signers)
+            .field("certificates", &self.certificates.len())
+            .finish()
+    }
 }
 
 /// Verifies a SignedData. `detached` is the content of a multipart/signed first part.

@@ -544,7 +544,7 @@ fn open_entity(
             let inner = match content_type.as_str() {
                 cms::OID_SIGNED_DATA => {
                     let verified = cms::verify::verify(&der, None, pool)?;
-                    let content = verified.content.clone();
+                    let content = zeroize::Zeroizing::new(verified.content.clone());
                     layers.push(Layer::Signed {
                         form: SignedForm::Opaque,
                         verified,

@@ -477,6 +477,7 @@ window.__installFakeBackend = function (scenario) {
       case 'mail_read': {
         const v = mail.views[args.uid];
         if (!v) return reject('not-found', `message ${args.uid} of ${args.folder} is not in the cache; sync the folder`);
+        if (v.fail) return reject(v.fail.code, v.fail.message);
         if (v.report.encrypted && locked()) return reject('keystore-locked', 'the key file is locked');
         return complete(clone(v));
       }

@@ -253,6 +253,21 @@ test('10,000 messages: only the visible rows are drawn, scrolling and keys reach
   await close(page);
 });
 
+test('reading: a message that does not decrypt is marked read all the same (no format oracle in the flags)', async () => {
+  const box = [...inbox(), { uid: 4, from: 'mallory@example.test', subject: 'Crafted', date: '2026-11-27T10:00:00Z', message_id: '<c@example.test>', flags: [], smime: 'encrypted' }];
+  const page = await openApp(scenario({
+    boxes: { 'alice/INBOX': box },
+    views: { 3: encryptedView, 4: { fail: { code: 'decryption-failed', message: 'the message could not be decrypted' } } },
+  }));
+  await openMail(page);
+  const row = page.locator('[data-testid="message-row"][data-uid="4"]');
+  await row.waitFor();
+  assert.equal(await row.getAttribute('data-unread'), 'true');
+  await row.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="message-row"][data-uid="4"]')?.getAttribute('data-unread') === 'false');
+  assert.deepEqual((await calls(page, 'mail_set_flag')).map((c) => c.args), [{ account: 'alice', folder: 'INBOX', uid: 4, flag: 'seen', on: true }]);
+});
+
 test('reading: the encrypted message opens from the cache with its banner and is marked read', async () => {
   const page = await openApp(scenario());
   await openMail(page);

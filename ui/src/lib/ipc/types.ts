@@ -235,7 +235,7 @@ from_name_looks_like_address: boolean, to: string, cc: string, subject: string, 
 export type Attachment = { index: number, filename: string, content_type: string, size: number, };
 /**
  * An opened message: the security report (drawn by the app, never by the message), the
- * headers, the body and the attachments.
+ * headers, the body and the attachments. Its `Debug` leaves the decrypted body out.
  */
 export type MessageView = { id: number, report: Report, headers: MessageHeaders, text: string | null, 
 /**
@@ -253,7 +253,7 @@ problem: string | null,
  */
 change: CertChange | null, };
 /**
- * A message being composed.
+ * A message being composed. Its `Debug` leaves the text out.
  */
 export type Draft = { from: string, to: Array<string>, cc: Array<string>, 
 /**
@@ -336,7 +336,7 @@ export type RevocationReason = "unspecified" | "key-compromise" | "affiliation-c
  */
 export type CaPublication = { crl_url: string | null, ca_issuers_url: string | null, };
 /**
- * A certificate this home's CA issued.
+ * A certificate this home's CA issued. Its `Debug` leaves the `.p12` out.
  */
 export type IssuedCert = { cert: CertDto, ca_fingerprint: string, serial: string, };
 export type Revocation = { fingerprint: string, subject: string, serial: string, ca_fingerprint: string, reason: RevocationReason, revoked_at: string, };

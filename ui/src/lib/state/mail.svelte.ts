@@ -218,7 +218,11 @@ export class MailState {
     await this.loadList();
   }
 
-  /** Decrypts and verifies a cached message (no network), then marks it read on the server. */
+  /**
+   * Decrypts and verifies a cached message (no network), and marks it read on the server
+   * whatever the outcome: a flag set only when decryption worked would tell whoever watches
+   * the mailbox which crafted messages decrypt (a format oracle).
+   */
   async open(uid: number): Promise<void> {
     const account = this.account;
     if (!account) return;
@@ -230,12 +234,12 @@ export class MailState {
     this.attachmentNote = null;
     try {
       const view = await app.run('mail', 'Opening the message…', () => commands.mailRead(account.name, folder, uid));
-      if (this.selectedUid !== uid) return;
-      this.view = view;
+      if (this.selectedUid === uid) this.view = view;
     } catch (error) {
-      this.view = null;
-      this.readError = errorText(error, 'The message could not be opened');
-      return;
+      if (this.selectedUid === uid) {
+        this.view = null;
+        this.readError = errorText(error, 'The message could not be opened');
+      }
     }
     const m = this.messages.find((x) => x.uid === uid);
     if (m && isUnread(m)) await this.setSeen(uid, true, true);
