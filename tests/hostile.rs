@@ -282,3 +282,39 @@ fn a_signature_over_someone_elses_ciphertext_is_not_a_signed_message() {
         Some("The merger closes on Monday.")
     );
 }
+
+#[test]
+fn a_binary_p7m_file_opens_as_the_message_it_holds() {
+    // What Windows and many tools save: bare DER, no MIME header.
+    let c = bob();
+    let (i, o) = (
+        write(
+            &c,
+            "plain.txt",
+            b"Content-Type: text/plain\r\n\r\nThe minutes.\r\n",
+        ),
+        c.path("minutes.p7m"),
+    );
+    let bob_cert = pki_file("rsa3072.pem");
+    openssl(&[
+        "cms",
+        "-encrypt",
+        "-binary",
+        "-aes-256-gcm",
+        "-outform",
+        "DER",
+        "-in",
+        &i,
+        "-out",
+        &o,
+        &bob_cert,
+    ]);
+    let der = std::fs::read(&o).expect("p7m");
+    assert_eq!(der[0], 0x30, "binary DER");
+    let v = app_view(&c, &der);
+    assert!(v.report.encrypted, "{:?}", v.report);
+    assert_eq!(v.text.as_deref().map(str::trim), Some("The minutes."));
+    let (d, code, written) = decrypt_json(&c, &der, "p7m");
+    assert_eq!(code, Some(0), "{d}");
+    assert!(written);
+}

@@ -938,6 +938,7 @@ impl Home {
         let all = self.store.all()?;
         let pool: Vec<Cert> = all.iter().map(|s| s.cert.clone()).collect();
         let anchors = self.store.anchors()?;
+        let msg = smime::frame_bare_cms(msg);
         if allow_plain && !smime::is_smime(&msg) {
             return Ok((Report::unprotected(), msg));
         }

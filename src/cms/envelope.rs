@@ -158,10 +158,38 @@ pub struct Recipient<'a> {
     pub rsa: RsaTransport,
 }
 
+/// RecipientInfos tried with the user's keys per message, at most.
+const MAX_KEY_TRIES: usize = 16;
+
 fn random_bytes(n: usize) -> Zeroizing<Vec<u8>> {
     let mut v = Zeroizing::new(vec![0u8; n]);
     rand::Rng::fill_bytes(&mut rand::rng(), v.as_mut_slice());
     v
+}
+
+/// The implicit-rejection key for a PKCS#1 v1.5 key transport (as OpenSSL 3.2 and
+/// draft-irtf-cfrg-rsa-guidance do): HMAC-SHA-256 of the ciphertext under a key derived from
+/// the private exponent, expanded with a counter to `len` bytes. Deterministic per ciphertext.
+fn synthetic_cek(key: &rsa::PrivateKey, ct: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+    use hmac::{KeyInit as _, Mac};
+    use rsa::traits::PrivateKeyParts;
+    use sha2::Digest;
+    let d = Zeroizing::new(key.d().to_be_bytes().to_vec());
+    let kdk = Zeroizing::new(sha2::Sha256::digest(&d[..]).to_vec());
+    let mut out = Zeroizing::new(Vec::with_capacity(len + 32));
+    let mut counter = 0u32;
+    while out.len() < len {
+        let Ok(mut m) = hmac::Hmac::<sha2::Sha256>::new_from_slice(&kdk) else {
+            break; // HMAC takes a key of any length
+        };
+        m.update(b"sealpost pkcs1 implicit rejection");
+        m.update(&counter.to_be_bytes());
+        m.update(ct);
+        out.extend_from_slice(&m.finalize().into_bytes());
+        counter += 1;
+    }
+    out.truncate(len);
+    out
 }
 
 fn oid(s: &str) -> ObjectIdentifier {
@@ -681,11 +709,14 @@ fn unwrap_for(
             Some(match k.key_enc_alg.oid.to_string().as_str() {
                 OID_RSAES_OAEP => oaep_decrypt(key, k.key_enc_alg.parameters.as_ref(), ct),
                 OID_RSA_ENC => {
-                    // PKCS#1 v1.5: on a padding failure continue with a random key so that the
+                    // PKCS#1 v1.5: on a padding failure continue with a synthetic key, so the
                     // failure shows up only as a content decryption failure (RFC 3218 §2.3.2).
+                    // It is computed before the padding is known, and the same ciphertext
+                    // always yields the same one, so repeating a ciphertext tells nothing.
+                    let synthetic = synthetic_cek(key, ct, cek_len);
                     match key.decrypt(rsa::Pkcs1v15Encrypt, ct) {
                         Ok(k) if k.len() == cek_len => Ok(Zeroizing::new(k)),
-                        _ => Ok(random_bytes(cek_len)),
+                        _ => Ok(synthetic),
                     }
                 }
                 other => Err(CmsError::UnsupportedAlgorithm(format!(
@@ -850,11 +881,20 @@ fn decrypt_cow(
         .as_bytes();
 
     let mut last_err = CmsError::NoRecipientKey;
+    let mut tried = 0;
     for holder in keys {
         for ri in recips.0.iter() {
             let Some(cek) = unwrap_for(ri, holder, cipher.key_len()) else {
                 continue;
             };
+            // Each try is a private-key operation: a message naming our certificate in
+            // hundreds of RecipientInfos costs at most this many.
+            tried += 1;
+            if tried > MAX_KEY_TRIES {
+                return Err(CmsError::Malformed(format!(
+                    "more than {MAX_KEY_TRIES} RecipientInfos for this user's keys"
+                )));
+            }
             let cek = match cek {
                 Ok(c) => c,
                 Err(e) => {
@@ -916,6 +956,19 @@ pub fn recipient_count(data: &[u8]) -> Result<usize, CmsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A padding failure gives the same key for the same ciphertext, another for another.
+    #[test]
+    fn implicit_rejection_key_is_deterministic_per_ciphertext() {
+        let key = rsa::PrivateKey::new(&mut rand::rng(), 1024).unwrap();
+        let a = synthetic_cek(&key, b"ciphertext one", 32);
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, synthetic_cek(&key, b"ciphertext one", 32));
+        assert_ne!(a, synthetic_cek(&key, b"ciphertext two", 32));
+        assert_eq!(synthetic_cek(&key, b"x", 40).len(), 40);
+        let other = rsa::PrivateKey::new(&mut rand::rng(), 1024).unwrap();
+        assert_ne!(a, synthetic_cek(&other, b"ciphertext one", 32));
+    }
 
     /// The `cms` crate's KARI builder wraps under an all-zero key (notes/crates.md §1.3). Ours
     /// wraps under the X9.63-derived KEK: the zero key must not open it, the derived one must.

@@ -445,6 +445,26 @@ pub fn open_owned(msg: Vec<u8>, keys: &[KeyHolder], pool: &[Cert]) -> Result<Ope
     )
 }
 
+/// A bare CMS file (`.p7m` as Windows and many tools save it: binary DER, no MIME header)
+/// framed as the application/pkcs7-mime message it stands for; anything else unchanged.
+pub fn frame_bare_cms(msg: Vec<u8>) -> Vec<u8> {
+    if msg.first() != Some(&0x30) {
+        return msg;
+    }
+    let smime_type = match cms::content_type(&msg).as_deref() {
+        Ok(cms::OID_SIGNED_DATA) => "signed-data",
+        Ok(cms::OID_ENVELOPED_DATA) => "enveloped-data",
+        Ok(cms::OID_AUTH_ENVELOPED_DATA) => "authEnveloped-data",
+        _ => return msg,
+    };
+    let mut out = format!(
+        "MIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type={smime_type}; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    )
+    .into_bytes();
+    out.extend_from_slice(&b64_lines(&msg));
+    out
+}
+
 /// Unwraps every S/MIME layer: decrypts with `keys`, verifies signatures (certificates from
 /// the message and `pool`). Performs no network access.
 pub fn open(msg: &[u8], keys: &[KeyHolder], pool: &[Cert]) -> Result<Opened, SmimeError> {
@@ -689,6 +709,24 @@ mod tests {
         let bad =
             b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!\r\n";
         assert!(readable(&outer, Entity::parse(bad).unwrap()).is_err());
+    }
+
+    #[test]
+    fn bare_der_cms_is_framed_as_pkcs7_mime() {
+        // ContentInfo { envelopedData, [0] {} }: enough for the content type
+        let der = [
+            0x30, 0x0f, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03, 0xa0,
+            0x02, 0x30, 0x00,
+        ];
+        let framed = String::from_utf8(frame_bare_cms(der.to_vec())).unwrap();
+        assert!(framed.contains("smime-type=enveloped-data"), "{framed}");
+        assert!(is_smime(framed.as_bytes()));
+        let (_, e) = split_message(framed.as_bytes()).unwrap();
+        assert_eq!(decode_body(&e).unwrap(), der);
+        // a message, or DER that is not CMS, is left as it is
+        let msg = b"From: a@x.test\r\n\r\nhi\r\n".to_vec();
+        assert_eq!(frame_bare_cms(msg.clone()), msg);
+        assert_eq!(frame_bare_cms(vec![0x30, 0x00]), vec![0x30, 0x00]);
     }
 
     #[test]
