@@ -11,12 +11,19 @@ use thiserror::Error;
 /// Nesting deeper than this is rejected: no legitimate CMS object comes close.
 pub const MAX_DEPTH: usize = 64;
 
+/// Elements a BER input may hold to be rewritten as DER: the tree costs tens of bytes an
+/// element, so a message made of millions of tiny elements is refused, not held in memory
+/// many times its size. Real CMS (even indefinite-length, chunked content) has far fewer.
+pub const MAX_BER_ELEMENTS: usize = 1 << 20;
+
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum Asn1Error {
     #[error("malformed ASN.1: {0}")]
     Malformed(&'static str),
     #[error("ASN.1 nesting deeper than {MAX_DEPTH} levels")]
     TooDeep,
+    #[error("more than {MAX_BER_ELEMENTS} ASN.1 elements")]
+    TooManyElements,
 }
 
 /// One TLV element borrowed from its input.
@@ -159,10 +166,11 @@ enum Node {
     Constructed(u8, Vec<Node>),
 }
 
-fn parse_ber(input: &[u8], depth: usize) -> Result<(Node, usize), Asn1Error> {
+fn parse_ber(input: &[u8], depth: usize, budget: &mut usize) -> Result<(Node, usize), Asn1Error> {
     if depth > MAX_DEPTH {
         return Err(Asn1Error::TooDeep);
     }
+    *budget = budget.checked_sub(1).ok_or(Asn1Error::TooManyElements)?;
     let (tag, hl, len) = read_header(input)?;
     let body = &input[hl..];
     if tag & 0x20 == 0 {
@@ -179,7 +187,7 @@ fn parse_ber(input: &[u8], depth: usize) -> Result<(Node, usize), Asn1Error> {
                 .get(..len)
                 .ok_or(Asn1Error::Malformed("element longer than its input"))?;
             while !inner.is_empty() {
-                let (child, used) = parse_ber(inner, depth + 1)?;
+                let (child, used) = parse_ber(inner, depth + 1, budget)?;
                 children.push(child);
                 inner = &inner[used..];
             }
@@ -198,7 +206,7 @@ fn parse_ber(input: &[u8], depth: usize) -> Result<(Node, usize), Asn1Error> {
                     pos += 2;
                     break;
                 }
-                let (child, used) = parse_ber(rest, depth + 1)?;
+                let (child, used) = parse_ber(rest, depth + 1, budget)?;
                 children.push(child);
                 pos += used;
             }
@@ -338,7 +346,8 @@ pub fn ber_to_der_cow(input: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Asn1Er
 }
 
 fn rewrite_ber(input: &[u8]) -> Result<Vec<u8>, Asn1Error> {
-    let (node, used) = parse_ber(input, 0)?;
+    let mut budget = MAX_BER_ELEMENTS;
+    let (node, used) = parse_ber(input, 0, &mut budget)?;
     if input[used..].iter().any(|b| *b != 0) {
         return Err(Asn1Error::Malformed("trailing data after element"));
     }
@@ -349,6 +358,19 @@ fn rewrite_ber(input: &[u8]) -> Result<Vec<u8>, Asn1Error> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn ber_with_millions_of_tiny_elements_is_refused() {
+        let mut ber = vec![0x30, 0x80];
+        for _ in 0..MAX_BER_ELEMENTS {
+            ber.extend_from_slice(&[0x05, 0x00]);
+        }
+        ber.extend_from_slice(&[0, 0]);
+        assert_eq!(ber_to_der(&ber), Err(Asn1Error::TooManyElements));
+        // one element fewer (the SEQUENCE itself counts) is fine
+        let ok = [&ber[..ber.len() - 4], &[0, 0]].concat();
+        assert!(ber_to_der(&ok).is_ok());
+    }
     use super::*;
 
     #[test]
