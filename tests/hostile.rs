@@ -318,3 +318,21 @@ fn a_binary_p7m_file_opens_as_the_message_it_holds() {
     assert_eq!(code, Some(0), "{d}");
     assert!(written);
 }
+
+#[test]
+fn an_authority_no_longer_trusted_no_longer_makes_signatures_valid() {
+    let c = bob();
+    let signed = sign(
+        &c,
+        b"Content-Type: text/plain\r\n\r\nLunch?\r\n",
+        "rsa2048",
+        ALICE,
+    );
+    let f = write(&c, "in.eml", &signed);
+    assert!(c.run(&["verify", "--in", &f], None).status.success());
+    c.ok(&["cert", "untrust", "Sealpost Test CA"]);
+    let r = verify_json(&c, &signed, "after untrust");
+    assert_eq!(statuses(&r), vec!["untrusted"], "{r}");
+    c.trust_test_ca();
+    assert!(c.run(&["verify", "--in", &f], None).status.success());
+}

@@ -121,6 +121,14 @@ async fn trust_certificate(
 }
 
 #[tauri::command]
+async fn untrust_certificate(
+    state: State<'_, Shared>,
+    fingerprint: String,
+) -> Result<CertDto, ApiError> {
+    with_session(state, move |s| s.untrust(&fingerprint)).await
+}
+
+#[tauri::command]
 async fn delete_certificate(
     state: State<'_, Shared>,
     fingerprint: String,
@@ -352,6 +360,7 @@ fn main() {
             import_files,
             export_certificate,
             trust_certificate,
+            untrust_certificate,
             delete_certificate,
             open_message,
             save_attachment,

@@ -545,6 +545,14 @@ impl Home {
         self.dto(&c)
     }
 
+    /// Stops trusting an authority the user trusted: signatures from the people it certified
+    /// are no longer valid unless another trusted path exists. The certificate stays.
+    pub fn untrust(&self, selector: &str) -> Result<CertDto, ApiError> {
+        let c = self.select(selector)?;
+        self.store.set_trusted(&c.fingerprint(), false)?;
+        self.dto(&c)
+    }
+
     pub fn delete(&self, selector: &str) -> Result<CertDto, ApiError> {
         let c = self.select(selector)?;
         let dto = self.dto(&c)?;

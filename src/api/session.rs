@@ -774,6 +774,11 @@ impl Session {
         self.home.trust(&c.fingerprint())
     }
 
+    pub fn untrust(&self, fingerprint: &str) -> Result<CertDto, ApiError> {
+        let c = self.by_fingerprint(fingerprint)?;
+        self.home.untrust(&c.fingerprint())
+    }
+
     pub fn delete(&self, fingerprint: &str) -> Result<CertDto, ApiError> {
         let c = self.by_fingerprint(fingerprint)?;
         self.home.delete(&c.fingerprint())

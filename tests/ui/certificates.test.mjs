@@ -164,6 +164,19 @@ test('trusting an authority asks first, explains what it means, and updates the 
   assert.equal(await text(page.getByTestId('trust-status')), 'Trusted authority');
   assert.equal(await page.getByTestId('trust-button').count(), 0);
   assert.deepEqual((await calls(page, 'trust_certificate')).map((c) => c.args), [{ fingerprint: ca.fingerprint }]);
+
+  // A trusted authority can be un-trusted again, after a confirmation.
+  await page.getByTestId('untrust-button').click();
+  const untrust = page.getByTestId('untrust-dialog');
+  await untrust.waitFor();
+  assert.match(await text(untrust), /will no longer be shown as valid/);
+  await shoot(page, 'untrust-confirm');
+  await page.getByTestId('untrust-dialog-confirm').click();
+  await untrust.waitFor({ state: 'detached' });
+  assert.deepEqual((await calls(page, 'untrust_certificate')).map((c) => c.args), [{ fingerprint: ca.fingerprint }]);
+  assert.equal(await page.getByTestId('untrust-button').count(), 0);
+  await page.getByTestId('trust-button').waitFor();
+  assert.match(await text(page.getByTestId('details-notice')), /no longer trust this authority/);
   assert.deepEqual(page.errors, []);
   await close(page);
 });

@@ -176,6 +176,12 @@ window.__installFakeBackend = function (scenario) {
         c.trusted = true;
         return clone(c);
       }
+      case 'untrust_certificate': {
+        const c = find(args.fingerprint);
+        if (!c) return reject('not-found', 'no such certificate');
+        c.trusted = false;
+        return clone(c);
+      }
       case 'delete_certificate': {
         const c = find(args.fingerprint);
         if (!c) return reject('not-found', 'no such certificate');

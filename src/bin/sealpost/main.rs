@@ -115,6 +115,10 @@ enum CertCmd {
     Trust {
         selector: String,
     },
+    /// Stop trusting an authority (its certificate stays)
+    Untrust {
+        selector: String,
+    },
     /// Accept a correspondent's changed certificate (another key or issuing CA) for every
     /// address it carries: `verify`, `decrypt` and `encrypt` stop warning about it
     Accept {
@@ -641,6 +645,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         }
                     );
                 }
+            }
+        }
+        Command::Cert(CertCmd::Untrust { selector }) => {
+            let c = home.untrust(&selector)?;
+            if cli.json {
+                print_json(&c);
+            } else {
+                println!("no longer trusted: {}", c.info.subject);
             }
         }
         Command::Cert(CertCmd::Trust { selector }) => {

@@ -55,6 +55,7 @@ export const commands = {
   exportCertificate: (fingerprint: string, format: ExportFormat, path: string, password: string | null) =>
     call<null>('export_certificate', { fingerprint, format, path, password }),
   trustCertificate: (fingerprint: string) => call<CertDto>('trust_certificate', { fingerprint }),
+  untrustCertificate: (fingerprint: string) => call<CertDto>('untrust_certificate', { fingerprint }),
   deleteCertificate: (fingerprint: string) => call<CertDto>('delete_certificate', { fingerprint }),
   openMessage: (path: string) => call<MessageView>('open_message', { path }),
   saveAttachment: (messageId: number, index: number, path: string) =>
