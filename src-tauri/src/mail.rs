@@ -2,6 +2,7 @@
 //! Network calls hold only the desk's lock: the session is locked just long enough to borrow
 //! the unlocked key-file passphrase, so the rest of the app stays responsive during a sync.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use sealpost::api::mail::{
@@ -15,6 +16,7 @@ use sealpost::api::{ApiError, ErrorCode};
 use tauri::{AppHandle, Emitter, State};
 use zeroize::Zeroizing;
 
+use crate::files::Granted;
 use crate::{Shared, progress_to, with_session};
 
 pub type Desk = Arc<Mutex<MailDesk>>;
@@ -95,6 +97,8 @@ pub async fn mail_open_draft(
 
 /// Saves the compose form in the Drafts folder (encrypted to the sender when Encrypt is on),
 /// replacing the version `replace_uid`.
+// A Tauri command takes its arguments one by one from the UI's call.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn mail_save_draft(
     session: State<'_, Shared>,
@@ -104,7 +108,9 @@ pub async fn mail_save_draft(
     reply: ReplyContext,
     carried: Option<Carried>,
     replace_uid: Option<u32>,
+    granted: State<'_, Granted>,
 ) -> Result<DraftSaved, ApiError> {
+    granted.check_all(draft.attachments.iter().map(Path::new))?;
     with_desk_carrying(session, desk, carried, move |d, p, files| {
         d.save_draft(&account, &draft, &reply, files, replace_uid, p)
     })
@@ -147,7 +153,9 @@ pub async fn mail_add_account(
     desk: State<'_, Desk>,
     account: NewAccount,
     password: String,
+    granted: State<'_, Granted>,
 ) -> Result<AccountDto, ApiError> {
+    granted.check_all(account.ca_file.iter().map(Path::new))?;
     let password = Zeroizing::new(password);
     with_desk(session, desk, move |d, p| {
         d.add_account(&account, &password, p)
@@ -171,7 +179,9 @@ pub async fn mail_update_account(
     desk: State<'_, Desk>,
     change: AccountChange,
     password: String,
+    granted: State<'_, Granted>,
 ) -> Result<AccountDto, ApiError> {
+    granted.check_all(change.settings.ca_file.iter().map(Path::new))?;
     let password = Zeroizing::new(password);
     with_desk(session, desk, move |d, p| {
         d.update_account(&change, &password, p)
@@ -186,7 +196,9 @@ pub async fn mail_test_change(
     desk: State<'_, Desk>,
     change: AccountChange,
     password: String,
+    granted: State<'_, Granted>,
 ) -> Result<ConnectionCheck, ApiError> {
+    granted.check_all(change.settings.ca_file.iter().map(Path::new))?;
     let password = Zeroizing::new(password);
     with_desk(session, desk, move |d, p| {
         d.test_change(&change, &password, p)
@@ -200,7 +212,9 @@ pub async fn mail_test_settings(
     desk: State<'_, Desk>,
     account: NewAccount,
     password: String,
+    granted: State<'_, Granted>,
 ) -> Result<ConnectionCheck, ApiError> {
+    granted.check_all(account.ca_file.iter().map(Path::new))?;
     let password = Zeroizing::new(password);
     with_desk(session, desk, move |d, _| {
         d.test_settings(&account, &password)
@@ -337,7 +351,9 @@ pub async fn mail_send(
     reply: ReplyContext,
     unencrypted_to: Option<Vec<String>>,
     carried: Option<Carried>,
+    granted: State<'_, Granted>,
 ) -> Result<SendResult, ApiError> {
+    granted.check_all(draft.attachments.iter().map(Path::new))?;
     let progress = progress_to(&app);
     let plain = unencrypted_to.unwrap_or_default();
     with_desk_carrying(session, desk, carried, move |d, p, files| {

@@ -4,9 +4,12 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod files;
 mod mail;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use files::Granted;
 use std::sync::{Arc, Mutex};
 
 use sealpost::api::ca::{CrlInfo, IssuedCert, Revocation};
@@ -81,9 +84,11 @@ async fn certificate_details(
 async fn import_files(
     app: AppHandle,
     state: State<'_, Shared>,
+    granted: State<'_, Granted>,
     paths: Vec<PathBuf>,
     password: Option<String>,
 ) -> Result<ImportResult, ApiError> {
+    granted.check_all(paths.iter().map(PathBuf::as_path))?;
     let password = password.map(Zeroizing::new);
     let progress = progress_to(&app);
     with_session(state, move |s| {
@@ -96,10 +101,12 @@ async fn import_files(
 async fn export_certificate(
     state: State<'_, Shared>,
     fingerprint: String,
+    granted: State<'_, Granted>,
     format: ExportFormat,
     path: PathBuf,
     password: Option<String>,
 ) -> Result<(), ApiError> {
+    granted.check(&path)?;
     let password = password.map(Zeroizing::new);
     with_session(state, move |s| {
         s.export(
@@ -140,8 +147,10 @@ async fn delete_certificate(
 async fn open_message(
     app: AppHandle,
     state: State<'_, Shared>,
+    granted: State<'_, Granted>,
     path: PathBuf,
 ) -> Result<MessageView, ApiError> {
+    granted.check(&path)?;
     let progress = progress_to(&app);
     with_session(state, move |s| s.open_message(&path, &progress)).await
 }
@@ -149,10 +158,12 @@ async fn open_message(
 #[tauri::command]
 async fn save_attachment(
     state: State<'_, Shared>,
+    granted: State<'_, Granted>,
     message_id: u32,
     index: u32,
     path: PathBuf,
 ) -> Result<(), ApiError> {
+    granted.check(&path)?;
     with_session(state, move |s| s.save_attachment(message_id, index, &path)).await
 }
 
@@ -168,9 +179,12 @@ async fn recipient_status(
 async fn compose_message(
     app: AppHandle,
     state: State<'_, Shared>,
+    granted: State<'_, Granted>,
     draft: Draft,
     path: PathBuf,
 ) -> Result<ComposeResult, ApiError> {
+    granted.check(&path)?;
+    granted.check_all(draft.attachments.iter().map(Path::new))?;
     let progress = progress_to(&app);
     with_session(state, move |s| s.compose(&draft, &path, &progress)).await
 }
@@ -263,7 +277,9 @@ async fn issue_certificate(
     days: u32,
     password: String,
     path: PathBuf,
+    granted: State<'_, Granted>,
 ) -> Result<IssuedCert, ApiError> {
+    granted.check(&path)?;
     let password = Zeroizing::new(password);
     with_session(state, move |s| {
         s.ca_issue(&ca, &emails, name.as_deref(), key, days, &password, &path)
@@ -286,7 +302,9 @@ async fn publish_crl(
     ca: String,
     days: Option<u32>,
     path: PathBuf,
+    granted: State<'_, Granted>,
 ) -> Result<CrlInfo, ApiError> {
+    granted.check(&path)?;
     with_session(state, move |s| s.ca_crl(&ca, days, &path)).await
 }
 
@@ -327,6 +345,18 @@ fn main() {
     };
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .manage(Granted::default())
+        // A file dropped on the window is one the user chose: its path is granted.
+        .on_webview_event(|webview, event| {
+            if let tauri::WebviewEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                webview.state::<Granted>().grant(paths.iter().cloned());
+            }
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                window.state::<Granted>().grant(paths.iter().cloned());
+            }
+        })
         .manage::<Shared>(Arc::new(Mutex::new(session)))
         .manage::<mail::Desk>(Arc::new(Mutex::new(desk)))
         .setup(|app| {
@@ -355,6 +385,8 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             app_status,
+            files::choose_files,
+            files::choose_save_path,
             list_certificates,
             certificate_details,
             import_files,

@@ -100,14 +100,45 @@ test('first run explains certificates and shows the OS keystore', async () => {
   await shot('01-first-run');
 });
 
-test('dropping a .p12 asks for its password, refuses a wrong one, then imports the identity', async () => {
-  // The webview's drop event, as WebKitGTK delivers a drop from a file manager.
+test('a path the page names itself is refused: only dialog choices and real drops reach the core', async () => {
+  // What a script in the webview would try (issue 11, item 6): name files it was never given.
+  const tries = [
+    ['open_message', { path: '/etc/hostname' }],
+    ['import_files', { paths: [path.join(pki, 'rsa2048.p12')], password: 'secret' }],
+    ['export_certificate', { fingerprint: 'x', format: 'pem', path: path.join(work, 'forged.pem'), password: null }],
+    ['compose_message', { draft: { from: 'a@example.test', to: ['b@example.test'], cc: [], bcc: [], subject: 's', body: 'b', html: null, attachments: [path.join(pki, 'rsa2048.key')], sign: false, encrypt: false }, path: path.join(work, 'forged.eml') }],
+  ];
+  for (const [cmd, args] of tries) {
+    const answer = await browser.executeAsync((c, a, done) => {
+      window.__TAURI_INTERNALS__.invoke(c, a).then(() => done({ ok: true }), (e) => done({ ok: false, e }));
+    }, cmd, args);
+    assert.equal(answer.ok, false, `${cmd} with a forged path must be refused`);
+    assert.match(JSON.stringify(answer.e), /not chosen in a Sealpost file dialog/, `${cmd}: ${JSON.stringify(answer.e)}`);
+  }
+  assert.ok(!fs.existsSync(path.join(work, 'forged.eml')) && !fs.existsSync(path.join(work, 'forged.pem')), 'nothing was written');
+  // A drop event forged by the page (not a real drop on the window) names nothing the core reads.
   await browser.execute((p) => {
     window.__TAURI_INTERNALS__.invoke('plugin:event|emit', {
       event: 'tauri://drag-drop',
       payload: { paths: [p], position: { x: 400, y: 300 } },
     });
   }, path.join(pki, 'rsa2048.p12'));
+  const forged = await byTestId('import-password-dialog');
+  await forged.waitForDisplayed({ timeout: 10000 });
+  await (await browser.$('#import-password')).setValue(fs.readFileSync(path.join(pki, 'password.txt'), 'utf8').trim());
+  await (await browser.$('#import-password-confirm')).click();
+  await browser.waitUntil(async () => /not chosen in a Sealpost file dialog/.test(await (await browser.$('body')).getText()), {
+    timeout: 15000,
+    timeoutMsg: 'the forged drop is refused and says why',
+  });
+  await shot('02a-forged-drop-refused');
+  await browser.keys('Escape');
+  await sleep(500);
+});
+
+test('a .p12 from the Import dialog asks for its password, refuses a wrong one, then imports the identity', async () => {
+  await (await browser.$('#import-button')).click();
+  await answerFileDialog('Import certificates or identities', path.join(pki, 'rsa2048.p12'));
   const dialog = await byTestId('import-password-dialog');
   await dialog.waitForDisplayed({ timeout: 10000 });
   const pw = await browser.$('#import-password');
@@ -484,9 +515,8 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
 
   // In the app: bob's identity (the key that opens the message).
   await (await browser.$('#nav-certificates')).click();
-  await browser.execute((p) => {
-    window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'tauri://drag-drop', payload: { paths: [p], position: { x: 400, y: 300 } } });
-  }, path.join(pki, 'rsa3072.p12'));
+  await (await browser.$('#import-button')).click();
+  await answerFileDialog('Import certificates or identities', path.join(pki, 'rsa3072.p12'));
   await (await byTestId('import-password-dialog')).waitForDisplayed({ timeout: 10000 });
   await (await browser.$('#import-password')).setValue(fs.readFileSync(path.join(pki, 'password.txt'), 'utf8').trim());
   await (await browser.$('#import-password-confirm')).click();
@@ -512,7 +542,8 @@ test('mail: add the local account, see the inbox, open the encrypted message, re
   await check.waitForDisplayed({ timeout: 30000 });
   await waitText(check, (t) => /TLS certificate/.test(t), 'the untrusted server certificate is named', 30000);
   await shot('21-mail-account-untrusted');
-  await (await browser.$('#account-ca')).setValue(caFile);
+  await (await byTestId('account-ca-choose')).click();
+  await answerFileDialog('Choose the server CA certificate', caFile);
   await (await browser.$('#account-test')).click();
   await browser.waitUntil(
     async () => {

@@ -69,7 +69,7 @@ test('Import button → .p12 → wrong password keeps the dialog open → right 
       { paths: ['/home/user/alice.p12'], password: 'secret' },
     ],
   );
-  const opens = await calls(page, 'plugin:dialog|open');
+  const opens = await calls(page, 'choose_files');
   assert.equal(opens.length, 1);
   assert.deepEqual(opens[0].args.options.filters[0].extensions, ['p12', 'pfx', 'pem', 'cer', 'crt', 'der', 'p7b', 'p7c', 'crl']);
   await shoot(page, 'import-result');
@@ -208,7 +208,7 @@ test('export: public formats through the save dialog, identity .p12 with a passw
   await answerDialogs(page, '/tmp/alice.cer');
   await page.getByTestId('export-confirm').click();
   await page.getByTestId('export-done').waitFor();
-  const save = (await calls(page, 'plugin:dialog|save'))[0].args.options;
+  const save = (await calls(page, 'choose_save_path'))[0].args.options;
   assert.equal(save.defaultPath, 'alice@example.test.cer');
 
   await page.getByTestId('export-format-p12').check();

@@ -61,7 +61,7 @@ test('chips say whether a certificate is known; encrypting is blocked until ever
   await page.locator('#compose-body').press('Control+S');
   await page.locator('[data-testid="encrypt-blocked"][data-attempted="true"][role="alert"]').waitFor();
   assert.equal(await page.getByTestId('compose-problems').count(), 0, 'the same reason is not repeated');
-  assert.equal((await calls(page, 'plugin:dialog|save')).length, 0);
+  assert.equal((await calls(page, 'choose_save_path')).length, 0);
   assert.equal((await calls(page, 'compose_message')).length, 0);
 
   // Remove the two recipients without certificates (chip button and editing the field).
@@ -76,7 +76,7 @@ test('chips say whether a certificate is known; encrypting is blocked until ever
   await page.click('#compose-save');
   const result = page.getByTestId('compose-result');
   await result.waitFor();
-  const save = (await calls(page, 'plugin:dialog|save'))[0].args.options;
+  const save = (await calls(page, 'choose_save_path'))[0].args.options;
   assert.equal(save.defaultPath, 'Figures.eml');
   assert.deepEqual(save.filters, [{ name: 'Email message', extensions: ['eml'] }]);
   assert.deepEqual((await calls(page, 'compose_message')).map((c) => c.args), [

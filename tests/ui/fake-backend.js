@@ -107,8 +107,8 @@ window.__installFakeBackend = function (scenario) {
 
   async function handle(cmd, args) {
     switch (cmd) {
-      case 'plugin:dialog|open':
-      case 'plugin:dialog|save':
+      case 'choose_files':
+      case 'choose_save_path':
         return window.__dialogAnswers.length ? window.__dialogAnswers.shift() : null;
       case 'app_status':
         return status();

@@ -80,7 +80,7 @@ test('issue a certificate to a .p12, revoke it with a reason, publish the CRL', 
   // Cancelling the save dialog issues nothing.
   await answerDialogs(page, null);
   await page.getByTestId('issue-confirm').click();
-  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === 'plugin:dialog|save'));
+  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === 'choose_save_path'));
   assert.equal((await calls(page, 'issue_certificate')).length, 0);
 
   await answerDialogs(page, '/home/user/ivy.p12');
@@ -88,7 +88,7 @@ test('issue a certificate to a .p12, revoke it with a reason, publish the CRL', 
   const done = page.getByTestId('issue-done');
   await done.waitFor();
   assert.match(await text(done), /Issued a certificate for ivy@example\.test, ivy\.b@example\.test .* saved it with its private key to \/home\/user\/ivy\.p12/);
-  const saves = await calls(page, 'plugin:dialog|save');
+  const saves = await calls(page, 'choose_save_path');
   assert.equal(saves[1].args.options.defaultPath, 'ivy@example.test.p12');
   assert.equal(saves[1].args.options.title, 'Save identity file');
   assert.deepEqual((await calls(page, 'issue_certificate')).map((c) => c.args), [
@@ -137,7 +137,7 @@ test('issue a certificate to a .p12, revoke it with a reason, publish the CRL', 
   await crlDone.waitFor();
   assert.match(await text(crlDone), /Saved CRL number 1 to \/home\/user\/example-ca\.crl: it lists 1 revoked certificate/);
   assert.deepEqual((await calls(page, 'publish_crl')).map((c) => c.args), [{ ca: ca.fingerprint, days: 5, path: '/home/user/example-ca.crl' }]);
-  assert.equal((await calls(page, 'plugin:dialog|save')).at(-1).args.options.defaultPath, 'Example_Test_CA.crl');
+  assert.equal((await calls(page, 'choose_save_path')).at(-1).args.options.defaultPath, 'Example_Test_CA.crl');
   await shoot(page, 'crl-done');
   await page.keyboard.press('Escape');
   await crl.waitFor({ state: 'detached' });

@@ -3,7 +3,7 @@
 // encrypted, the outbox with retry, and network errors. Needs Chromium; see README.md.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, stop, openApp, close, calls, emitEvent, shoot, unexpectedErrors } from './harness.mjs';
+import { start, stop, openApp, close, calls, answerDialogs, emitEvent, shoot, unexpectedErrors } from './harness.mjs';
 import { alice, bob, ca, chains } from './fixtures.mjs';
 
 before(start);
@@ -139,7 +139,9 @@ test('adding an account: presets, exact wording for each failed stage, password 
 
   await page.fill('#account-imap-host', 'imap.example.test');
   await page.fill('#account-password', 'app password 1');
-  await page.fill('#account-ca', '/tmp/mail/ca.pem');
+  await answerDialogs(page, '/tmp/mail/ca.pem');
+  await page.getByTestId('account-ca-choose').click();
+  await page.waitForFunction(() => document.querySelector('#account-ca')?.value === '/tmp/mail/ca.pem');
   await page.click('#account-test');
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="check-line"]')].every((l) => l.getAttribute('data-ok') === 'true'));
   assert.equal(await page.locator('[data-testid="check-line"]').count(), 2);

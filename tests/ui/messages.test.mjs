@@ -75,7 +75,7 @@ test('opening a signed and encrypted message: banner, headers, sandboxed HTML th
   assert.deepEqual((await calls(page, 'save_attachment')).map((c) => c.args), [
     { messageId: 7, index: 0, path: '/home/user/Downloads/figures-q4.pdf' },
   ]);
-  const saveDialog = (await calls(page, 'plugin:dialog|save'))[0].args.options;
+  const saveDialog = (await calls(page, 'choose_save_path'))[0].args.options;
   assert.equal(saveDialog.defaultPath, 'figures-q4.pdf');
   await shoot(page, 'message-signed-encrypted');
   assert.deepEqual(unexpectedErrors(page), []);
