@@ -128,3 +128,31 @@ pub async fn choose_save_path(
     granted.grant([path.clone()]);
     Ok(Some(path))
 }
+
+/// Asks the user in a native dialog, which no script in the page can answer: for what hands
+/// out a private key or changes whom the app trusts. `false` when the user declines.
+pub async fn confirm_natively(
+    app: &AppHandle,
+    title: &str,
+    text: String,
+    ok: &str,
+) -> Result<bool, ApiError> {
+    use tauri_plugin_dialog::{MessageDialogButtons, MessageDialogKind};
+    let d = app
+        .dialog()
+        .message(text)
+        .title(title)
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom(
+            ok.to_string(),
+            "Cancel".to_string(),
+        ));
+    tauri::async_runtime::spawn_blocking(move || d.blocking_show())
+        .await
+        .map_err(stopped)
+}
+
+/// The refusal when the user said no in [`confirm_natively`].
+pub fn declined(what: &str) -> ApiError {
+    ApiError::new(ErrorCode::BadInput, format!("{what}: cancelled"))
+}

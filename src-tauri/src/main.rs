@@ -99,6 +99,7 @@ async fn import_files(
 
 #[tauri::command]
 async fn export_certificate(
+    app: AppHandle,
     state: State<'_, Shared>,
     fingerprint: String,
     granted: State<'_, Granted>,
@@ -107,6 +108,22 @@ async fn export_certificate(
     password: Option<String>,
 ) -> Result<(), ApiError> {
     granted.check(&path)?;
+    if format == ExportFormat::P12 {
+        let fp = fingerprint.clone();
+        let c = with_session(state.clone(), move |s| s.details(&fp))
+            .await?
+            .cert;
+        let who = c.info.common_name.unwrap_or(c.info.subject);
+        let text = format!(
+            "The file {} will hold the private key of {who}, protected by the password you \
+             typed. Anyone with the file and the password can sign as you and read mail \
+             encrypted to you.",
+            path.display()
+        );
+        if !files::confirm_natively(&app, "Export your private key?", text, "Export").await? {
+            return Err(files::declined("exporting the private key"));
+        }
+    }
     let password = password.map(Zeroizing::new);
     with_session(state, move |s| {
         s.export(
@@ -121,9 +138,23 @@ async fn export_certificate(
 
 #[tauri::command]
 async fn trust_certificate(
+    app: AppHandle,
     state: State<'_, Shared>,
     fingerprint: String,
 ) -> Result<CertDto, ApiError> {
+    let fp = fingerprint.clone();
+    let c = with_session(state.clone(), move |s| s.details(&fp))
+        .await?
+        .cert;
+    let text = format!(
+        "Signatures of everyone whose certificate {} issued will be shown as valid, and mail \
+         can be encrypted to them. Fingerprint (SHA-256): {}",
+        c.info.common_name.unwrap_or(c.info.subject),
+        c.info.fingerprint
+    );
+    if !files::confirm_natively(&app, "Trust this authority?", text, "Trust authority").await? {
+        return Err(files::declined("trusting the authority"));
+    }
     with_session(state, move |s| s.trust(&fingerprint)).await
 }
 
