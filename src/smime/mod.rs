@@ -529,6 +529,7 @@ fn open_entity(
     pool: &[Cert],
 ) -> Result<Opened, SmimeError> {
     let mut layers = Vec::new();
+    let mut unsigned_wrapper = false;
     for _ in 0..=MAX_LAYERS {
         let ct = entity.content_type();
         if ct.mime_type == "multipart/signed" {
@@ -550,6 +551,16 @@ fn open_entity(
             let signed_bytes = parts.pop().unwrap_or_default();
             let sig_entity = Entity::parse(&sig_part).map_err(SmimeError::BrokenSigned)?;
             let sig_der = decode_body(&sig_entity)?;
+            if matches!(
+                cms::verify::verify(&sig_der, Some(&[]), &[]),
+                Err(CmsError::CertificatesOnly)
+            ) {
+                // A "signature" without a SignerInfo (certs-only, Johnny C3) signs nothing:
+                // the content is readable, and unsigned.
+                entity = Entity::parse(&signed_bytes).map_err(SmimeError::BrokenSigned)?;
+                unsigned_wrapper = true;
+                continue;
+            }
             // The signed bytes move into the report (Verified::content): not copied.
             let verified = cms::verify::verify_detached_owned(&sig_der, signed_bytes, pool)?;
             entity = Entity::parse(&verified.content).map_err(SmimeError::BrokenSigned)?;
@@ -586,7 +597,7 @@ fn open_entity(
             drop(der);
             entity = Entity::parse(&canonical(&inner)).map_err(SmimeError::NotAMessage)?;
         } else {
-            if layers.is_empty() {
+            if layers.is_empty() && !unsigned_wrapper {
                 return Err(SmimeError::NotSmime);
             }
             let (message, protected) = readable(&outer, entity)?;
