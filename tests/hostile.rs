@@ -330,7 +330,18 @@ fn an_authority_no_longer_trusted_no_longer_makes_signatures_valid() {
     );
     let f = write(&c, "in.eml", &signed);
     assert!(c.run(&["verify", "--in", &f], None).status.success());
+    let ca_trusted = || {
+        let s = sealpost::api::session::Session::open(&c.data()).expect("session");
+        let list = s.list().expect("list");
+        let ca = list
+            .iter()
+            .find(|d| d.info.subject.contains("Sealpost Test CA"));
+        ca.map(|d| (d.trusted, d.trusted_path))
+            .expect("the CA is listed")
+    };
+    assert_eq!(ca_trusted(), (true, true));
     c.ok(&["cert", "untrust", "Sealpost Test CA"]);
+    assert_eq!(ca_trusted(), (false, false), "the list says so too");
     let r = verify_json(&c, &signed, "after untrust");
     assert_eq!(statuses(&r), vec!["untrusted"], "{r}");
     c.trust_test_ca();

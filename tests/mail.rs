@@ -922,20 +922,9 @@ rm -rf "$GNUPGHOME"
 /// client is the only one fetched, and a message another client expunged leaves the cache.
 fn condstore(srv: &Servers, bob: &User, uid: u32) {
     use sealpost::mail::imap::Imap;
-    use sealpost::mail::{Endpoint, Login, TlsMode};
     // A second client (bob elsewhere): flags the message, or expunges it.
     let other = |expunge: bool| {
-        let ep = Endpoint {
-            protocol: "IMAP",
-            host: "localhost".into(),
-            port: srv.imaps,
-            tls: TlsMode::Implicit,
-            ca: Some(std::fs::read(srv.ca()).unwrap()),
-        };
-        let login = Login {
-            user: "bob@example.test".into(),
-            password: "bobpw".to_string().into(),
-        };
+        let (ep, login) = (imaps(srv), login("bob@example.test", "bobpw"));
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -992,20 +981,28 @@ fn condstore(srv: &Servers, bob: &User, uid: u32) {
 
 /// IDLE (RFC 2177): a wait on a quiet folder ends at its time limit; a message arriving while
 /// waiting ends it within seconds.
-fn idle(srv: &Servers) {
-    use sealpost::mail::imap::{IdleEvent, Imap, wait_for_change};
-    use sealpost::mail::{Endpoint, Login, TlsMode};
-    let ep = Endpoint {
+/// The test Dovecot's implicit-TLS IMAP endpoint, under the test CA.
+fn imaps(srv: &Servers) -> sealpost::mail::Endpoint {
+    sealpost::mail::Endpoint {
         protocol: "IMAP",
         host: "localhost".into(),
         port: srv.imaps,
-        tls: TlsMode::Implicit,
+        tls: sealpost::mail::TlsMode::Implicit,
         ca: Some(std::fs::read(srv.ca()).unwrap()),
-    };
-    let bob = || Login {
-        user: "bob@example.test".into(),
-        password: "bobpw".to_string().into(),
-    };
+    }
+}
+
+fn login(user: &str, password: &str) -> sealpost::mail::Login {
+    sealpost::mail::Login {
+        user: user.into(),
+        password: password.to_string().into(),
+    }
+}
+
+fn idle(srv: &Servers) {
+    use sealpost::mail::imap::{IdleEvent, Imap, wait_for_change};
+    let ep = imaps(srv);
+    let bob = || login("bob@example.test", "bobpw");
     let login = bob();
     let rt = || {
         tokio::runtime::Builder::new_current_thread()
@@ -1718,7 +1715,6 @@ fn account_edit(srv: &Servers, carol: &User) {
 /// one byte, and a sealed draft moved to another folder are all refused, with nothing decrypted.
 fn planted_drafts(srv: &Servers, home: &sealpost::api::Home, drafts: &str, sealed: &[u8]) {
     use sealpost::mail::imap::Imap;
-    use sealpost::mail::{Endpoint, Login, TlsMode};
     use zeroize::Zeroizing;
     let source = || Ok(Zeroizing::new("correct horse battery".to_string()));
     let text = String::from_utf8_lossy(sealed).into_owned();
@@ -1727,17 +1723,7 @@ fn planted_drafts(srv: &Servers, home: &sealpost::api::Home, drafts: &str, seale
     let planted =
         format!("To: attacker@evil.test\r\nX-Sealpost-Draft: sign=yes; encrypt=no\r\n{ciphertext}");
     let tampered = text.replacen("Merger terms", "Merger tErms", 1);
-    let ep = Endpoint {
-        protocol: "IMAP",
-        host: "localhost".into(),
-        port: srv.imaps,
-        tls: TlsMode::Implicit,
-        ca: Some(std::fs::read(srv.ca()).unwrap()),
-    };
-    let login = Login {
-        user: "alice@example.test".into(),
-        password: "alicepw".to_string().into(),
-    };
+    let (ep, login) = (imaps(srv), login("alice@example.test", "alicepw"));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

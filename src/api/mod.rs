@@ -136,7 +136,11 @@ const KEYFILE: &str = "keys.sealed";
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CertDto {
     pub kind: CertKind,
+    /// The user trusts this certificate as an authority (an anchor of this home).
     pub trusted: bool,
+    /// An authority that chains to a trusted anchor (the user's or a built-in root) now, or is
+    /// one: the list shows the same trust status as the details.
+    pub trusted_path: bool,
     #[serde(flatten)]
     pub info: CertInfo,
     /// Revocation status from the cache (never fetched while building this).
@@ -312,9 +316,13 @@ impl Home {
             .first()
             .map(|s| (s.kind, s.trusted))
             .unwrap_or((CertKind::Person, false));
+        let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
+        let anchors = self.store.anchors()?;
+        let ctx = TrustContext::new(&anchors, &pool, now());
         Ok(CertDto {
             kind,
             trusted,
+            trusted_path: authority_trusted(cert, &ctx),
             info: cert.info(),
             revocation: self.revocation_info(cert)?,
         })
@@ -401,12 +409,15 @@ impl Home {
         let pool: Vec<Cert> = all.iter().map(|s| s.cert.clone()).collect();
         let mode = self.store.revocation_mode()?;
         let at = now();
+        let anchors = self.store.anchors()?;
+        let ctx = TrustContext::new(&anchors, &pool, at);
         all.iter()
             .map(|s| {
                 let issuer = Self::issuer_in(&s.cert, &pool);
                 Ok(CertDto {
                     kind: s.kind,
                     trusted: s.trusted,
+                    trusted_path: authority_trusted(&s.cert, &ctx),
                     info: s.cert.info(),
                     revocation: self.revocation_info_in(&s.cert, issuer, mode, at)?,
                 })
@@ -1023,6 +1034,11 @@ fn unwrap_private_key(kek: &Kek, fp: &str, wrapped: &[u8]) -> Result<PrivateKey,
     let pkcs8 = kek.unwrap(fp.as_bytes(), wrapped)?;
     PrivateKey::from_pkcs8_der(&pkcs8)
         .map_err(|e| ApiError::new(ErrorCode::Storage, format!("stored key: {e}")))
+}
+
+/// An authority that is, or chains to, a trusted anchor (false for anyone else's certificate).
+fn authority_trusted(cert: &Cert, ctx: &TrustContext) -> bool {
+    cert.is_ca() && validate::validate_path(cert, ctx).is_ok()
 }
 
 /// Cheap look at the top-level Content-Type: do we need private keys?

@@ -152,7 +152,7 @@ impl Report {
 
 /// The From a message is checked against and shown with: the protected From when the
 /// content carries one, else the outer From.
-pub fn checked_from(opened: &Opened) -> Vec<String> {
+fn checked_from(opened: &Opened) -> Vec<String> {
     let from_of = |fields: &[HeaderField]| -> Vec<String> {
         fields
             .iter()
@@ -212,7 +212,7 @@ fn mismatches(opened: &Opened) -> Vec<String> {
     out
 }
 
-/// Indexes of the signed layers that lie outside an encryption layer.
+/// For each layer: whether it lies outside (encloses) an encryption layer.
 fn outside_encryption(opened: &Opened) -> Vec<bool> {
     opened
         .layers

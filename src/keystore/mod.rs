@@ -168,25 +168,26 @@ impl Kek {
     /// `purpose`: authenticates what this installation wrote (its drafts) without exposing the
     /// key-encryption key itself.
     pub fn mac(&self, purpose: &str, parts: &[&[u8]]) -> [u8; 32] {
-        let mut m = self.mac_for(purpose);
-        for p in parts {
-            hmac::Mac::update(&mut m, &(p.len() as u64).to_be_bytes());
-            hmac::Mac::update(&mut m, p);
-        }
-        hmac::Mac::finalize(m).into_bytes().into()
+        hmac::Mac::finalize(self.mac_over(purpose, parts))
+            .into_bytes()
+            .into()
     }
 
     /// Whether `tag` is [`Kek::mac`] of `parts`, compared in constant time.
     pub fn mac_matches(&self, purpose: &str, parts: &[&[u8]], tag: &[u8]) -> bool {
-        let mut m = self.mac_for(purpose);
+        hmac::Mac::verify_slice(self.mac_over(purpose, parts), tag).is_ok()
+    }
+
+    fn mac_over(&self, purpose: &str, parts: &[&[u8]]) -> hmac::Hmac<sha2::Sha256> {
+        let mut m = self.mac_key(purpose);
         for p in parts {
             hmac::Mac::update(&mut m, &(p.len() as u64).to_be_bytes());
             hmac::Mac::update(&mut m, p);
         }
-        hmac::Mac::verify_slice(m, tag).is_ok()
+        m
     }
 
-    fn mac_for(&self, purpose: &str) -> hmac::Hmac<sha2::Sha256> {
+    fn mac_key(&self, purpose: &str) -> hmac::Hmac<sha2::Sha256> {
         use hmac::{KeyInit, Mac};
         let mut derive = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.0)
             .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));

@@ -181,6 +181,21 @@ test('trusting an authority asks first, explains what it means, and updates the 
   await close(page);
 });
 
+test('an authority under a trusted root shows the same trusted status in the list as in its details', async () => {
+  const root = { ...ca, trusted: true, trusted_path: true };
+  const intermediate = { ...ca, fingerprint: 'd'.repeat(64), subject: 'CN=Example Mail CA', common_name: 'Example Mail CA', issuer: ca.subject, serial: '2000', trusted: false, trusted_path: true };
+  const stranger = { ...ca, fingerprint: 'e'.repeat(64), subject: 'CN=Stranger CA', common_name: 'Stranger CA', issuer: 'CN=Stranger CA', serial: '3000', trusted: false, trusted_path: false };
+  const page = await openApp({ ...fullScenario(), certs: [alice, bob, root, intermediate, stranger, dave] });
+  const badge = (fp) => page.locator(`[data-fingerprint="${fp}"] [data-testid="cert-trust-badge"]`);
+  await badge(intermediate.fingerprint).waitFor();
+  assert.equal(await text(badge(root.fingerprint)), 'Trusted');
+  assert.equal(await text(badge(intermediate.fingerprint)), 'Trusted through its root');
+  assert.match(await badge(intermediate.fingerprint).getAttribute('class'), /good/);
+  assert.equal(await text(badge(stranger.fingerprint)), 'Not trusted');
+  assert.doesNotMatch(await badge(stranger.fingerprint).getAttribute('class'), /good/);
+  await close(page);
+});
+
 test('deleting an identity warns that mail encrypted to it becomes unreadable', async () => {
   const page = await openApp(fullScenario());
   await page.locator(`[data-fingerprint="${alice.fingerprint}"] .open-details`).click();

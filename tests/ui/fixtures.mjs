@@ -6,6 +6,7 @@ function cert(over) {
   return {
     kind: 'person',
     trusted: false,
+    trusted_path: false,
     fingerprint: fp('0'),
     subject: 'CN=Someone',
     issuer: 'CN=Example Test CA, O=Example',

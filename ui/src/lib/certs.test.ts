@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  authorityBadge,
   daysUntil,
   encryptCapability,
   expiryWording,
@@ -97,5 +98,13 @@ describe('revocation wording', () => {
   it('offers the three modes in order, each explained', () => {
     expect(REVOCATION_MODES.map((m) => m.mode)).toEqual(['off', 'when-available', 'required']);
     expect(REVOCATION_MODES.every((m) => m.help.length > 20)).toBe(true);
+  });
+});
+
+describe('authorityBadge', () => {
+  it('says trusted for an anchor and for an authority under one, as the details do', () => {
+    expect(authorityBadge({ trusted: true, trusted_path: true })).toBe('Trusted');
+    expect(authorityBadge({ trusted: false, trusted_path: true })).toBe('Trusted through its root');
+    expect(authorityBadge({ trusted: false, trusted_path: false })).toBe('Not trusted');
   });
 });

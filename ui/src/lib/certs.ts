@@ -93,6 +93,16 @@ export function encryptCapability(cert: Capable): Capability {
     : { ok: false, text: `Cannot encrypt: ${sentence(cert.encrypt_problem ?? 'not allowed by the certificate')}` };
 }
 
+/**
+ * The list's badge for an authority, the same verdict as its details: trusted when the user
+ * trusts it, or when it chains to an authority that is trusted (an intermediate under a
+ * trusted root).
+ */
+export function authorityBadge(cert: Pick<CertDto, 'trusted' | 'trusted_path'>): string {
+  if (cert.trusted) return 'Trusted';
+  return cert.trusted_path ? 'Trusted through its root' : 'Not trusted';
+}
+
 /** The trust badge: an authority is trusted when it is an anchor (the user's, or a built-in
  * root of the Mozilla program); anyone else when the certificate chains to one (`trustedPath`
  * and `anchor`, from the certificate's details). */

@@ -62,7 +62,16 @@ export type RevocationRefresh = { mode: RevocationMode, sources: Array<RefreshSo
  * When the refresh ended.
  */
 finished_at: string, };
-export type CertDto = { kind: CertKind, trusted: boolean, 
+export type CertDto = { kind: CertKind, 
+/**
+ * The user trusts this certificate as an authority (an anchor of this home).
+ */
+trusted: boolean, 
+/**
+ * An authority that chains to a trusted anchor (the user's or a built-in root) now, or is
+ * one: the list shows the same trust status as the details.
+ */
+trusted_path: boolean, 
 /**
  * Revocation status from the cache (never fetched while building this).
  */
