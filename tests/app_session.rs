@@ -4,29 +4,15 @@
 //! `openssl cms`, and the locked passphrase store. One test crosses the real OS keystore
 //! (Secret Service inside `dbus-run-session` in `tests/run-all.sh`).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
+use common::pki;
 use sealpost::api::ErrorCode;
 use sealpost::api::session::{Draft, Session};
 use sealpost::store::CertKind;
-
-fn pki() -> &'static Path {
-    static PKI: OnceLock<PathBuf> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let dir = root.join("target").join("test-pki");
-        let st = Command::new("bash")
-            .arg(root.join("tests/pki/make-pki.sh"))
-            .arg(&dir)
-            .status()
-            .expect("run make-pki.sh");
-        assert!(st.success(), "make-pki.sh failed");
-        assert!(dir.join(".done").exists());
-        dir
-    })
-}
 
 fn p(name: &str) -> PathBuf {
     pki().join(name)

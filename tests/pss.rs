@@ -2,28 +2,14 @@
 //! verifier on the same output: SHA-256/384/512, detached and attached, IssuerAndSerial and
 //! SubjectKeyIdentifier signer ids. (Verifying OpenSSL's PSS output is in tests/interop.rs.)
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+mod common;
 
+use std::process::Command;
+
+use common::pki;
 use sealpost::cms::sign::{SignOptions, SignerId, sign};
 use sealpost::pki::keys::PrivateKey;
 use sealpost::pki::signature::{HashAlg, RsaPadding};
-
-fn pki() -> &'static Path {
-    static PKI: OnceLock<PathBuf> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let dir = root.join("target").join("test-pki");
-        let st = Command::new("bash")
-            .arg(root.join("tests/pki/make-pki.sh"))
-            .arg(&dir)
-            .status()
-            .expect("run make-pki.sh");
-        assert!(st.success(), "make-pki.sh failed");
-        dir
-    })
-}
 
 #[test]
 fn openssl_verifies_our_rsa_pss_signatures() {
