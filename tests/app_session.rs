@@ -11,14 +11,14 @@ use std::process::Command;
 
 use common::pki;
 use sealpost::api::ErrorCode;
-use sealpost::api::session::{Draft, Session};
+use sealpost::api::{Draft, Session};
 use sealpost::store::CertKind;
 
 fn p(name: &str) -> PathBuf {
     pki().join(name)
 }
 
-fn no_progress(_: sealpost::api::session::Progress) {}
+fn no_progress(_: sealpost::api::Progress) {}
 
 /// A session on a fresh home using the passphrase file store (no OS keystore needed).
 fn file_session(dir: &Path) -> Session {
@@ -49,7 +49,7 @@ fn import_details_compose_and_open_round_trip() {
     let s = file_session(home.path());
     let st = s.status().unwrap();
     assert_eq!(st.identities, 0);
-    assert_eq!(st.keystore.kind, "file");
+    assert_eq!(st.keystore.kind.as_str(), "file");
     assert!(st.keystore.unlocked);
 
     // A wrong password is reported as such and imports nothing.
@@ -305,7 +305,7 @@ fn a_locked_key_file_must_be_unlocked_first() {
     // A new app start: the key file is locked.
     let mut s = Session::open(home.path()).unwrap();
     let st = s.status().unwrap();
-    assert_eq!(st.keystore.kind, "file");
+    assert_eq!(st.keystore.kind.as_str(), "file");
     assert!(!st.keystore.unlocked);
     let out = tempfile::tempdir().unwrap();
     let path = out.path().join("signed.eml");
@@ -388,7 +388,7 @@ fn os_keystore_import_and_sign() {
     let home = tempfile::tempdir().unwrap();
     let s = Session::open(home.path()).unwrap();
     let st = s.status().unwrap();
-    assert_eq!(st.keystore.kind, "os");
+    assert_eq!(st.keystore.kind.as_str(), "os");
     if !st.keystore.available {
         assert!(
             std::env::var_os("SEALPOST_REQUIRE_SECRET_SERVICE").is_none(),
@@ -438,7 +438,7 @@ fn os_keystore_import_and_sign() {
 /// it, see it in the CA's details, revoke it and publish a CRL that `openssl crl` reads.
 #[test]
 fn internal_ca_issue_import_self_test_revoke_and_crl() {
-    use sealpost::api::check::{CheckItem, CheckLevel};
+    use sealpost::api::{CheckItem, CheckLevel};
     use sealpost::pki::issue::{KeyAlgorithm, RevocationReason};
 
     let home = tempfile::tempdir().unwrap();
@@ -550,7 +550,7 @@ fn internal_ca_issue_import_self_test_revoke_and_crl() {
     let c = s.check(&fp).unwrap();
     assert!(c.usable && c.can_sign && c.can_encrypt, "{c:#?}");
     assert_eq!(c.expiry_warning, Some(30));
-    let line = |c: &sealpost::api::check::CertCheck, item| {
+    let line = |c: &sealpost::api::CertCheck, item| {
         c.lines.iter().find(|l| l.item == item).cloned().unwrap()
     };
     assert_eq!(line(&c, CheckItem::PrivateKey).level, CheckLevel::Ok);
@@ -613,7 +613,7 @@ fn internal_ca_issue_import_self_test_revoke_and_crl() {
 /// With the key file locked the self-test still runs, without trying the private key.
 #[test]
 fn self_test_with_a_locked_key_file_does_not_unlock() {
-    use sealpost::api::check::{CheckItem, CheckLevel};
+    use sealpost::api::{CheckItem, CheckLevel};
     use sealpost::pki::issue::KeyAlgorithm;
 
     let home = tempfile::tempdir().unwrap();

@@ -128,9 +128,9 @@ fn decrypt_json(c: &Cli, mail: &[u8], case: &str) -> (Value, Option<i32>, bool) 
 }
 
 /// What the app shows for `mail`: the report and the From of the header card.
-fn app_view(c: &Cli, mail: &[u8]) -> sealpost::api::session::MessageView {
+fn app_view(c: &Cli, mail: &[u8]) -> sealpost::api::MessageView {
     let f = write(c, "app.eml", mail);
-    let mut s = sealpost::api::session::Session::open(&c.data()).expect("session");
+    let mut s = sealpost::api::Session::open(&c.data()).expect("session");
     s.unlock_keystore(common::KEYSTORE_PASSPHRASE)
         .expect("unlock");
     s.open_message(std::path::Path::new(&f), &|_| {})
@@ -331,7 +331,7 @@ fn an_authority_no_longer_trusted_no_longer_makes_signatures_valid() {
     let f = write(&c, "in.eml", &signed);
     assert!(c.run(&["verify", "--in", &f], None).status.success());
     let ca_trusted = || {
-        let s = sealpost::api::session::Session::open(&c.data()).expect("session");
+        let s = sealpost::api::Session::open(&c.data()).expect("session");
         let list = s.list().expect("list");
         let ca = list
             .iter()

@@ -3278,7 +3278,7 @@ fn openssl_decrypts_and_verifies_our_signed_and_encrypted_formatted_mail() {
     let h = Home::with(&[ALICE, BOB], &[], true);
     let work = h.work();
     let case = "our formatted (multipart/alternative) mail signed + encrypted -> openssl";
-    let draft = sealpost::api::session::Draft {
+    let draft = sealpost::api::Draft {
         from: ALICE.email.into(),
         to: vec![BOB.email.into()],
         cc: vec![],
@@ -3294,7 +3294,7 @@ fn openssl_decrypts_and_verifies_our_signed_and_encrypted_formatted_mail() {
         sign: true,
         encrypt: true,
     };
-    let msg = sealpost::api::message::build(&draft, &[], 1_790_000_000).expect("build");
+    let msg = sealpost::message::build(&draft, &[], 1_790_000_000).expect("build");
     let args = ["--sign", "--from", ALICE.email, "--cipher", "aes-256-cbc"];
     let mail = h.encrypt(&msg, &[BOB], &args, case);
     assert!(
@@ -3323,7 +3323,7 @@ fn openssl_decrypts_and_verifies_our_signed_and_encrypted_formatted_mail() {
             matches!((plain, html), (Some(p), Some(h)) if p < h),
             "{case}: want text/plain then text/html in {text}"
         );
-        let alternative = sealpost::api::message::view(text.as_bytes()).expect("parse");
+        let alternative = sealpost::message::view(text.as_bytes()).expect("parse");
         let (plain, html) = (alternative.1.unwrap(), alternative.2.unwrap());
         assert!(plain.contains("Grüße, Bob!"), "{case}: {plain}");
         assert!(

@@ -4,12 +4,13 @@
 //! says. The certificates expired in 2022, so chains are validated at 2019-03-01 with the
 //! issuing intermediate as the trust anchor (its GlobalSign root is not included).
 //!
-//! What the user would see is [`sealpost::api::report::Report`]: `valid` only when every
+//! What the user would see is [`sealpost::api::Report`]: `valid` only when every
 //! signature is valid, chains to a trusted authority and carries the one From address.
 
 use std::path::{Path, PathBuf};
 
-use sealpost::api::report::{LayerReport, Report, build};
+use sealpost::api::message::report::build;
+use sealpost::api::{LayerReport, Report};
 use sealpost::pki::cert::Cert;
 
 /// 2019-03-01T00:00:00Z
@@ -31,7 +32,7 @@ fn dir() -> Option<PathBuf> {
 
 fn anchor(d: &Path) -> Vec<Cert> {
     let pem = std::fs::read(d.join("assets/certificates/intermediate_ca.crt")).expect("ca");
-    sealpost::pki::parse_certificates(&pem).expect("parse the intermediate")
+    sealpost::cms::parse_certificates(&pem).expect("parse the intermediate")
 }
 
 enum Outcome {

@@ -1070,15 +1070,15 @@ fn idle(srv: &Servers) {
 /// folders, read/unread on the server, move, delete (expunge), and an encrypted reply with
 /// threading headers.
 fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
-    use sealpost::api::mail::{MessageFlag, NewAccount, ServerSettings};
-    use sealpost::api::mail_desk::{MailDesk, ReplyContext};
-    use sealpost::api::session::Draft;
+    use sealpost::api::Draft;
+    use sealpost::api::{MailDesk, ReplyContext};
+    use sealpost::api::{MessageFlag, NewAccount, ServerSettings};
     use sealpost::mail::TlsMode;
     use zeroize::Zeroizing;
 
     let pass = Zeroizing::new("correct horse battery".to_string());
     let pass = Some(&pass);
-    let no_progress = |_: sealpost::api::session::Progress| {};
+    let no_progress = |_: sealpost::api::Progress| {};
     let desk = MailDesk::open(bob.home.path()).unwrap();
     let accounts_before = desk.accounts().unwrap().len();
 
@@ -1150,7 +1150,7 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
     assert!(names.contains(&("Sent", Value::from("sent"))), "{names:?}");
 
     // The app opens cached mail through its session: decrypted and verified from the cache.
-    let mut session = sealpost::api::session::Session::open(bob.home.path()).unwrap();
+    let mut session = sealpost::api::Session::open(bob.home.path()).unwrap();
     session.unlock_keystore("correct horse battery").unwrap();
     let q_uid = desk
         .list("bob", "INBOX")
@@ -1312,8 +1312,8 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
 /// blind recipient cannot decrypt it, so no RecipientInfo of theirs is in it); the blind
 /// recipient gets a separate encrypted copy; the sender's Sent copy keeps the Bcc header.
 fn blind_copies(srv: &Servers, pki: &Path, alice: &User, bob: &User) -> User {
-    use sealpost::api::mail_desk::{MailDesk, ReplyContext};
-    use sealpost::api::session::Draft;
+    use sealpost::api::Draft;
+    use sealpost::api::{MailDesk, ReplyContext};
     use zeroize::Zeroizing;
 
     let host = |p: u16| format!("localhost:{p}");
@@ -1330,7 +1330,7 @@ fn blind_copies(srv: &Servers, pki: &Path, alice: &User, bob: &User) -> User {
     bob.ok(&["cert", "import", pki.join("p256.pem").to_str().unwrap()]);
     let pass = Zeroizing::new("correct horse battery".to_string());
     let pass = Some(&pass);
-    let no_progress = |_: sealpost::api::session::Progress| {};
+    let no_progress = |_: sealpost::api::Progress| {};
     let desk = MailDesk::open(bob.home.path()).unwrap();
     let subject = "Board minutes (blind copy)";
     let draft = Draft {
@@ -1789,8 +1789,8 @@ fn planted_drafts(srv: &Servers, home: &sealpost::api::Home, drafts: &str, seale
 }
 
 fn drafts(srv: &Servers, pki: &Path, alice: &User) {
-    use sealpost::api::mail_desk::{MailDesk, ReplyContext};
-    use sealpost::api::session::Draft;
+    use sealpost::api::Draft;
+    use sealpost::api::{MailDesk, ReplyContext};
     use zeroize::Zeroizing;
 
     let pass = Zeroizing::new("correct horse battery".to_string());

@@ -479,7 +479,7 @@ fn pkilint_smime_br_verdicts() {
             .unwrap_or(path)
             .display()
             .to_string();
-        let cert = match sealpost::pki::parse_certificates(text.as_bytes()) {
+        let cert = match sealpost::cms::parse_certificates(text.as_bytes()) {
             Ok(c) if !c.is_empty() => c[0].clone(),
             other => {
                 mismatches.push(format!("{rel}: does not parse: {:?}", other.err()));
@@ -544,7 +544,7 @@ fn pkilint_smime_br_verdicts() {
 /// has a revocation problem ([`RevocationInfo::problem`], the same rule a signature report
 /// applies).
 ///
-/// [`RevocationInfo::problem`]: sealpost::api::revocation::RevocationInfo::problem
+/// [`RevocationInfo::problem`]: sealpost::api::RevocationInfo::problem
 #[test]
 fn pkits_crl_verdicts() {
     use sealpost::api::{ApiError, Home};

@@ -25,6 +25,11 @@ use sealpost::smime::{self, mime};
 // Test PKI
 // ================================================================================================
 
+/// The signing time of the messages these properties sign: now, by the system clock.
+fn signing_now() -> u64 {
+    sealpost::clock::Clock::now(&sealpost::clock::SystemClock)
+}
+
 fn pki() -> &'static Path {
     static PKI: OnceLock<PathBuf> = OnceLock::new();
     PKI.get_or_init(|| {
@@ -511,7 +516,7 @@ proptest! {
         let (outer, mut entity) = smime::split_message(msg.as_bytes()).expect("split");
         let inner_bytes = entity.to_bytes();
         let chain = [ca().clone()];
-        let params = smime::SignerParams { key: &alice.key, cert: &alice.cert, chain: &chain };
+        let params = smime::SignerParams { key: &alice.key, cert: &alice.cert, chain: &chain, signing_time: signing_now() };
         if signed {
             entity = if opaque {
                 smime::sign_opaque(&entity, &params)
@@ -613,6 +618,7 @@ fn corpus() -> &'static Corpus {
             key: &alice.key,
             cert: &alice.cert,
             chain: &chain,
+            signing_time: signing_now(),
         };
         let signed = smime::sign_detached(&entity, &params).expect("sign");
         let r = [Recipient {
@@ -668,7 +674,7 @@ proptest! {
                 let _ = (c.subject(), c.issuer(), c.emails(), c.fingerprint(), c.serial_hex());
                 let _ = (c.common_name(), c.not_before(), c.subject_key_id());
             }
-            let _ = pki::parse_certificates(data);
+            let _ = sealpost::cms::parse_certificates(data);
         }
     }
 
@@ -697,7 +703,7 @@ proptest! {
             let _ = verify::verify(data, Some(b"hello"), &[ca().clone()]);
             let _ = envelope::decrypt(data, &keys);
             let _ = envelope::recipient_count(data);
-            let _ = pki::certs_from_pkcs7(data);
+            let _ = sealpost::cms::certs_from_pkcs7(data);
         }
     }
 
@@ -880,7 +886,7 @@ proptest! {
     /// nothing: no http(s) reference survives in an attribute, no script or handler.
     #[test]
     fn html_sanitising_and_rendering_never_panic(html in html_soup()) {
-        use sealpost::api::message::{html_to_text, sanitize_html, sanitize_outgoing_html};
+        use sealpost::message::{html_to_text, sanitize_html, sanitize_outgoing_html};
         // The tags of sanitised output (text never holds a '<': it is where tags start).
         let tags = |out: &str| -> Vec<String> {
             out.split('<')
@@ -908,7 +914,7 @@ proptest! {
     /// colour, no comment and no web address, in what we read and in what we send.
     #[test]
     fn styles_keep_no_escape_or_url(css in hostile_css()) {
-        use sealpost::api::message::{sanitize_html, sanitize_outgoing_html};
+        use sealpost::message::{sanitize_html, sanitize_outgoing_html};
         let html = format!("<p style=\"{css}\">x</p>");
         for out in [sanitize_html(&html), sanitize_outgoing_html(&html)] {
             let lower = out.to_ascii_lowercase();
@@ -928,7 +934,7 @@ proptest! {
         body in proptest::collection::vec(any::<u8>(), 0..300),
         wrapped in any::<bool>(),
     ) {
-        use sealpost::api::message::draft_content;
+        use sealpost::message::draft_content;
         let mut raw = Vec::new();
         if wrapped {
             raw.extend_from_slice(b"Content-Type: message/rfc822\r\n");

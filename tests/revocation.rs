@@ -843,7 +843,7 @@ fn ocsp_responses_made_by_openssl_offline_are_judged_by_their_signer() {
     let lab = Lab::new();
     let load = |n: &str| {
         let pem = std::fs::read(lab.pki(&format!("{n}.pem"))).expect("read pem");
-        sealpost::pki::parse_certificates(&pem)
+        sealpost::cms::parse_certificates(&pem)
             .expect("certificate")
             .remove(0)
     };

@@ -98,7 +98,7 @@ fn rfc4134_signed_data() {
             "4.11 with detached {detached:?}: {r:?}"
         );
     }
-    let certs = sealpost::pki::parse_certificates(&certs_only).unwrap();
+    let certs = sealpost::cms::parse_certificates(&certs_only).unwrap();
     let subjects: Vec<String> = certs.iter().map(|c| c.subject()).collect();
     assert_eq!(certs.len(), 2, "4.11 certificates: {subjects:?}");
     assert!(
@@ -285,7 +285,7 @@ fn mimekit_openssl_test_pems_parse_or_fail_cleanly() {
         "smdh.pem",
     ] {
         let data = read(d.join(f));
-        let certs = sealpost::pki::parse_certificates(&data).unwrap_or_else(|e| panic!("{f}: {e}"));
+        let certs = sealpost::cms::parse_certificates(&data).unwrap_or_else(|e| panic!("{f}: {e}"));
         assert_eq!(certs.len(), 1, "{f}");
         // no e-mail addresses in any of them
         assert!(certs[0].emails().is_empty(), "{f}: {:?}", certs[0].emails());
@@ -303,7 +303,7 @@ fn mimekit_openssl_test_pems_parse_or_fail_cleanly() {
         assert!(PrivateKey::from_pkcs8_der(&key.1).is_err(), "{f}");
     }
     // smdsap.pem holds DSA parameters only: not a certificate file.
-    assert!(sealpost::pki::parse_certificates(&read(d.join("smdsap.pem"))).is_err());
+    assert!(sealpost::cms::parse_certificates(&read(d.join("smdsap.pem"))).is_err());
 }
 
 #[test]
@@ -323,9 +323,9 @@ fn mimekit_thunderbird_message_verifies() {
     assert!(cert.has_email("fejj@gnome.org"));
     // The chain (StartCom, distrusted and expired) validates only at the signing time.
     let root =
-        sealpost::pki::parse_certificates(&read(d.join("StartComCertificationAuthority.crt")))
+        sealpost::cms::parse_certificates(&read(d.join("StartComCertificationAuthority.crt")))
             .unwrap();
-    let inter = sealpost::pki::parse_certificates(&read(
+    let inter = sealpost::cms::parse_certificates(&read(
         d.join("StartComClass1PrimaryIntermediateClientCA.crt"),
     ))
     .unwrap();
@@ -354,9 +354,9 @@ fn mimekit_thunderbird_message_verifies() {
     assert_eq!(err.kind(), "expired-since-signing", "{err}");
     assert_eq!(err.status(), "expired");
     // The report the CLI and the app show says the same.
-    let report = sealpost::api::report::build(&opened, &root, &inter, GENERATED_AT);
+    let report = sealpost::api::message::report::build(&opened, &root, &inter, GENERATED_AT);
     assert_eq!(report.from.as_deref(), Some("fejj@gnome.org"));
-    let sealpost::api::report::LayerReport::Signed { signatures, .. } = &report.layers[0] else {
+    let sealpost::api::LayerReport::Signed { signatures, .. } = &report.layers[0] else {
         panic!("signed layer");
     };
     assert_eq!(signatures[0].status, "expired");
@@ -511,19 +511,19 @@ fn generated_report(
     f: &str,
     keys: &[KeyHolder],
     pool: &[Cert],
-) -> (sealpost::smime::Opened, sealpost::api::report::Report) {
+) -> (sealpost::smime::Opened, sealpost::api::Report) {
     let msg = generated(v, f);
     let opened = sealpost::smime::open(&msg, keys, pool).unwrap_or_else(|e| panic!("{f}: {e}"));
     let root = mimekit_identity(v, "certificate-authority.pfx").cert;
-    let report = sealpost::api::report::build(&opened, &[root], pool, GENERATED_AT);
+    let report = sealpost::api::message::report::build(&opened, &[root], pool, GENERATED_AT);
     (opened, report)
 }
 
-fn signature_statuses(r: &sealpost::api::report::Report) -> Vec<String> {
+fn signature_statuses(r: &sealpost::api::Report) -> Vec<String> {
     r.layers
         .iter()
         .filter_map(|l| match l {
-            sealpost::api::report::LayerReport::Signed { signatures, .. } => Some(signatures),
+            sealpost::api::LayerReport::Signed { signatures, .. } => Some(signatures),
             _ => None,
         })
         .flatten()
@@ -576,7 +576,7 @@ fn generated_openssl_signed_messages() {
     assert!(r.encrypted && r.signed && r.valid, "{r:?}");
     assert!(matches!(
         r.layers[0],
-        sealpost::api::report::LayerReport::AuthEnveloped { .. }
+        sealpost::api::LayerReport::AuthEnveloped { .. }
     ));
     // message/rfc822 wrapper: the signature is valid and the protected inner header (Subject
     // "Lunch on Friday?") is what was signed and what is shown; the outer Subject differs

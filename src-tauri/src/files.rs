@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use sealpost::api::{ApiError, ErrorCode};
+
+use crate::blocking::{lock, run_blocking};
 use serde::Deserialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
@@ -18,13 +20,13 @@ pub struct Granted(Mutex<HashSet<PathBuf>>);
 
 impl Granted {
     pub fn grant(&self, paths: impl IntoIterator<Item = PathBuf>) {
-        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut g = lock(&self.0);
         g.extend(paths);
     }
 
     /// Refuses a path the user did not choose in a dialog of this app or drop on its window.
     pub fn check(&self, path: &Path) -> Result<(), ApiError> {
-        let g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let g = lock(&self.0);
         if g.contains(path) {
             Ok(())
         } else {
@@ -76,7 +78,7 @@ fn dialog(
 }
 
 fn stopped(e: impl std::fmt::Display) -> ApiError {
-    ApiError::new(ErrorCode::Storage, format!("the file dialog stopped: {e}"))
+    crate::blocking::internal(&format!("the file dialog: {e}"))
 }
 
 /// Opens the native open dialog; the chosen files are granted. `None` when cancelled.
@@ -87,15 +89,14 @@ pub async fn choose_files(
     options: ChooseOptions,
 ) -> Result<Option<Vec<PathBuf>>, ApiError> {
     let d = dialog(&app, &options);
-    let picked = tauri::async_runtime::spawn_blocking(move || {
-        if options.multiple {
+    let picked = run_blocking(move || {
+        Ok(if options.multiple {
             d.blocking_pick_files()
         } else {
             d.blocking_pick_file().map(|f| vec![f])
-        }
+        })
     })
-    .await
-    .map_err(stopped)?;
+    .await?;
     let Some(picked) = picked else {
         return Ok(None);
     };
@@ -118,9 +119,7 @@ pub async fn choose_save_path(
     if let Some(name) = &options.default_path {
         d = d.set_file_name(name);
     }
-    let picked = tauri::async_runtime::spawn_blocking(move || d.blocking_save_file())
-        .await
-        .map_err(stopped)?;
+    let picked = run_blocking(move || Ok(d.blocking_save_file())).await?;
     let Some(picked) = picked else {
         return Ok(None);
     };
@@ -147,9 +146,7 @@ pub async fn confirm_natively(
             ok.to_string(),
             "Cancel".to_string(),
         ));
-    tauri::async_runtime::spawn_blocking(move || d.blocking_show())
-        .await
-        .map_err(stopped)
+    run_blocking(move || Ok(d.blocking_show())).await
 }
 
 /// The refusal when the user said no in [`confirm_natively`].

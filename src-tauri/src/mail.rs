@@ -1,21 +1,23 @@
-//! The mail commands of `docs/ipc.md`, each a line into `sealpost::api::mail_desk::MailDesk`.
+//! The mail commands of `docs/ipc.md`, each a line into `sealpost::api::MailDesk`.
 //! Network calls hold only the desk's lock: the session is locked just long enough to borrow
 //! the unlocked key-file passphrase, so the rest of the app stays responsive during a sync.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use sealpost::api::mail::{
+use sealpost::api::ApiError;
+use sealpost::api::DraftView;
+use sealpost::api::mail::watch::{self, WatchHost};
+use sealpost::api::{
     AccountChange, AccountDto, ConnectionCheck, DraftSaved, FolderDto, MailChanged, MessageFlag,
     MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult, SyncResult,
 };
-use sealpost::api::mail_desk::{MailDesk, ReplyContext, SendExtras};
-use sealpost::api::message::DraftView;
-use sealpost::api::session::{Draft, MessageView};
-use sealpost::api::{ApiError, ErrorCode};
+use sealpost::api::{Draft, MessageView};
+use sealpost::api::{IdleTarget, MailDesk, ReplyContext, SendExtras};
 use tauri::{AppHandle, Emitter, State};
 use zeroize::Zeroizing;
 
+use crate::blocking::{lock, run_blocking};
 use crate::files::Granted;
 use crate::{Shared, progress_to, with_session};
 
@@ -33,16 +35,11 @@ where
 {
     let session = Arc::clone(&session);
     let desk = Arc::clone(&desk);
-    tauri::async_runtime::spawn_blocking(move || {
-        let unlocked = session
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .unlocked_passphrase();
-        let guard = desk.lock().unwrap_or_else(|p| p.into_inner());
-        f(&guard, unlocked.as_ref())
+    run_blocking(move || {
+        let unlocked = lock(&session).unlocked_passphrase();
+        f(&lock(&desk), unlocked.as_ref())
     })
     .await
-    .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the operation stopped: {e}")))?
 }
 
 /// Attachments of the draft being edited that go with a save or send: the token of the opened
@@ -68,20 +65,18 @@ where
 {
     let session = Arc::clone(&session);
     let desk = Arc::clone(&desk);
-    tauri::async_runtime::spawn_blocking(move || {
+    run_blocking(move || {
         let (unlocked, files) = {
-            let s = session.lock().unwrap_or_else(|p| p.into_inner());
+            let s = lock(&session);
             let files = match &carried {
                 Some(c) => s.carried(c.token, &c.indices)?,
                 None => Vec::new(),
             };
             (s.unlocked_passphrase(), files)
         };
-        let guard = desk.lock().unwrap_or_else(|p| p.into_inner());
-        f(&guard, unlocked.as_ref(), files)
+        f(&lock(&desk), unlocked.as_ref(), files)
     })
     .await
-    .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the operation stopped: {e}")))?
 }
 
 /// Opens a cached draft for editing (decrypted in memory; no network).
@@ -128,10 +123,7 @@ pub async fn mail_discard_draft(
     token: Option<u32>,
 ) -> Result<(), ApiError> {
     if let Some(t) = token {
-        session
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .close_draft(t);
+        lock(&session).close_draft(t);
     }
     with_desk(session, desk, move |d, p| {
         d.discard_draft(&account, &folder, uid, p)
@@ -397,104 +389,48 @@ pub async fn mail_retry(
     with_desk(session, desk, move |d, p| d.retry(id, p)).await
 }
 
-/// How often the set of accounts is looked at for new ones to watch.
-const WATCH_ACCOUNTS_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
-/// Pause after a failed wait (server away, keystore locked, no IDLE) before trying again.
-const WATCH_RETRY: std::time::Duration = std::time::Duration::from_secs(60);
-/// The folder watched for new mail.
-const WATCHED: &str = "INBOX";
-/// One IDLE wait at most this long (well inside RFC 2177's 29 minutes): then the watcher syncs
-/// and waits again with the account's current settings, so an edited account is watched on
-/// its new server within minutes, and idle connections do not outlive NAT timeouts.
-const WATCH_SLICE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
-
-/// Starts watching every account's inbox for new mail with IDLE (RFC 2177) in the background:
-/// on news the inbox is synced through the desk and `mail-changed` tells the UI. The wait
-/// itself holds neither the session nor the desk: each is locked only to read the login and
-/// to sync. Accounts added later are picked up; removed ones stop being watched.
-pub fn start_watchers(app: AppHandle, session: Shared, desk: Desk) {
-    let watched: Arc<Mutex<std::collections::HashSet<String>>> = Arc::default();
-    std::thread::spawn(move || {
-        loop {
-            let names: Vec<String> = desk
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .accounts()
-                .map(|a| a.into_iter().map(|a| a.name).collect())
-                .unwrap_or_default();
-            for name in names {
-                let fresh = watched
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(name.clone());
-                if fresh {
-                    let (app, session, desk, watched) = (
-                        app.clone(),
-                        Arc::clone(&session),
-                        Arc::clone(&desk),
-                        Arc::clone(&watched),
-                    );
-                    std::thread::spawn(move || {
-                        watch(&app, &session, &desk, &name);
-                        watched
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .remove(&name);
-                    });
-                }
-            }
-            std::thread::sleep(WATCH_ACCOUNTS_EVERY);
-        }
-    });
+/// The app as a host of the core's mail watchers: syncs go through the desk (the session lends
+/// the passphrase), news becomes the `mail-changed` event.
+struct AppWatch {
+    app: AppHandle,
+    session: Shared,
+    desk: Desk,
 }
 
-/// One account's watcher; returns when the account is gone. Each round syncs first (so mail
-/// that came while no IDLE was running, at start or between two waits, is not missed), tells
-/// the UI when something changed, then waits with IDLE until the server reports news or the
-/// wait times out.
-fn watch(app: &AppHandle, session: &Shared, desk: &Desk, account: &str) {
-    loop {
-        let unlocked = session
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .unlocked_passphrase();
-        let (synced, target) = {
-            let d = desk.lock().unwrap_or_else(|p| p.into_inner());
-            match d.accounts() {
-                Ok(list) if !list.iter().any(|a| a.name == account) => return,
-                _ => {}
-            }
-            let synced = d.sync(account, WATCHED, unlocked.as_ref(), &|_| {});
-            (synced, d.idle_target(account, unlocked.as_ref()))
-        };
-        match synced {
-            Ok(r) if r.new > 0 || r.removed > 0 || r.flags_updated > 0 => {
-                let _ = app.emit(
-                    "mail-changed",
-                    MailChanged {
-                        account: account.to_string(),
-                        folder: WATCHED.to_string(),
-                        new: r.new,
-                        total: r.total,
-                    },
-                );
-            }
-            Ok(_) => {}
-            Err(e) => {
-                eprintln!(
-                    "sealpost: syncing {account} in the background: {}",
-                    e.message
-                );
-                std::thread::sleep(WATCH_RETRY);
-                continue;
-            }
-        }
-        let waited = target.and_then(|t| {
-            t.wait_for_change(WATCHED, WATCH_SLICE.min(sealpost::mail::imap::IDLE_MAX))
-        });
-        if let Err(e) = waited {
-            eprintln!("sealpost: watching {account} for new mail: {}", e.message);
-            std::thread::sleep(WATCH_RETRY);
-        }
+impl WatchHost for AppWatch {
+    fn accounts(&self) -> Result<Vec<String>, ApiError> {
+        Ok(lock(&self.desk)
+            .accounts()?
+            .into_iter()
+            .map(|a| a.name)
+            .collect())
     }
+
+    fn sync(&self, account: &str, folder: &str) -> Result<SyncResult, ApiError> {
+        let unlocked = lock(&self.session).unlocked_passphrase();
+        lock(&self.desk).sync(account, folder, unlocked.as_ref(), &|_| {})
+    }
+
+    fn idle_target(&self, account: &str) -> Result<IdleTarget, ApiError> {
+        let unlocked = lock(&self.session).unlocked_passphrase();
+        lock(&self.desk).idle_target(account, unlocked.as_ref())
+    }
+
+    fn changed(&self, news: MailChanged) {
+        let _ = self.app.emit("mail-changed", news);
+    }
+
+    fn trouble(&self, account: &str, doing: &str, e: &ApiError) {
+        eprintln!(
+            "sealpost: {doing} {account} in the background: {}",
+            e.message
+        );
+    }
+}
+
+/// Starts watching every account's inbox for new mail in the background (the core's
+/// [`watch::watch_accounts`]); new mail arrives by IDLE, not by polling.
+pub fn start_watchers(app: AppHandle, session: Shared, desk: Desk) {
+    let host: Arc<dyn WatchHost> = Arc::new(AppWatch { app, session, desk });
+    std::thread::spawn(move || watch::watch_accounts(host, &[], watch::Schedule::default()));
 }

@@ -1,24 +1,27 @@
 //! The Sealpost desktop shell: one window, the file dialogs, drag-and-drop, and the commands of
-//! `docs/ipc.md`, each a line into `sealpost::api::session::Session`. Commands run on a worker
+//! `docs/ipc.md`, each a line into `sealpost::api::Session`. Commands run on a worker
 //! thread so the window never freezes; long ones report `progress` events.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod blocking;
 mod files;
 mod mail;
 
 use std::path::{Path, PathBuf};
 
+use blocking::{lock, run_blocking};
 use files::Granted;
 use std::sync::{Arc, Mutex};
 
-use sealpost::api::ca::{CrlInfo, IssuedCert, Revocation};
-use sealpost::api::check::CertCheck;
-use sealpost::api::revocation::{self, RevocationRefresh};
-use sealpost::api::session::{
+use sealpost::api::CertCheck;
+use sealpost::api::RevocationRefresh;
+use sealpost::api::certs::revocation;
+use sealpost::api::{ApiError, CertDto, ExportFormat, ImportResult};
+use sealpost::api::{
     AppStatus, CertDetails, ComposeResult, Draft, MessageView, Progress, RecipientStatus, Session,
 };
-use sealpost::api::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult};
+use sealpost::api::{CrlInfo, IssuedCert, Revocation};
 use sealpost::pki::issue::{KeyAlgorithm, RevocationReason};
 use sealpost::store::RevocationMode;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -33,12 +36,7 @@ where
     F: FnOnce(&mut Session) -> Result<T, ApiError> + Send + 'static,
 {
     let shared = Arc::clone(&state);
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut guard = shared.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard)
-    })
-    .await
-    .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the operation stopped: {e}")))?
+    run_blocking(move || f(&mut lock(&shared))).await
 }
 
 fn progress_to(app: &AppHandle) -> impl Fn(Progress) + use<> {
@@ -256,22 +254,13 @@ async fn set_revocation_mode(
     with_session(state, move |s| s.set_revocation_mode(mode)).await
 }
 
-/// First background refresh after start, then every few hours.
-const REVOCATION_FIRST: std::time::Duration = std::time::Duration::from_secs(30);
-const REVOCATION_EVERY: std::time::Duration = std::time::Duration::from_secs(4 * 3600);
-
 /// Fetches CRLs and OCSP answers without holding the session lock while on the network (the
 /// lock is taken only to plan and to store), then tells the UI.
 fn refresh_revocation_now(app: &AppHandle, shared: &Shared) -> Result<RevocationRefresh, ApiError> {
-    let plan = {
-        let guard = shared.lock().unwrap_or_else(|p| p.into_inner());
-        guard.revocation_plan()?
-    };
-    let fetched = revocation::fetch(plan);
-    let result = {
-        let guard = shared.lock().unwrap_or_else(|p| p.into_inner());
-        guard.store_revocation(fetched)?
-    };
+    let result = revocation::refresh_once(
+        || lock(shared).revocation_plan(),
+        |fetched| lock(shared).store_revocation(fetched),
+    )?;
     let _ = app.emit("revocation-refreshed", result.clone());
     Ok(result)
 }
@@ -282,9 +271,7 @@ async fn refresh_revocation(
     state: State<'_, Shared>,
 ) -> Result<RevocationRefresh, ApiError> {
     let shared = Arc::clone(&state);
-    tauri::async_runtime::spawn_blocking(move || refresh_revocation_now(&app, &shared))
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the operation stopped: {e}")))?
+    run_blocking(move || refresh_revocation_now(&app, &shared)).await
 }
 
 #[tauri::command]
@@ -367,7 +354,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let desk = match sealpost::api::mail_desk::MailDesk::open(&home) {
+    let desk = match sealpost::api::MailDesk::open(&home) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("sealpost: cannot open {}: {e}", home.display());
@@ -398,13 +385,20 @@ fn main() {
             let handle = app.handle().clone();
             let shared = Arc::clone(&app.state::<Shared>());
             std::thread::spawn(move || {
-                std::thread::sleep(REVOCATION_FIRST);
-                loop {
-                    if let Err(e) = refresh_revocation_now(&handle, &shared) {
-                        eprintln!("sealpost: revocation refresh: {}", e.message);
-                    }
-                    std::thread::sleep(REVOCATION_EVERY);
-                }
+                revocation::refresh_repeatedly(
+                    revocation::RefreshSchedule::default(),
+                    || lock(&shared).revocation_plan(),
+                    |fetched| lock(&shared).store_revocation(fetched),
+                    |outcome| {
+                        match outcome {
+                            Ok(r) => {
+                                let _ = handle.emit("revocation-refreshed", r);
+                            }
+                            Err(e) => eprintln!("sealpost: revocation refresh: {}", e.message),
+                        }
+                        true
+                    },
+                )
             });
             // New mail arrives by IDLE, not by polling.
             mail::start_watchers(

@@ -4,31 +4,16 @@
 
 use ts_rs::{Config, TS};
 
-use super::ca::{CaPublication, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, Revocation};
-use super::check::{CertCheck, CheckItem, CheckLevel, CheckLine, ExpiryNotice};
-use super::continuity::{CertChange, HistoryEntry};
-use super::mail::{
-    AccountChange, AccountDto, ConnectionCheck, DraftSaved, FolderDto, MailChanged, MessageFlag,
-    MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult, ServerCheck, ServerDto,
-    ServerSettings, SmimeKind, SyncResult,
-};
-use super::mail_desk::ReplyContext;
-use super::message::DraftView;
-use super::report::{LayerReport, Report, SignatureReport};
-use super::revocation::{
-    CrlImported, RefreshSource, RevocationInfo, RevocationRefresh, RevocationState,
-};
-use super::session::{
-    AppStatus, Attachment, CertDetails, ComposeResult, Draft, IssuedEntry, KeystoreStatus,
-    MessageHeaders, MessageView, Progress, RecipientStatus,
-};
-use super::{ApiError, CertDto, ErrorCode, ExportFormat, ImportResult, TrustVerdict};
+use super::json::*;
+use super::{ApiError, ErrorCode};
+use crate::keystore::KeyStoreKind;
 use crate::mail::imap::SpecialUse;
 use crate::mail::{MailErrorKind, TlsMode};
 use crate::pki::cert::CertInfo;
 use crate::pki::issue::{KeyAlgorithm, RevocationReason};
 use crate::pki::validate::{AnchorInfo, AnchorSource};
 use crate::smime::SignedForm;
+use crate::store::mail::OutboxState;
 use crate::store::{CertKind, RevocationMode};
 
 fn decl<T: TS>(cfg: &Config, out: &mut String) {
@@ -52,16 +37,21 @@ fn render() -> String {
     decl::<RevocationState>(&cfg, &mut out);
     decl::<RevocationInfo>(&cfg, &mut out);
     decl::<RevocationMode>(&cfg, &mut out);
+    decl::<RevocationModeShown>(&cfg, &mut out);
     decl::<CrlImported>(&cfg, &mut out);
     decl::<RefreshSource>(&cfg, &mut out);
     decl::<RevocationRefresh>(&cfg, &mut out);
     decl::<CertDto>(&cfg, &mut out);
+    decl::<CertListEntry>(&cfg, &mut out);
+    decl::<CertShown>(&cfg, &mut out);
     decl::<ImportResult>(&cfg, &mut out);
     decl::<AnchorSource>(&cfg, &mut out);
     decl::<AnchorInfo>(&cfg, &mut out);
     decl::<TrustVerdict>(&cfg, &mut out);
     decl::<CertDetails>(&cfg, &mut out);
+    decl::<KeyStoreKind>(&cfg, &mut out);
     decl::<KeystoreStatus>(&cfg, &mut out);
+    decl::<KeystoreShown>(&cfg, &mut out);
     decl::<AppStatus>(&cfg, &mut out);
     decl::<SignedForm>(&cfg, &mut out);
     decl::<SignatureReport>(&cfg, &mut out);
@@ -101,6 +91,7 @@ fn render() -> String {
     decl::<AccountDto>(&cfg, &mut out);
     decl::<ServerCheck>(&cfg, &mut out);
     decl::<ConnectionCheck>(&cfg, &mut out);
+    decl::<OutboxState>(&cfg, &mut out);
     decl::<OutboxEntry>(&cfg, &mut out);
     decl::<SendResult>(&cfg, &mut out);
     decl::<RetryOutcome>(&cfg, &mut out);

@@ -6,10 +6,12 @@
 //! before it touches the database; the subscriber keys of issued certificates are never stored,
 //! they leave only inside the password-protected `.p12`.
 
-use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::{ApiError, CertDto, ErrorCode, Home, PassphraseSource, now};
+use crate::api::json::{
+    CaPublication, CertDto, CertRequest, CrlEntryInfo, CrlInfo, IssuedCert, Revocation,
+};
+use crate::api::{ApiError, ErrorCode, Home, PassphraseSource};
 use crate::keystore;
 use crate::pki::cert::{Cert, rfc3339};
 use crate::pki::issue::{
@@ -27,86 +29,6 @@ impl From<IssueError> for ApiError {
         };
         ApiError::new(code, e.to_string())
     }
-}
-
-/// Where a new CA will publish (both optional; SBR §7.1.2.3 wants a CRL URL in every
-/// certificate, and an AIA caIssuers URL is recommended).
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct CaPublication {
-    pub crl_url: Option<String>,
-    pub ca_issuers_url: Option<String>,
-}
-
-/// A certificate this home's CA issued. Its `Debug` leaves the `.p12` out.
-#[derive(Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct IssuedCert {
-    pub cert: CertDto,
-    pub ca_fingerprint: String,
-    pub serial: String,
-    /// The `.p12` (certificate, private key, CA certificate), for the caller to save; wiped
-    /// when dropped.
-    #[serde(skip)]
-    #[cfg_attr(test, ts(skip))]
-    pub p12: zeroize::Zeroizing<Vec<u8>>,
-}
-
-impl std::fmt::Debug for IssuedCert {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuedCert")
-            .field("cert", &self.cert)
-            .field("ca_fingerprint", &self.ca_fingerprint)
-            .field("serial", &self.serial)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct Revocation {
-    pub fingerprint: String,
-    pub subject: String,
-    pub serial: String,
-    pub ca_fingerprint: String,
-    pub reason: RevocationReason,
-    pub revoked_at: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct CrlEntryInfo {
-    pub serial: String,
-    pub reason: RevocationReason,
-    pub revoked_at: String,
-}
-
-/// A CRL just signed.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct CrlInfo {
-    pub ca_fingerprint: String,
-    #[cfg_attr(test, ts(type = "number"))]
-    pub crl_number: u64,
-    pub this_update: String,
-    pub next_update: String,
-    pub revoked: Vec<CrlEntryInfo>,
-    /// DER of the CRL, for the caller to save or publish.
-    #[serde(skip)]
-    #[cfg_attr(test, ts(skip))]
-    pub der: Vec<u8>,
-}
-
-/// A certificate request whose key waits in this home.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct CertRequest {
-    /// SHA-256 of the requested public key (SubjectPublicKeyInfo DER), hex.
-    pub key_id: String,
-    pub emails: Vec<String>,
-    pub key: String,
-    /// The PKCS#10 request, PEM.
-    pub pem: String,
 }
 
 /// Days a CRL stays current unless told otherwise (SBR §4.10: at most 10 days for a CRL of
@@ -158,7 +80,7 @@ impl Home {
         let ks = self.keystore(passphrase)?;
         let kek = keystore::key_encryption_key(ks.as_ref())?;
         let private = key.generate().map_err(IssueError::from)?;
-        let cert = issue::self_signed_ca(&private, name, days, now())?;
+        let cert = issue::self_signed_ca(&private, name, days, self.now())?;
         let pkcs8 = private.to_pkcs8_der().map_err(IssueError::from)?;
         let fp = cert.fingerprint();
         let wrapped = kek.wrap(fp.as_bytes(), &pkcs8);
@@ -202,7 +124,7 @@ impl Home {
             .public()
             .to_spki_der()
             .map_err(IssueError::from)?;
-        let at = now();
+        let at = self.now();
         let cert = issue::issue_mailbox(
             &ca,
             &ca_key,
@@ -269,7 +191,7 @@ impl Home {
                 format!("{} was already revoked on {}", cert.subject(), rfc3339(at)),
             ));
         }
-        let at = now();
+        let at = self.now();
         self.store.revoke(&fp, at, reason.code())?;
         Ok(Revocation {
             fingerprint: fp,
@@ -332,7 +254,7 @@ impl Home {
                 revoked_at: rfc3339(revoked_at),
             });
         }
-        let this_update = now();
+        let this_update = self.now();
         let next_update = this_update + u64::from(days) * 86_400;
         let crl_number = self.store.take_crl_number(&fp)?;
         let der = issue::build_crl(&ca, &ca_key, &entries, crl_number, this_update, next_update)?;
@@ -590,7 +512,7 @@ mod tests {
                 days: 30,
                 crl_url: None,
                 ca_issuers_url: None,
-                now: now(),
+                now: home.now(),
             },
         )
         .unwrap();
@@ -625,7 +547,7 @@ mod tests {
     /// (They join `ui/src/lib/ipc/types.ts` when the app takes these use cases up.)
     #[test]
     fn new_dtos_render_for_typescript() {
-        use crate::api::check::{CertCheck, CheckItem, CheckLevel, CheckLine};
+        use crate::api::json::{CertCheck, CheckItem, CheckLevel, CheckLine};
         use ts_rs::{Config, TS};
         let cfg = Config::new();
         let all = [

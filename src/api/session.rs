@@ -7,14 +7,13 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::ca::{CaPublication, CrlInfo, DEFAULT_CRL_DAYS, IssuedCert, Revocation};
-use super::check::{CertCheck, ExpiryNotice, expiry_threshold};
-use super::revocation::{Fetched, RevocationPlan, RevocationRefresh};
-use super::{ApiError, CertDto, CipherChoice, ErrorCode, ExportFormat, Home, ImportResult, Report};
-use crate::keystore;
+use crate::api::ca::DEFAULT_CRL_DAYS;
+use crate::api::certs::check::expiry_threshold;
+use crate::api::json::*;
+use crate::api::{ApiError, ErrorCode, Home};
+use crate::keystore::{self, KeyStoreKind};
 use crate::pki::cert::{Cert, rfc3339};
 use crate::pki::issue::{KeyAlgorithm, RevocationReason};
 use crate::store::{CertKind, RevocationMode};
@@ -28,214 +27,6 @@ const MAX_ATTACHMENTS: u64 = 256 * 1024 * 1024;
 /// How many opened messages keep their plaintext for saving attachments.
 const KEEP_OPENED: usize = 8;
 
-/// The keystore in use and whether it can be used now.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct KeystoreStatus {
-    /// "os" (the platform keystore) or "file" (a passphrase-protected key file).
-    pub kind: String,
-    pub available: bool,
-    pub unlocked: bool,
-    /// Plain words for the status line.
-    pub detail: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct AppStatus {
-    pub version: String,
-    pub home: String,
-    pub keystore: KeystoreStatus,
-    pub identities: u32,
-    pub people: u32,
-    pub authorities: u32,
-    /// Identities that expire within 30 days (or have expired) and were not renewed.
-    pub expiring: Vec<ExpiryNotice>,
-}
-
-/// A certificate one of this home's CAs issued.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct IssuedEntry {
-    pub fingerprint: String,
-    /// The common name or first address of the certificate.
-    pub name: String,
-    pub emails: Vec<String>,
-    pub serial: String,
-    pub not_after: String,
-    pub ca_fingerprint: String,
-    pub revoked_at: Option<String>,
-    pub reason: Option<RevocationReason>,
-}
-
-/// Everything the details view shows about one certificate.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct CertDetails {
-    pub cert: CertDto,
-    /// Issuers known to this home, nearest first.
-    pub chain: Vec<CertDto>,
-    pub sha1_fingerprint: String,
-    /// Whole days until `not_after` (negative once expired).
-    pub days_left: i32,
-    /// "valid", "expired" or "not-yet-valid".
-    pub validity: String,
-    /// Whether the certificate chains to an authority trusted in this home.
-    pub trusted_path: bool,
-    /// The trust verdict in plain words ("Trusted through <root> (Mozilla root program)", …).
-    pub trust: String,
-    /// The anchor the path ended at: built in (Mozilla) or trusted by the user.
-    pub anchor: Option<crate::pki::validate::AnchorInfo>,
-    pub has_private_key: bool,
-    /// 30, 14 or 7 once the certificate expires within that many days; 0 once expired.
-    pub expiry_warning: Option<u32>,
-    /// When one of this home's CAs issued this certificate: its record (revoked or not).
-    pub issued: Option<IssuedEntry>,
-    /// For a CA of this home (its key is held): every certificate it issued, newest first.
-    pub issued_certs: Vec<IssuedEntry>,
-    /// For a correspondent's certificate: how it differs from the one accepted for each of
-    /// its addresses (until the user accepts it).
-    pub changes: Vec<super::continuity::CertChange>,
-    /// The other certificates of the same mailbox (an identity's earlier ones keep their
-    /// private keys), newest first.
-    pub history: Vec<super::continuity::HistoryEntry>,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct MessageHeaders {
-    pub from: String,
-    /// The display name of a From mailbox holds an address itself (`"alice@bar.test"
-    /// <carol@bar.test>`): the reader must be told which address is the real one.
-    pub from_name_looks_like_address: bool,
-    pub to: String,
-    pub cc: String,
-    pub subject: String,
-    pub date: String,
-    pub message_id: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct Attachment {
-    pub index: u32,
-    pub filename: String,
-    pub content_type: String,
-    #[cfg_attr(test, ts(type = "number"))]
-    pub size: u64,
-}
-
-/// An opened message: the security report (drawn by the app, never by the message), the
-/// headers, the body and the attachments. Its `Debug` leaves the decrypted body out.
-#[derive(Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct MessageView {
-    pub id: u32,
-    pub report: Report,
-    pub headers: MessageHeaders,
-    pub text: Option<String>,
-    /// HTML with scripts, frames, forms, remote references and refreshes removed; the app
-    /// still shows it only in a sandboxed frame whose policy forbids every request.
-    pub html: Option<String>,
-    pub attachments: Vec<Attachment>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct RecipientStatus {
-    pub email: String,
-    pub has_certificate: bool,
-    pub fingerprint: Option<String>,
-    /// Why no usable certificate is known, in plain words.
-    pub problem: Option<String>,
-    /// The certificate differs (key or issuing CA) from the one accepted for this address.
-    pub change: Option<super::continuity::CertChange>,
-}
-
-/// A message being composed. Its `Debug` leaves the text out.
-#[derive(Clone, Deserialize, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct Draft {
-    pub from: String,
-    pub to: Vec<String>,
-    pub cc: Vec<String>,
-    /// Blind copies: delivered, never named in what To and Cc receive (RFC 5322 §3.6.3).
-    #[serde(default)]
-    pub bcc: Vec<String>,
-    pub subject: String,
-    /// The plain text. When `html` is set the core sends its own plain-text rendering of the
-    /// HTML as the text/plain alternative instead (so the two always agree).
-    pub body: String,
-    /// The formatted body (HTML fragment) when the user wrote formatted text; `None` for plain
-    /// text. Sent sanitised as text/html next to a text/plain alternative.
-    #[serde(default)]
-    pub html: Option<String>,
-    /// Paths of files to attach.
-    pub attachments: Vec<String>,
-    pub sign: bool,
-    pub encrypt: bool,
-}
-
-/// How many bytes a redacted text had, for `Debug` output.
-fn redacted(t: &Option<String>) -> String {
-    match t {
-        Some(t) => format!("<{} bytes>", t.len()),
-        None => "None".into(),
-    }
-}
-
-impl std::fmt::Debug for MessageView {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MessageView")
-            .field("id", &self.id)
-            .field("report", &self.report)
-            .field("headers", &self.headers)
-            .field("text", &redacted(&self.text))
-            .field("html", &redacted(&self.html))
-            .field("attachments", &self.attachments)
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for Draft {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Draft")
-            .field("from", &self.from)
-            .field("to", &self.to)
-            .field("cc", &self.cc)
-            .field("bcc", &self.bcc)
-            .field("body", &redacted(&Some(self.body.clone())))
-            .field("html", &redacted(&self.html))
-            .field("attachments", &self.attachments)
-            .field("sign", &self.sign)
-            .field("encrypt", &self.encrypt)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct ComposeResult {
-    pub path: String,
-    #[cfg_attr(test, ts(type = "number"))]
-    pub size: u64,
-    pub signed: bool,
-    pub encrypted: bool,
-    pub cipher: Option<String>,
-    /// Everyone the message is encrypted to, the sender included.
-    pub recipients: Vec<String>,
-}
-
-/// Progress of a long operation, sent to the app as the `progress` event.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct Progress {
-    pub operation: String,
-    pub done: u32,
-    pub total: u32,
-    pub detail: String,
-}
-
 impl Progress {
     fn new(operation: &str, done: u32, total: u32, detail: impl Into<String>) -> Progress {
         Progress {
@@ -246,9 +37,6 @@ impl Progress {
         }
     }
 }
-
-/// Callback for progress reports.
-pub type ProgressSink<'a> = &'a dyn Fn(Progress);
 
 pub struct Session {
     home: Home,
@@ -342,26 +130,6 @@ pub(crate) fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-/// A guess of the media type of an attachment from its name.
-pub(crate) fn media_type(name: &str) -> &'static str {
-    let lower = name.to_ascii_lowercase();
-    let ext = lower.rsplit('.').next().unwrap_or("");
-    match ext {
-        "pdf" => "application/pdf",
-        "txt" => "text/plain",
-        "csv" => "text/csv",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "zip" => "application/zip",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "eml" => "message/rfc822",
-        "cer" | "crt" | "der" => "application/pkix-cert",
-        _ => "application/octet-stream",
-    }
-}
-
 impl Session {
     pub fn open(dir: &Path) -> Result<Session, ApiError> {
         Ok(Session {
@@ -388,7 +156,7 @@ impl Session {
 
     pub fn status(&self) -> Result<AppStatus, ApiError> {
         let kind = self.home.keystore_kind()?;
-        let keystore = if kind == "file" {
+        let keystore = if kind == KeyStoreKind::File {
             let unlocked = self.passphrase.is_some();
             KeystoreStatus {
                 kind,
@@ -425,7 +193,7 @@ impl Session {
             identities: count(CertKind::Identity),
             people: count(CertKind::Person),
             authorities: count(CertKind::Authority),
-            expiring: self.home.expiry_notices(super::now())?,
+            expiring: self.home.expiry_notices(self.home.now())?,
         })
     }
 
@@ -436,7 +204,7 @@ impl Session {
     }
 
     pub fn unlock_keystore(&mut self, passphrase: &str) -> Result<AppStatus, ApiError> {
-        if self.home.keystore_kind()? != "file" {
+        if self.home.keystore_kind()? != KeyStoreKind::File {
             return Err(ApiError::new(
                 ErrorCode::BadInput,
                 "the system keystore needs no passphrase here",
@@ -463,7 +231,7 @@ impl Session {
     }
 
     /// The fetches a revocation refresh would make. The shell then calls
-    /// [`crate::api::revocation::fetch`] without holding the session, and hands the result to
+    /// [`crate::api::certs::revocation::fetch`] without holding the session, and hands the result to
     /// [`Session::store_revocation`].
     pub fn revocation_plan(&self) -> Result<RevocationPlan, ApiError> {
         self.home.revocation_plan()
@@ -489,7 +257,7 @@ impl Session {
     }
 
     pub fn details(&self, fingerprint: &str) -> Result<CertDetails, ApiError> {
-        self.details_at(fingerprint, super::now())
+        self.details_at(fingerprint, self.home.now())
     }
 
     fn details_at(&self, fingerprint: &str, at: u64) -> Result<CertDetails, ApiError> {
@@ -591,7 +359,7 @@ impl Session {
     /// The passphrase source for operations that need a private key, and whether the key file
     /// (if that is the store) is unlocked.
     fn unlocked(&self) -> Result<bool, ApiError> {
-        Ok(self.home.keystore_kind()? != "file" || self.passphrase.is_some())
+        Ok(self.home.keystore_kind()? != KeyStoreKind::File || self.passphrase.is_some())
     }
 
     /// Accepts a correspondent's changed certificate: the change alerts about it stop.
@@ -804,7 +572,7 @@ impl Session {
         // A whole message wrapped inside (RFC 8551 §3.1; our encrypted drafts) is already the
         // message itself: the core shows what it checked.
         let plain = Zeroizing::new(plain);
-        let (headers, text, html, attachments) = super::message::view(&plain)?;
+        let (headers, text, html, attachments) = crate::message::view(&plain)?;
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1).max(1);
         self.opened.push((id, plain));
@@ -839,7 +607,7 @@ impl Session {
                 )
             })?;
         // Decrypted content: readable by the user alone.
-        let data = Zeroizing::new(super::message::attachment(plain, index)?);
+        let data = Zeroizing::new(crate::message::attachment(plain, index)?);
         write_file(path, &data, true)
     }
 
@@ -895,7 +663,7 @@ impl Session {
             }
             files.push((file_name(&p), data));
         }
-        let msg = super::message::build(draft, &files, super::now())?;
+        let msg = crate::message::build(draft, &files, self.home.now())?;
         let recipients: Vec<String> = draft
             .to
             .iter()
@@ -957,7 +725,7 @@ impl Session {
         account: &str,
         folder: &str,
         uid: u32,
-    ) -> Result<super::message::DraftView, ApiError> {
+    ) -> Result<crate::message::DraftView, ApiError> {
         let pass = || self.passphrase();
         let (mut view, plain) = self.home.open_draft(account, folder, uid, &pass)?;
         let token = self.next_id;
@@ -981,7 +749,7 @@ impl Session {
                 ));
             }
         };
-        let (_, _, _, list) = super::message::view(plain)?;
+        let (_, _, _, list) = crate::message::view(plain)?;
         indices
             .iter()
             .map(|&i| {
@@ -992,7 +760,7 @@ impl Session {
                     .ok_or_else(|| {
                         ApiError::new(ErrorCode::NotFound, "the draft has no such attachment")
                     })?;
-                Ok((name, super::message::attachment(plain, i)?))
+                Ok((name, crate::message::attachment(plain, i)?))
             })
             .collect()
     }

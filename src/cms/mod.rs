@@ -7,9 +7,12 @@
 //! by the interop tests. Input may be BER: it is normalised by [`crate::asn1::ber_to_der`]
 //! before typed decoding.
 
+pub mod bundle;
 pub mod envelope;
 pub mod sign;
 pub mod verify;
+
+pub use bundle::{certs_from_pkcs7, parse_certificates};
 
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;

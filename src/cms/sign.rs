@@ -58,10 +58,7 @@ impl Default for SignOptions {
             rsa_padding: RsaPadding::Pkcs1v15,
             sid: SignerId::IssuerAndSerial,
             attached: false,
-            signing_time: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0),
+            signing_time: crate::clock::Clock::now(&crate::clock::SystemClock),
         }
     }
 }

@@ -38,6 +38,7 @@ pub enum KeyStoreError {
 
 /// Which backend holds the secrets; serialized lower-case ("os", "file", "memory") in config.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum KeyStoreKind {
     Os,

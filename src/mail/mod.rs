@@ -11,7 +11,7 @@
 //!   certificate, the rest of TLS, a missing STARTTLS, authentication, the protocol, or a
 //!   rejection. Server text is sanitised and truncated; no password ever appears in an error.
 //!
-//! The functions here are `async`; [`crate::api::mail`] runs them on a current-thread tokio
+//! The functions here are `async`; the mail use cases (`api::mail`) run them on a current-thread tokio
 //! runtime so the CLI and the app call plain functions.
 
 pub mod imap;

@@ -52,7 +52,7 @@ pub fn root_store(ca: Option<&[u8]>) -> Result<RootCertStore, MailError> {
 
 /// The DER certificates in a PEM or DER CA file.
 pub fn ca_certificates(data: &[u8]) -> Result<Vec<CertificateDer<'static>>, MailError> {
-    let certs = crate::pki::parse_certificates(data)
+    let certs = crate::cms::parse_certificates(data)
         .map_err(|e| MailError::Config(format!("the CA file holds no usable certificate: {e}")))?;
     if certs.is_empty() {
         return Err(MailError::Config(

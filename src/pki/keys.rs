@@ -3,9 +3,10 @@
 //! forms zeroize themselves on drop (RustCrypto key types do).
 
 use pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
-use serde::Serialize;
 use thiserror::Error;
 use zeroize::Zeroizing;
+
+pub use crate::alg::KeyKind;
 
 #[derive(Debug, Error)]
 pub enum KeyError {
@@ -27,31 +28,6 @@ pub const OID_P256: &str = "1.2.840.10045.3.1.7";
 pub const OID_P384: &str = "1.3.132.0.34";
 pub const OID_ED25519: &str = "1.3.101.112";
 pub const OID_X25519: &str = "1.3.101.110";
-
-/// What kind of key a certificate or identity holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KeyKind {
-    Rsa { bits: u32 },
-    P256,
-    P384,
-    Ed25519,
-    X25519,
-    Other,
-}
-
-impl KeyKind {
-    pub fn label(&self) -> String {
-        match self {
-            KeyKind::Rsa { bits } => format!("RSA {bits}"),
-            KeyKind::P256 => "ECDSA P-256".into(),
-            KeyKind::P384 => "ECDSA P-384".into(),
-            KeyKind::Ed25519 => "Ed25519".into(),
-            KeyKind::X25519 => "X25519".into(),
-            KeyKind::Other => "unsupported".into(),
-        }
-    }
-}
 
 /// A public key usable for verifying and encrypting.
 pub enum PublicKey {

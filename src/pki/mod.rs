@@ -1,5 +1,6 @@
-//! Certificates and keys: parsing public certificate files, PKCS#12 import and export, the
-//! certificate model and path validation.
+//! Certificates and keys: the certificate model, PEM, PKCS#12 import and export, and path
+//! validation. (Certificate files that may be PKCS#7 bundles are read by
+//! [`crate::cms::parse_certificates`], one layer up.)
 
 pub mod cert;
 pub mod issue;
@@ -10,7 +11,6 @@ pub mod signature;
 pub mod validate;
 
 use base64::Engine;
-use cert::Cert;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -23,44 +23,8 @@ pub enum ParseError {
     Cert(#[from] cert::CertError),
 }
 
-/// Reads every certificate from a PEM (several blocks), DER, or PKCS#7 certs-only
-/// (`.p7b`/`.p7c`, DER or PEM) file.
-pub fn parse_certificates(data: &[u8]) -> Result<Vec<Cert>, ParseError> {
-    let trimmed = trim_ascii_start(data);
-    if trimmed.starts_with(b"-----BEGIN") {
-        let text = String::from_utf8_lossy(trimmed);
-        let mut out = Vec::new();
-        for (label, der) in pem_blocks(&text) {
-            match label.as_str() {
-                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
-                    out.push(Cert::from_der(&der)?)
-                }
-                "PKCS7" | "CMS" => out.extend(certs_from_pkcs7(&der)?),
-                _ => {}
-            }
-        }
-        if out.is_empty() {
-            return Err(ParseError::Empty);
-        }
-        return Ok(out);
-    }
-    if let Ok(c) = Cert::from_der(data) {
-        return Ok(vec![c]);
-    }
-    let certs = certs_from_pkcs7(data)?;
-    if certs.is_empty() {
-        return Err(ParseError::Empty);
-    }
-    Ok(certs)
-}
-
-/// Certificates carried in a SignedData (certs-only or not), BER or DER.
-pub fn certs_from_pkcs7(data: &[u8]) -> Result<Vec<Cert>, ParseError> {
-    crate::cms::certificates_in_signed_data(data)
-        .map_err(|e| ParseError::Unrecognised(e.to_string()))
-}
-
-fn trim_ascii_start(d: &[u8]) -> &[u8] {
+/// `d` without its leading ASCII white space.
+pub fn trim_ascii_start(d: &[u8]) -> &[u8] {
     let n = d.iter().take_while(|b| b.is_ascii_whitespace()).count();
     &d[n..]
 }
@@ -114,14 +78,5 @@ mod tests {
         assert_eq!(blocks[1].1, vec![3]);
         let round = pem_blocks(&to_pem("CERTIFICATE", &[9; 100]));
         assert_eq!(round[0].1, vec![9; 100]);
-    }
-
-    #[test]
-    fn garbage_is_not_a_certificate() {
-        assert!(parse_certificates(b"hello").is_err());
-        assert!(matches!(
-            parse_certificates(b"-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n"),
-            Err(ParseError::Empty)
-        ));
     }
 }

@@ -18,8 +18,7 @@
 //! notBefore): a chain judged today with a SHA-1 link is refused, while the same chain judged
 //! at a signing time before 2017 (an old archived message) may still be accepted for that time.
 
-use crate::pki::keys::KeyKind;
-use crate::pki::signature::{self, HashAlg};
+use crate::alg::{HashAlg, KeyKind};
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
 /// SHA-1 certificate signatures are refused at validation times from this instant on
@@ -117,7 +116,7 @@ pub fn check_signature_algorithm(alg: &AlgorithmIdentifierOwned, at: u64) -> Res
     };
     let acceptance = if oid == "1.2.840.113549.1.1.10" {
         // PSS names its hash in the parameters (RFC 4055 §3.1); absent parameters mean SHA-1.
-        match signature::implied_hash(alg, None) {
+        match crate::alg::implied_hash(alg, None) {
             Some(HashAlg::Sha1) => Acceptance::Before(SHA1_CUTOFF),
             Some(_) => Acceptance::Always,
             None => {
@@ -183,10 +182,7 @@ mod tests {
                 cutoff: SHA1_CUTOFF
             })
         );
-        assert_eq!(
-            crate::pki::cert::rfc3339(SHA1_CUTOFF),
-            "2017-01-01T00:00:00Z"
-        );
+        assert_eq!(crate::clock::rfc3339(SHA1_CUTOFF), "2017-01-01T00:00:00Z");
         // PSS without parameters is PSS over SHA-1.
         assert!(check_signature_algorithm(&alg("1.2.840.113549.1.1.10"), SHA1_CUTOFF).is_err());
     }

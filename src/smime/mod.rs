@@ -244,11 +244,16 @@ pub struct SignerParams<'a> {
     pub key: &'a PrivateKey,
     pub cert: &'a Cert,
     pub chain: &'a [Cert],
+    /// The signingTime to state (RFC 5652 §11.3), seconds since the epoch.
+    pub signing_time: u64,
 }
 
 /// multipart/signed (RFC 8551 §3.5.3) around `entity`.
 pub fn sign_detached(entity: &Entity, signer: &SignerParams) -> Result<Entity, SmimeError> {
-    let opts = SignOptions::default();
+    let opts = SignOptions {
+        signing_time: signer.signing_time,
+        ..SignOptions::default()
+    };
     let hash = crate::pki::signature::default_hash(signer.key);
     let b = boundary();
     // The first part is written straight into the new body and signed there (no extra copy).
@@ -295,6 +300,7 @@ fn pkcs7_entity(smime_type: &str, cms_der: &[u8]) -> Entity {
 pub fn sign_opaque(entity: &Entity, signer: &SignerParams) -> Result<Entity, SmimeError> {
     let opts = SignOptions {
         attached: true,
+        signing_time: signer.signing_time,
         ..SignOptions::default()
     };
     let der = cms::sign::sign(

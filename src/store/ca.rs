@@ -4,7 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError, now};
+use super::{Store, StoreError};
 
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ca_settings (
@@ -187,7 +187,7 @@ impl Store {
         self.conn.execute(
             "INSERT INTO pending_keys(spki_id, wrapped, emails, created) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(spki_id) DO UPDATE SET wrapped = excluded.wrapped, emails = excluded.emails",
-            params![spki_id, wrapped, emails, now()],
+            params![spki_id, wrapped, emails, self.now()],
         )?;
         Ok(())
     }

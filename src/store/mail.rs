@@ -4,7 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError, now};
+use super::{Store, StoreError};
 
 /// Added to the schema by [`Store::init`]; only `CREATE ... IF NOT EXISTS`, so it is safe on
 /// homes made before mail existed.
@@ -114,8 +114,11 @@ pub struct AccountRow {
 /// Delivery state of an outbox entry. `Sending` is written *before* the SMTP transaction and
 /// `Sent` right after the server's 250, so an entry still `Sending` after a crash is known to
 /// be uncertain and is never sent again without the user's say.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
 pub enum OutboxState {
+    #[default]
     Queued,
     Sending,
     Sent,
@@ -236,7 +239,7 @@ impl Store {
                 a.smtp_port,
                 a.smtp_tls,
                 a.ca_pem,
-                now()
+                self.now()
             ],
         )?;
         Ok(n == 1)
@@ -318,7 +321,7 @@ impl Store {
         raw: &[u8],
         sent_copy: Option<&[u8]>,
     ) -> Result<i64, StoreError> {
-        let t = now();
+        let t = self.now();
         self.conn.execute(
             "INSERT INTO mail_outbox(account, message_id, subject, mail_from, recipients, raw, sent_copy, state, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?8)",
             params![account, message_id, subject, from, flags_json(recipients), raw, sent_copy, t],
@@ -380,7 +383,7 @@ impl Store {
             &format!(
                 "UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1, updated = ?2 WHERE id = ?1 AND state IN {states}"
             ),
-            params![id, now()],
+            params![id, self.now()],
         )?;
         Ok(n == 1)
     }
@@ -393,7 +396,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE mail_outbox SET state = ?2, last_error = ?3, updated = ?4 WHERE id = ?1",
-            params![id, state.as_str(), error, now()],
+            params![id, state.as_str(), error, self.now()],
         )?;
         Ok(())
     }
@@ -401,7 +404,7 @@ impl Store {
     pub fn outbox_set_appended(&self, id: i64, error: Option<&str>) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE mail_outbox SET appended = ?2, last_error = ?3, updated = ?4 WHERE id = ?1",
-            params![id, error.is_none() as i64, error, now()],
+            params![id, error.is_none() as i64, error, self.now()],
         )?;
         Ok(())
     }
@@ -448,7 +451,7 @@ impl Store {
         let modseq = modseq.and_then(|m| i64::try_from(m).ok());
         self.conn.execute(
             "INSERT INTO mail_folders(account, folder, uidvalidity, uidnext, synced, highestmodseq) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(account, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, uidnext = excluded.uidnext, synced = excluded.synced, highestmodseq = excluded.highestmodseq",
-            params![account, folder, uidvalidity, uidnext, now(), modseq],
+            params![account, folder, uidvalidity, uidnext, self.now(), modseq],
         )?;
         Ok(())
     }

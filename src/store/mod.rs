@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use thiserror::Error;
 
+use crate::clock::SharedClock;
 use crate::pki::cert::Cert;
 
 mod ca;
@@ -63,6 +64,8 @@ pub struct StoredCert {
 
 pub struct Store {
     conn: Connection,
+    /// Where the time stamps of rows come from (fixed in tests).
+    clock: SharedClock,
 }
 
 const SCHEMA: &str = "
@@ -90,13 +93,6 @@ CREATE TABLE IF NOT EXISTS capabilities (
 );
 ";
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path)?;
@@ -117,7 +113,20 @@ impl Store {
         mail::migrate(&conn)?;
         conn.execute_batch(revocation::SCHEMA)?;
         conn.execute_batch(pins::SCHEMA)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            clock: crate::clock::system(),
+        })
+    }
+
+    /// Time-stamps rows with `clock` from now on (the [`crate::api::Home`]'s clock).
+    pub fn set_clock(&mut self, clock: SharedClock) {
+        self.clock = clock;
+    }
+
+    /// Now, for a time-stamp column.
+    fn now(&self) -> i64 {
+        i64::try_from(self.clock.now()).unwrap_or(i64::MAX)
     }
 
     /// When a certificate was first stored, as an ever-increasing number (the row id):
@@ -172,7 +181,7 @@ impl Store {
             None => {
                 tx.execute(
                     "INSERT INTO certificates(fingerprint, der, kind, trusted, added) VALUES (?1, ?2, ?3, 0, ?4)",
-                    params![fp, cert.der(), kind.as_str(), now()],
+                    params![fp, cert.der(), kind.as_str(), self.now()],
                 )?;
                 for e in cert.emails() {
                     tx.execute(

@@ -4,7 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError, now};
+use super::{Store, StoreError};
 
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS accepted_certs (
@@ -65,7 +65,7 @@ impl Store {
                 fingerprint,
                 spki_sha256,
                 issuer,
-                now()
+                self.now()
             ],
         )?;
         Ok(())

@@ -388,10 +388,14 @@ window.__installFakeBackend = function (scenario) {
         mail.updated = [...(mail.updated ?? []), { change: clone(args.change), password: args.password }];
         return clone(dto);
       }
+      case 'mail_test_account':
       case 'mail_test_change':
       case 'mail_test_settings': {
-        // Deterministic failures by host name, port and password, one per stage.
-        const a = cmd === 'mail_test_change' ? args.change.settings : args.account;
+        // Deterministic failures by host name, port and password, one per stage; a stored
+        // account is tested with its stored settings (and the stored password, taken as right).
+        const stored = cmd === 'mail_test_account' ? mail.accounts.find((x) => x.name === args.name) : null;
+        if (cmd === 'mail_test_account' && !stored) return reject('not-found', `no account named "${args.name}"`);
+        const a = stored ?? (cmd === 'mail_test_change' ? args.change.settings : args.account);
         const check = (proto, srv) => {
           const server = `${proto} ${srv.host}:${srv.port}`;
           const fail = (failed_at, message) => ({ server, ok: false, failed_at, message: `${server}: ${message}` });

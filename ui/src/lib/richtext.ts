@@ -1,6 +1,6 @@
 // Formatted compose text: HTML from the editor to readable plain text and back, and the link
 // addresses the editor accepts. The core renders the sent text/plain alternative itself with the
-// same rules (src/api/message.rs html_to_text); this one is for the draft's `body` and for
+// same rules (src/message/html.rs html_to_text); this one is for the draft's `body` and for
 // turning Formatted off.
 
 /** Elements whose content is never text (dropped with everything inside). */

@@ -4,7 +4,7 @@
 /**
  * What a front end branches on.
  */
-export type ErrorCode = "bad-input" | "not-found" | "ambiguous" | "wrong-password" | "keystore-unavailable" | "keystore-locked" | "decryption-failed" | "signature-invalid" | "storage" | "network";
+export type ErrorCode = "bad-input" | "not-found" | "ambiguous" | "wrong-password" | "keystore-unavailable" | "keystore-locked" | "decryption-failed" | "signature-invalid" | "storage" | "network" | "internal";
 export type ApiError = { code: ErrorCode, message: string, };
 /**
  * The role of a certificate in this home.
@@ -39,6 +39,10 @@ checked_at: string | null, revoked_at: string | null, reason: string | null, };
  */
 export type RevocationMode = "off" | "when-available" | "required";
 /**
+ * How revocation is used, as `sealpost cert revocation-mode --json` prints it.
+ */
+export type RevocationModeShown = { mode: RevocationMode, };
+/**
  * A CRL imported by hand.
  */
 export type CrlImported = { issuer: string, issuer_fingerprint: string, this_update: string, next_update: string, revoked: number, };
@@ -63,6 +67,64 @@ export type RevocationRefresh = { mode: RevocationMode, sources: Array<RefreshSo
  */
 finished_at: string, };
 export type CertDto = { kind: CertKind, 
+/**
+ * The user trusts this certificate as an authority (an anchor of this home).
+ */
+trusted: boolean, 
+/**
+ * An authority that chains to a trusted anchor (the user's or a built-in root) now, or is
+ * one: the list shows the same trust status as the details.
+ */
+trusted_path: boolean, 
+/**
+ * Revocation status from the cache (never fetched while building this).
+ */
+revocation: RevocationInfo, fingerprint: string, subject: string, issuer: string, common_name: string | null, serial: string, emails: Array<string>, not_before: string, not_after: string, key: string, key_usage: Array<string>, extended_key_usage: Array<string> | null, is_ca: boolean, subject_key_id: string | null, authority_key_id: string | null, can_sign: boolean, can_encrypt: boolean, sign_problem: string | null, encrypt_problem: string | null, };
+/**
+ * A certificate as `sealpost cert list --json` prints it: its fields, plus the expiry warning
+ * of the user's own identities.
+ */
+export type CertListEntry = { 
+/**
+ * 30, 14 or 7 while one of the user's identities nears its end, 0 once it expired (and
+ * was not renewed); `null` otherwise.
+ */
+expiry_warning: number | null, kind: CertKind, 
+/**
+ * The user trusts this certificate as an authority (an anchor of this home).
+ */
+trusted: boolean, 
+/**
+ * An authority that chains to a trusted anchor (the user's or a built-in root) now, or is
+ * one: the list shows the same trust status as the details.
+ */
+trusted_path: boolean, 
+/**
+ * Revocation status from the cache (never fetched while building this).
+ */
+revocation: RevocationInfo, fingerprint: string, subject: string, issuer: string, common_name: string | null, serial: string, emails: Array<string>, not_before: string, not_after: string, key: string, key_usage: Array<string>, extended_key_usage: Array<string> | null, is_ca: boolean, subject_key_id: string | null, authority_key_id: string | null, can_sign: boolean, can_encrypt: boolean, sign_problem: string | null, encrypt_problem: string | null, };
+/**
+ * A certificate as `sealpost cert show --json` prints it: its fields, the trust verdict
+ * (`trusted_path` is the verdict's: whether this certificate chains to an anchor), and the
+ * other certificates of the same mailbox.
+ */
+export type CertShown = { 
+/**
+ * The verdict in plain words.
+ */
+trust: string, 
+/**
+ * The anchor the path ended at.
+ */
+anchor: AnchorInfo | null, 
+/**
+ * The precise failure when not trusted.
+ */
+reason_code: string | null, 
+/**
+ * The other certificates of the same mailbox, newest first.
+ */
+history: Array<HistoryEntry>, kind: CertKind, 
 /**
  * The user trusts this certificate as an authority (an anchor of this home).
  */
@@ -169,17 +231,25 @@ changes: Array<CertChange>,
  */
 history: Array<HistoryEntry>, };
 /**
+ * Which backend holds the secrets; serialized lower-case ("os", "file", "memory") in config.
+ */
+export type KeyStoreKind = "os" | "file" | "memory";
+/**
  * The keystore in use and whether it can be used now.
  */
 export type KeystoreStatus = { 
 /**
- * "os" (the platform keystore) or "file" (a passphrase-protected key file).
+ * The platform keystore or a passphrase-protected key file.
  */
-kind: string, available: boolean, unlocked: boolean, 
+kind: KeyStoreKind, available: boolean, unlocked: boolean, 
 /**
  * Plain words for the status line.
  */
 detail: string, };
+/**
+ * Which keystore a home uses, as `sealpost keystore status --json` prints it.
+ */
+export type KeystoreShown = { keystore: KeyStoreKind, };
 export type AppStatus = { version: string, home: string, keystore: KeystoreStatus, identities: number, people: number, authorities: number, 
 /**
  * Identities that expire within 30 days (or have expired) and were not renewed.
@@ -487,11 +557,17 @@ export type ServerCheck = { server: string, ok: boolean,
  */
 failed_at: MailErrorKind | null, message: string | null, };
 export type ConnectionCheck = { account: string, ok: boolean, imap: ServerCheck, smtp: ServerCheck, };
+/**
+ * Delivery state of an outbox entry. `Sending` is written *before* the SMTP transaction and
+ * `Sent` right after the server's 250, so an entry still `Sending` after a crash is known to
+ * be uncertain and is never sent again without the user's say.
+ */
+export type OutboxState = "queued" | "sending" | "sent" | "failed";
 export type OutboxEntry = { id: number, account: string, message_id: string, subject: string, from: string, recipients: Array<string>, 
 /**
  * queued, sending (uncertain when left over), sent, failed.
  */
-state: string, 
+state: OutboxState, 
 /**
  * A copy is in the Sent folder.
  */

@@ -5,42 +5,11 @@
 //! the user accepts the new certificate ([`Home::accept_cert`]). A renewal with the same key
 //! from the same CA is no change: it becomes the accepted certificate silently.
 
-use serde::Serialize;
-
-use super::{ApiError, CertDto, ErrorCode, Home};
+use crate::api::json::{CertChange, CertDto, HistoryEntry};
+use crate::api::{ApiError, ErrorCode, Home};
 use crate::pki::cert::{Cert, rfc3339};
 use crate::pki::issue::spki_id;
 use crate::store::{AcceptedCert, CertKind};
-
-/// A correspondent's certificate that differs from the one the user accepted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct CertChange {
-    pub email: String,
-    /// The new certificate has another public key.
-    pub key_changed: bool,
-    /// The new certificate was issued by another CA.
-    pub issuer_changed: bool,
-    pub accepted_fingerprint: String,
-    pub accepted_issuer: String,
-    /// When the earlier certificate was accepted (or first seen).
-    pub accepted_at: String,
-    pub new_fingerprint: String,
-    pub new_issuer: String,
-    /// The alert in plain words.
-    pub text: String,
-}
-
-/// Another certificate this home holds for the same mailbox: an identity's earlier (or later)
-/// certificates, whose private keys are kept so mail encrypted to them still opens.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct HistoryEntry {
-    pub cert: CertDto,
-    pub has_private_key: bool,
-    /// Issued after the certificate the history is of.
-    pub newer: bool,
-}
 
 /// What is recorded of an accepted certificate: fingerprint, key (SPKI SHA-256) and issuer.
 fn accepted_of(cert: &Cert) -> (String, String, String) {

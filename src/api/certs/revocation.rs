@@ -11,10 +11,8 @@
 //! The internal CA's own revocations are the user's own decisions, not a published status:
 //! they apply in every mode, "off" included.
 
-use serde::Serialize;
-
-use super::report::{LayerReport, Report};
-use super::{ApiError, ErrorCode, Home, now};
+use crate::api::json::*;
+use crate::api::{ApiError, ErrorCode, Home};
 use crate::pki::cert::{Cert, rfc3339};
 use crate::pki::revocation::crl::{Crl, MAX_CRL_BYTES};
 use crate::pki::revocation::ocsp::{self, MAX_RESPONSE_BYTES};
@@ -22,41 +20,6 @@ use crate::pki::revocation::{self, CertStatus, RevocationError, SKEW_SECS, http}
 use crate::pki::validate::{self, TrustContext};
 use crate::smime::{Layer, Opened};
 use crate::store::{CachedCrl, CachedOcsp, RevocationMode};
-
-/// What is known about a certificate's revocation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "kebab-case")]
-pub enum RevocationState {
-    /// A current CRL or OCSP answer (or this home's CA) says it is not revoked.
-    Good,
-    Revoked,
-    /// The OCSP responder does not know the certificate.
-    Unknown,
-    /// The last answer has expired and no newer one was fetched.
-    Stale,
-    /// The certificate names where its status is published, but nothing was fetched yet.
-    NotChecked,
-    /// No CRL or OCSP location is published for it (or it is a trust anchor).
-    NoInformation,
-    /// Revocation checking is off.
-    Off,
-}
-
-/// The revocation line of a certificate, shown on every certificate (CLI and app).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct RevocationInfo {
-    pub state: RevocationState,
-    /// Plain words, e.g. "Not revoked (checked 2026-11-28 via OCSP)".
-    pub text: String,
-    /// "CRL", "OCSP" or "your CA".
-    pub source: Option<String>,
-    /// When the answer was fetched or imported.
-    pub checked_at: Option<String>,
-    pub revoked_at: Option<String>,
-    pub reason: Option<String>,
-}
 
 impl RevocationInfo {
     fn simple(state: RevocationState, text: &str) -> RevocationInfo {
@@ -135,68 +98,6 @@ fn day(secs: u64) -> String {
     rfc3339(secs).chars().take(10).collect()
 }
 
-/// One fetch to make.
-#[derive(Clone, Debug)]
-pub enum FetchJob {
-    /// The CRL of `issuer` at `url`.
-    Crl { url: String, issuer: Box<Cert> },
-    /// OCSP for `cert` at the first of `urls` that answers.
-    Ocsp {
-        urls: Vec<String>,
-        cert: Box<Cert>,
-        issuer: Box<Cert>,
-    },
-}
-
-/// What [`Home::revocation_plan`] found to fetch.
-#[derive(Clone, Debug, Default)]
-pub struct RevocationPlan {
-    pub jobs: Vec<FetchJob>,
-}
-
-/// The raw result of one job (nothing verified yet).
-#[derive(Debug)]
-pub struct Fetched {
-    pub job: FetchJob,
-    pub url: String,
-    pub nonce: Option<Vec<u8>>,
-    pub body: Result<Vec<u8>, String>,
-}
-
-/// One line of a refresh: which URL, for what, and what came of it.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct RefreshSource {
-    /// "crl" or "ocsp".
-    pub kind: String,
-    pub url: String,
-    /// The issuer (CRL) or the certificate (OCSP) it was about.
-    pub subject: String,
-    pub ok: bool,
-    pub detail: String,
-}
-
-/// The result of [`Home::refresh_revocation`].
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct RevocationRefresh {
-    pub mode: RevocationMode,
-    pub sources: Vec<RefreshSource>,
-    /// When the refresh ended.
-    pub finished_at: String,
-}
-
-/// A CRL imported by hand.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct CrlImported {
-    pub issuer: String,
-    pub issuer_fingerprint: String,
-    pub this_update: String,
-    pub next_update: String,
-    pub revoked: u32,
-}
-
 /// Makes the requests of a plan. Touches nothing but the network: call it without holding
 /// any lock on the home.
 pub fn fetch(plan: RevocationPlan) -> Vec<Fetched> {
@@ -247,6 +148,47 @@ pub fn fetch(plan: RevocationPlan) -> Vec<Fetched> {
     out
 }
 
+/// When revocation data is refreshed in the background: shortly after start, then every few
+/// hours (CRLs are typically current for days, OCSP answers for hours to a week).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefreshSchedule {
+    pub first: std::time::Duration,
+    pub every: std::time::Duration,
+}
+
+impl Default for RefreshSchedule {
+    fn default() -> Self {
+        RefreshSchedule {
+            first: std::time::Duration::from_secs(30),
+            every: std::time::Duration::from_secs(4 * 3600),
+        }
+    }
+}
+
+/// One refresh in three steps: `plan` and `store` run under whatever lock the caller holds on
+/// the home, the fetching in between holds none (it may take a minute).
+pub fn refresh_once(
+    plan: impl FnOnce() -> Result<RevocationPlan, ApiError>,
+    store: impl FnOnce(Vec<Fetched>) -> Result<RevocationRefresh, ApiError>,
+) -> Result<RevocationRefresh, ApiError> {
+    let plan = plan()?;
+    store(fetch(plan))
+}
+
+/// Refreshes on `schedule` until `report`, told each outcome, says to stop (the app's timer,
+/// `sealpost cert refresh --every`).
+pub fn refresh_repeatedly(
+    schedule: RefreshSchedule,
+    plan: impl Fn() -> Result<RevocationPlan, ApiError>,
+    store: impl Fn(Vec<Fetched>) -> Result<RevocationRefresh, ApiError>,
+    mut report: impl FnMut(Result<RevocationRefresh, ApiError>) -> bool,
+) {
+    std::thread::sleep(schedule.first);
+    while report(refresh_once(&plan, &store)) {
+        std::thread::sleep(schedule.every);
+    }
+}
+
 impl Home {
     pub fn revocation_mode(&self) -> Result<RevocationMode, ApiError> {
         Ok(self.store.revocation_mode()?)
@@ -273,7 +215,7 @@ impl Home {
     pub fn revocation_info(&self, cert: &Cert) -> Result<RevocationInfo, ApiError> {
         let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
         let mode = self.store.revocation_mode()?;
-        self.revocation_info_in(cert, Self::issuer_in(cert, &pool), mode, now())
+        self.revocation_info_in(cert, Self::issuer_in(cert, &pool), mode, self.now())
     }
 
     /// The revocation status of `cert` issued by `issuer` at `at`, from the cache only.
@@ -484,7 +426,7 @@ impl Home {
         mode: RevocationMode,
     ) -> Result<Option<String>, ApiError> {
         let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
-        let info = self.revocation_info_in(cert, Self::issuer_in(cert, &pool), mode, now())?;
+        let info = self.revocation_info_in(cert, Self::issuer_in(cert, &pool), mode, self.now())?;
         Ok(info.problem(mode).map(|(_, why)| {
             if info.state == RevocationState::Revoked {
                 format!("the certificate was {why}")
@@ -579,7 +521,7 @@ impl Home {
         if self.store.revocation_mode()? == RevocationMode::Off {
             return Ok(plan);
         }
-        let at = now();
+        let at = self.now();
         let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
         let mut crls: Vec<(String, String)> = Vec::new();
         for cert in &pool {
@@ -613,7 +555,7 @@ impl Home {
 
     /// Verifies what [`fetch`] brought against each issuer and caches what verifies.
     pub fn store_fetched(&self, fetched: Vec<Fetched>) -> Result<RevocationRefresh, ApiError> {
-        let at = now();
+        let at = self.now();
         let signers: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
         let mut sources = Vec::new();
         for f in fetched {
@@ -683,16 +625,14 @@ impl Home {
         Ok(RevocationRefresh {
             mode: self.store.revocation_mode()?,
             sources,
-            finished_at: rfc3339(now()),
+            finished_at: rfc3339(self.now()),
         })
     }
 
     /// Fetches CRLs and OCSP answers for every certificate that publishes them and caches
     /// what verifies. The only place (with the app's timer) where revocation uses the network.
     pub fn refresh_revocation(&self) -> Result<RevocationRefresh, ApiError> {
-        let plan = self.revocation_plan()?;
-        let fetched = fetch(plan);
-        self.store_fetched(fetched)
+        refresh_once(|| self.revocation_plan(), |f| self.store_fetched(f))
     }
 
     fn accept_crl(
@@ -741,7 +681,7 @@ impl Home {
             ));
         }
         let mut last = RevocationError::WrongIssuer { what: "CRL" };
-        let at = now();
+        let at = self.now();
         for issuer in candidates {
             match crl.verify_signature(issuer, &all) {
                 Ok(()) => {

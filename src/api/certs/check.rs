@@ -4,10 +4,10 @@
 //! (this home's CA, or a cached CRL or OCSP answer; with "required", is there a current answer), and is its private key held (and, when unlocked, does it work).
 //! Each finding is one line in plain words; the verdict is `usable`.
 
-use serde::Serialize;
-
-use super::revocation::RevocationState;
-use super::{ApiError, Home, PassphraseSource, now};
+use crate::api::json::{
+    CertCheck, CheckItem, CheckLevel, CheckLine, ExpiryNotice, RevocationState,
+};
+use crate::api::{ApiError, Home, PassphraseSource};
 use crate::pki::cert::{Cert, rfc3339};
 use crate::pki::signature::{self, RsaPadding};
 use crate::pki::validate::{self, TrustContext};
@@ -15,66 +15,6 @@ use crate::store::CertKind;
 
 /// Expiry warnings, in days before notAfter, tightest last.
 pub const EXPIRY_WARNINGS: [u32; 3] = [30, 14, 7];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "lowercase")]
-pub enum CheckLevel {
-    Ok,
-    Info,
-    Warning,
-    Problem,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "kebab-case")]
-pub enum CheckItem {
-    Chain,
-    Revocation,
-    Validity,
-    Signing,
-    Encryption,
-    Addresses,
-    PrivateKey,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct CheckLine {
-    pub item: CheckItem,
-    pub level: CheckLevel,
-    pub text: String,
-}
-
-/// The result of [`Home::check`].
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct CertCheck {
-    pub fingerprint: String,
-    pub subject: String,
-    pub kind: CertKind,
-    pub emails: Vec<String>,
-    /// Fit for its role now: an identity can sign or decrypt, a correspondent's certificate
-    /// can be encrypted to or its signatures trusted, an authority is a valid trust anchor.
-    pub usable: bool,
-    /// Mail can be signed with it now (an identity whose key is held).
-    pub can_sign: bool,
-    /// Mail can be encrypted to it now.
-    pub can_encrypt: bool,
-    pub trusted_path: bool,
-    /// Subjects from the certificate to the trust anchor, when a path was found.
-    pub chain: Vec<String>,
-    /// Revoked (by this home's CA, a CRL or OCSP), or, with revocation "required", without a
-    /// current answer.
-    pub revoked: bool,
-    pub has_private_key: bool,
-    /// Whole days until notAfter (negative once expired).
-    pub days_left: i32,
-    /// 30, 14 or 7 once the certificate expires within that many days.
-    pub expiry_warning: Option<u32>,
-    pub lines: Vec<CheckLine>,
-}
 
 impl CertCheck {
     fn line(&mut self, item: CheckItem, level: CheckLevel, text: impl Into<String>) {
@@ -92,22 +32,6 @@ fn days_word(n: i64) -> String {
     } else {
         format!("{n} days")
     }
-}
-
-/// One of the user's identities that expires soon (or has expired) and has no successor for
-/// its addresses: what the app's status and `cert list` warn about.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct ExpiryNotice {
-    pub fingerprint: String,
-    pub subject: String,
-    pub emails: Vec<String>,
-    pub not_after: String,
-    /// Whole days until notAfter (negative once expired).
-    pub days_left: i32,
-    /// The tightest warning reached: 30, 14 or 7; 0 once expired. The app lets the user
-    /// dismiss each threshold once, so the next one warns again.
-    pub threshold: u32,
 }
 
 /// The tightest of [`EXPIRY_WARNINGS`] reached with `days_left` days to go; 0 once expired.
@@ -131,7 +55,7 @@ impl Home {
         unlock: Option<PassphraseSource>,
     ) -> Result<CertCheck, ApiError> {
         let cert = self.select(selector)?;
-        self.check_at(&cert, now(), unlock)
+        self.check_at(&cert, self.now(), unlock)
     }
 
     /// The user's identities that expire within 30 days of `at` (or have expired), except
@@ -181,15 +105,29 @@ impl Home {
         at: u64,
         unlock: Option<PassphraseSource>,
     ) -> Result<CertCheck, ApiError> {
+        let mut r = self.blank_check(cert, at)?;
+        self.check_chain(&mut r, cert, at)?;
+        self.check_revocation(&mut r, cert, at)?;
+        let in_validity = check_validity(&mut r, cert, at);
+        if cert.is_ca() {
+            check_authority(&mut r);
+            r.usable = r.trusted_path && in_validity;
+            return Ok(r);
+        }
+        check_addresses(&mut r);
+        let key_ok = self.check_private_key(&mut r, cert, unlock);
+        check_uses(&mut r, cert, in_validity, key_ok);
+        Ok(r)
+    }
+
+    /// The check before any line: what the store knows of the certificate.
+    fn blank_check(&self, cert: &Cert, at: u64) -> Result<CertCheck, ApiError> {
         let fp = cert.fingerprint();
         let stored = self.store.by_fingerprint_prefix(&fp)?;
-        let (kind, trusted_anchor) = stored
-            .first()
-            .map(|s| (s.kind, s.trusted))
-            .unwrap_or((CertKind::Person, false));
+        let kind = stored.first().map(|s| s.kind).unwrap_or(CertKind::Person);
         let has_private_key = self.store.private_key(&fp)?.is_some();
         let days_left = (cert.not_after() as i64 - at as i64).div_euclid(86_400);
-        let mut r = CertCheck {
+        Ok(CertCheck {
             fingerprint: fp,
             subject: cert.subject(),
             kind,
@@ -204,37 +142,42 @@ impl Home {
             days_left: days_left.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
             expiry_warning: None,
             lines: Vec::new(),
-        };
+        })
+    }
 
-        // Chain, judged inside the certificate's own validity so that expiry is reported once,
-        // on its own line.
+    /// The chain, judged inside the certificate's own validity so that expiry is reported
+    /// once, on its own line.
+    fn check_chain(&self, r: &mut CertCheck, cert: &Cert, at: u64) -> Result<(), ApiError> {
+        let stored = self.store.by_fingerprint_prefix(&r.fingerprint)?;
+        let trusted_anchor = stored.first().is_some_and(|s| s.trusted);
+        if cert.is_ca() && trusted_anchor {
+            r.trusted_path = true;
+            r.chain = vec![cert.subject()];
+            let text = "You trust this authority: certificates it issues are accepted";
+            r.line(CheckItem::Chain, CheckLevel::Ok, text);
+            return Ok(());
+        }
         let anchors = self.store.anchors()?;
         let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
         let chain_at = at.clamp(cert.not_before(), cert.not_after());
         let ctx = TrustContext::new(&anchors, &pool, chain_at);
-        if cert.is_ca() && trusted_anchor {
-            r.trusted_path = true;
-            r.chain = vec![cert.subject()];
-            r.line(
-                CheckItem::Chain,
-                CheckLevel::Ok,
-                "You trust this authority: certificates it issues are accepted",
-            );
-        } else {
-            match validate::validate_path(cert, &ctx) {
-                Ok(path) => {
-                    r.trusted_path = true;
-                    r.chain = path.certs.iter().map(Cert::subject).collect();
-                    r.line(CheckItem::Chain, CheckLevel::Ok, path.anchor.wording());
-                }
-                Err(e) => r.line(
-                    CheckItem::Chain,
-                    CheckLevel::Problem,
-                    format!("Not trusted: {e}"),
-                ),
+        match validate::validate_path(cert, &ctx) {
+            Ok(path) => {
+                r.trusted_path = true;
+                r.chain = path.certs.iter().map(Cert::subject).collect();
+                r.line(CheckItem::Chain, CheckLevel::Ok, path.anchor.wording());
             }
+            Err(e) => r.line(
+                CheckItem::Chain,
+                CheckLevel::Problem,
+                format!("Not trusted: {e}"),
+            ),
         }
+        Ok(())
+    }
 
+    /// Revocation, from the cache and by the home's mode.
+    fn check_revocation(&self, r: &mut CertCheck, cert: &Cert, at: u64) -> Result<(), ApiError> {
         let mode = self.store.revocation_mode()?;
         let issuer = {
             let pool: Vec<Cert> = self.store.all()?.into_iter().map(|s| s.cert).collect();
@@ -258,179 +201,144 @@ impl Home {
             _ => rev.text.clone(),
         };
         r.line(CheckItem::Revocation, level, text);
+        Ok(())
+    }
 
-        let in_validity = at >= cert.not_before() && at <= cert.not_after();
-        if at > cert.not_after() {
-            r.line(
-                CheckItem::Validity,
-                CheckLevel::Problem,
-                format!("Expired on {}", rfc3339(cert.not_after())),
-            );
-        } else if at < cert.not_before() {
-            r.line(
-                CheckItem::Validity,
-                CheckLevel::Problem,
-                format!("Not valid before {}", rfc3339(cert.not_before())),
-            );
-        } else {
-            r.expiry_warning = expiry_threshold(days_left);
-            match r.expiry_warning {
-                Some(_) => r.line(
-                    CheckItem::Validity,
-                    CheckLevel::Warning,
-                    format!(
-                        "Expires in {} (on {}): renew it now",
-                        days_word(days_left),
-                        rfc3339(cert.not_after())
-                    ),
-                ),
-                None => r.line(
-                    CheckItem::Validity,
-                    CheckLevel::Ok,
-                    format!(
-                        "Valid until {} ({} left)",
-                        rfc3339(cert.not_after()),
-                        days_word(days_left)
-                    ),
-                ),
-            }
-        }
-
-        if cert.is_ca() {
-            r.line(
-                CheckItem::Signing,
-                CheckLevel::Info,
-                "An authority certificate: it signs certificates, not mail",
-            );
-            let key = if has_private_key {
-                "Its private key is held here: you can issue certificates with it"
-            } else {
-                "No private key is held for it"
-            };
-            r.line(CheckItem::PrivateKey, CheckLevel::Info, key);
-            r.usable = r.trusted_path && in_validity;
-            return Ok(r);
-        }
-
-        if r.emails.is_empty() {
-            r.line(
-                CheckItem::Addresses,
-                CheckLevel::Problem,
-                "It carries no e-mail address",
-            );
-        } else {
-            r.line(
-                CheckItem::Addresses,
-                CheckLevel::Ok,
-                format!("For {}", r.emails.join(", ")),
-            );
-        }
-
-        // The private key: held, and if unlocked, working.
-        let mut key_ok = has_private_key;
-        if has_private_key {
-            match unlock {
-                Some(pass) => match self.private_key(cert, pass) {
-                    Ok(key) if !key.matches_spki(&cert.spki_der()) => {
-                        key_ok = false;
-                        r.line(
-                            CheckItem::PrivateKey,
-                            CheckLevel::Problem,
-                            "The stored private key does not belong to this certificate",
-                        );
-                    }
-                    Ok(key) => match test_signature(&key, cert) {
-                        Ok(()) => r.line(
-                            CheckItem::PrivateKey,
-                            CheckLevel::Ok,
-                            "The private key unlocks and made a test signature that verifies",
-                        ),
-                        Err(why) => {
-                            key_ok = false;
-                            r.line(CheckItem::PrivateKey, CheckLevel::Problem, why);
-                        }
-                    },
-                    Err(e) => {
-                        key_ok = false;
-                        r.line(
-                            CheckItem::PrivateKey,
-                            CheckLevel::Problem,
-                            format!("The private key cannot be used: {e}"),
-                        );
-                    }
-                },
-                None => r.line(
-                    CheckItem::PrivateKey,
-                    CheckLevel::Ok,
-                    "The private key is held (not unlocked for this test)",
-                ),
-            }
-        } else {
+    /// The private key: held, and if unlocked, working. `true` when it is held and nothing
+    /// was found wrong with it.
+    fn check_private_key(
+        &self,
+        r: &mut CertCheck,
+        cert: &Cert,
+        unlock: Option<PassphraseSource>,
+    ) -> bool {
+        if !r.has_private_key {
             r.line(
                 CheckItem::PrivateKey,
                 CheckLevel::Info,
                 "No private key is held: you can encrypt to it and verify its signatures, \
                  not sign or decrypt with it",
             );
+            return false;
         }
-
-        let healthy = r.trusted_path && in_validity && !r.revoked && !r.emails.is_empty();
-        let sign_problem = cert.sign_problem();
-        let encrypt_problem = cert.encrypt_problem();
-        match &sign_problem {
-            None if has_private_key => r.line(
-                CheckItem::Signing,
-                if key_ok {
-                    CheckLevel::Ok
-                } else {
-                    CheckLevel::Problem
-                },
-                if key_ok {
-                    "Can sign mail"
-                } else {
-                    "Fit for signing, but the private key does not work"
-                },
-            ),
-            None => r.line(
-                CheckItem::Signing,
-                CheckLevel::Ok,
-                "Its signatures on mail can be verified",
-            ),
-            Some(p) => r.line(
-                CheckItem::Signing,
-                if has_private_key {
-                    CheckLevel::Problem
-                } else {
-                    CheckLevel::Info
-                },
-                format!("Cannot sign mail: {p}"),
-            ),
-        }
-        match &encrypt_problem {
-            None => r.line(
-                CheckItem::Encryption,
-                CheckLevel::Ok,
-                if has_private_key {
-                    "Mail can be encrypted to it, and you can decrypt it"
-                } else {
-                    "Mail can be encrypted to it"
-                },
-            ),
-            Some(p) => r.line(
-                CheckItem::Encryption,
-                CheckLevel::Info,
-                format!("Mail cannot be encrypted to it: {p}"),
-            ),
-        }
-        r.can_sign = healthy && has_private_key && key_ok && sign_problem.is_none();
-        r.can_encrypt = healthy && encrypt_problem.is_none();
-        r.usable = if has_private_key {
-            r.can_sign || (r.can_encrypt && key_ok)
-        } else {
-            r.can_encrypt || (healthy && sign_problem.is_none())
+        let Some(pass) = unlock else {
+            let text = "The private key is held (not unlocked for this test)";
+            r.line(CheckItem::PrivateKey, CheckLevel::Ok, text);
+            return true;
         };
-        Ok(r)
+        let outcome = match self.private_key(cert, pass) {
+            Ok(key) if !key.matches_spki(&cert.spki_der()) => {
+                Err("The stored private key does not belong to this certificate".to_string())
+            }
+            Ok(key) => test_signature(&key, cert),
+            Err(e) => Err(format!("The private key cannot be used: {e}")),
+        };
+        match outcome {
+            Ok(()) => {
+                let text = "The private key unlocks and made a test signature that verifies";
+                r.line(CheckItem::PrivateKey, CheckLevel::Ok, text);
+                true
+            }
+            Err(why) => {
+                r.line(CheckItem::PrivateKey, CheckLevel::Problem, why);
+                false
+            }
+        }
     }
+}
+
+/// Validity now: expired, not yet valid, expiring soon, or fine. `true` inside the validity.
+fn check_validity(r: &mut CertCheck, cert: &Cert, at: u64) -> bool {
+    let not_after = rfc3339(cert.not_after());
+    if at > cert.not_after() {
+        let text = format!("Expired on {not_after}");
+        r.line(CheckItem::Validity, CheckLevel::Problem, text);
+        return false;
+    }
+    if at < cert.not_before() {
+        let text = format!("Not valid before {}", rfc3339(cert.not_before()));
+        r.line(CheckItem::Validity, CheckLevel::Problem, text);
+        return false;
+    }
+    let days_left = i64::from(r.days_left);
+    r.expiry_warning = expiry_threshold(days_left);
+    let days = days_word(days_left);
+    match r.expiry_warning {
+        Some(_) => r.line(
+            CheckItem::Validity,
+            CheckLevel::Warning,
+            format!("Expires in {days} (on {not_after}): renew it now"),
+        ),
+        None => r.line(
+            CheckItem::Validity,
+            CheckLevel::Ok,
+            format!("Valid until {not_after} ({days} left)"),
+        ),
+    }
+    true
+}
+
+/// An authority signs certificates, not mail; its key issues them.
+fn check_authority(r: &mut CertCheck) {
+    let text = "An authority certificate: it signs certificates, not mail";
+    r.line(CheckItem::Signing, CheckLevel::Info, text);
+    let key = if r.has_private_key {
+        "Its private key is held here: you can issue certificates with it"
+    } else {
+        "No private key is held for it"
+    };
+    r.line(CheckItem::PrivateKey, CheckLevel::Info, key);
+}
+
+fn check_addresses(r: &mut CertCheck) {
+    if r.emails.is_empty() {
+        let text = "It carries no e-mail address";
+        r.line(CheckItem::Addresses, CheckLevel::Problem, text);
+    } else {
+        let text = format!("For {}", r.emails.join(", "));
+        r.line(CheckItem::Addresses, CheckLevel::Ok, text);
+    }
+}
+
+/// Signing and encryption, and the verdict: usable for what.
+fn check_uses(r: &mut CertCheck, cert: &Cert, in_validity: bool, key_ok: bool) {
+    let has_key = r.has_private_key;
+    let healthy = r.trusted_path && in_validity && !r.revoked && !r.emails.is_empty();
+    let sign_problem = cert.sign_problem();
+    let encrypt_problem = cert.encrypt_problem();
+    let (level, text) = match &sign_problem {
+        None if has_key && key_ok => (CheckLevel::Ok, "Can sign mail".to_string()),
+        None if has_key => (
+            CheckLevel::Problem,
+            "Fit for signing, but the private key does not work".to_string(),
+        ),
+        None => (
+            CheckLevel::Ok,
+            "Its signatures on mail can be verified".to_string(),
+        ),
+        Some(p) if has_key => (CheckLevel::Problem, format!("Cannot sign mail: {p}")),
+        Some(p) => (CheckLevel::Info, format!("Cannot sign mail: {p}")),
+    };
+    r.line(CheckItem::Signing, level, text);
+    let (level, text) = match &encrypt_problem {
+        None if has_key => (
+            CheckLevel::Ok,
+            "Mail can be encrypted to it, and you can decrypt it".to_string(),
+        ),
+        None => (CheckLevel::Ok, "Mail can be encrypted to it".to_string()),
+        Some(p) => (
+            CheckLevel::Info,
+            format!("Mail cannot be encrypted to it: {p}"),
+        ),
+    };
+    r.line(CheckItem::Encryption, level, text);
+    r.can_sign = healthy && has_key && key_ok && sign_problem.is_none();
+    r.can_encrypt = healthy && encrypt_problem.is_none();
+    r.usable = if has_key {
+        r.can_sign || (r.can_encrypt && key_ok)
+    } else {
+        r.can_encrypt || (healthy && sign_problem.is_none())
+    };
 }
 
 /// Signs a fixed text with `key` and verifies it with the certificate's public key.
@@ -449,7 +357,7 @@ fn test_signature(key: &crate::pki::keys::PrivateKey, cert: &Cert) -> Result<(),
 mod tests {
     use super::*;
     use crate::api::ErrorCode;
-    use crate::api::ca::CaPublication;
+    use crate::api::json::CaPublication;
     use crate::pki::issue::{KeyAlgorithm, RevocationReason};
     use zeroize::Zeroizing;
 

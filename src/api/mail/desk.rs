@@ -1,7 +1,7 @@
 //! The desktop app's mail use cases (`docs/ipc.md`, mail section) over a [`Home`] of their own.
 //!
 //! Syncing, sending and the connection test talk to servers for seconds; they run on this
-//! desk's own SQLite connection and lock, so the app's [`super::session::Session`] (certificates,
+//! desk's own SQLite connection and lock, so the app's [`crate::api::Session`] (certificates,
 //! opening messages, composing) stays responsive meanwhile. Opening a cached message needs no
 //! network and goes through the session (`Session::read_mail`), which keeps the plaintext for
 //! saving attachments.
@@ -11,41 +11,18 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::mail::{
-    AccountChange, AccountDto, ConnectionCheck, DraftSaved, FolderDto, IdleTarget, MessageFlag,
-    MessageSummary, NewAccount, OutboxEntry, RetryOutcome, SendResult, SyncResult,
-};
-use super::session::{Draft, Progress, ProgressSink, file_name, read_limited};
-use super::{ApiError, ErrorCode, Home};
+use super::IdleTarget;
+use crate::api::json::*;
+use crate::api::session::{file_name, read_limited};
+use crate::api::{ApiError, ErrorCode, Home};
 use crate::smime::{self, mime::Entity, mime::HeaderField};
 
 /// Largest total of attachments a sent message may carry (as for composing to a file).
 const MAX_ATTACHMENTS: u64 = 256 * 1024 * 1024;
 /// At most this many message IDs are kept in a References header (RFC 5322 §3.6.4).
 const MAX_REFERENCES: usize = 20;
-
-/// The message a reply or forward answers, for threading (RFC 5322 §3.6.4).
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct ReplyContext {
-    /// The Message-ID of the message answered, with its angle brackets.
-    pub in_reply_to: Option<String>,
-    /// Its References header, oldest first.
-    pub references: Vec<String>,
-}
-
-/// What goes with a draft beyond its fields when it is sent. (No Debug: it holds the plaintext
-/// of attachments.)
-#[derive(Default)]
-pub struct SendExtras {
-    /// Recipients the user explicitly chose to get a separate unencrypted copy.
-    pub unencrypted_to: Vec<String>,
-    /// Attachments carried over from an opened draft (file name, bytes).
-    pub carried: Vec<(String, Vec<u8>)>,
-}
 
 pub struct MailDesk {
     home: Home,
@@ -365,7 +342,7 @@ impl MailDesk {
         }
         step(0, "reading attachments");
         let files = attachments(draft, extras.carried)?;
-        let msg = super::message::build(draft, &files, super::now())?;
+        let msg = crate::message::build(draft, &files, self.home.now())?;
         let msg = thread(msg, reply)?;
         step(
             1,
@@ -414,7 +391,7 @@ impl MailDesk {
             ));
         }
         let files = attachments(draft, carried)?;
-        let msg = super::message::build_draft(draft, &files, super::now())?;
+        let msg = crate::message::build_draft(draft, &files, self.home.now())?;
         let msg = thread(msg, reply)?;
         self.home
             .save_draft(account, &msg, draft.encrypt, replace, &source(unlocked))

@@ -1,0 +1,64 @@
+//! The security report of an opened message: one verdict for the whole message, one line per signature and per layer.
+
+use super::CertChange;
+use crate::pki::validate::AnchorInfo;
+use crate::smime::SignedForm;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SignatureReport {
+    /// valid, invalid, untrusted, expired, not-yet-valid, revoked, revocation-unknown (no
+    /// current CRL/OCSP answer while revocation is "required"), mismatched-sender,
+    /// wrong-usage, unsupported-algorithm, outside-encryption (a signature over encrypted
+    /// data: the signer may never have seen the content, and it vouches for none of it).
+    pub status: String,
+    pub reason: String,
+    pub emails: Vec<String>,
+    pub fingerprint: Option<String>,
+    pub algorithm: String,
+    pub signing_time: Option<String>,
+    /// The precise path-validation failure (`expired-since-signing`, `name-constraints`,
+    /// `path-length`, `distrusted-root`, …), when the path is what failed.
+    pub reason_code: Option<String>,
+    /// The trust anchor the signer's path ended at, built in (Mozilla) or trusted by the user.
+    pub anchor: Option<AnchorInfo>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum LayerReport {
+    Enveloped {
+        cipher: String,
+    },
+    AuthEnveloped {
+        cipher: String,
+    },
+    Signed {
+        form: SignedForm,
+        signatures: Vec<SignatureReport>,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Report {
+    pub encrypted: bool,
+    /// The content is signed: a signed layer that is not outside an encryption layer.
+    pub signed: bool,
+    /// Every signature over the content valid (and at least one present).
+    pub valid: bool,
+    /// The From address the signatures were checked against, which is the one the reader
+    /// shows (the protected inner From when there is one); several are joined by ", ".
+    pub from: Option<String>,
+    /// Lower-case names of the header fields shown from inside the protected content
+    /// (RFC 9788); the others come from the unprotected outer header.
+    pub protected_headers: Vec<String>,
+    /// Lower-case names of the fields whose protected copy differs from the outer one.
+    pub header_mismatches: Vec<String>,
+    pub layers: Vec<LayerReport>,
+    /// Signers whose certificate differs (another key or issuing CA) from the one accepted
+    /// for their address: shown until the user accepts the new one.
+    pub cert_changes: Vec<CertChange>,
+}
