@@ -88,7 +88,7 @@ fn import_details_compose_and_open_round_trip() {
     // Details before and after trusting the CA.
     let d = s.details(&alice.info.fingerprint).unwrap();
     assert!(d.has_private_key);
-    assert_eq!(d.validity, "valid");
+    assert_eq!(d.validity, sealpost::api::Validity::Valid);
     assert!(d.days_left > 0);
     assert_eq!(d.chain.len(), 1, "the CA is the issuer");
     assert_eq!(d.sha1_fingerprint.len(), 40);

@@ -58,7 +58,7 @@ fn statuses(r: &Report) -> Vec<(String, Vec<String>)> {
             _ => None,
         })
         .flatten()
-        .map(|s| (s.status.clone(), s.emails.clone()))
+        .map(|s| (s.status.to_string(), s.emails.clone()))
         .collect()
 }
 

@@ -1153,7 +1153,7 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
     let mut session = sealpost::api::Session::open(bob.home.path()).unwrap();
     session.unlock_keystore("correct horse battery").unwrap();
     let q_uid = desk
-        .list("bob", "INBOX")
+        .list_messages("bob", "INBOX")
         .unwrap()
         .iter()
         .find(|m| m.subject == "Quarterly figures")
@@ -1184,7 +1184,7 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
     assert!(!raw.windows(10).any(|w| w == b"4711 units"));
 
     // Newest first; opened messages get \Seen on the server (the cache is rebuilt from it).
-    let list = desk.list("bob", "INBOX").unwrap();
+    let list = desk.list_messages("bob", "INBOX").unwrap();
     assert_eq!(list.len(), 4);
     assert!(list.windows(2).all(|w| w[0].uid > w[1].uid));
     let q = list
@@ -1193,7 +1193,7 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
         .unwrap()
         .clone();
     let seen = |desk: &MailDesk, uid: u32| {
-        desk.list("bob", "INBOX")
+        desk.list_messages("bob", "INBOX")
             .unwrap()
             .iter()
             .find(|m| m.uid == uid)
@@ -1243,12 +1243,12 @@ fn app_mail_desk(srv: &Servers, alice: &User, bob: &User, big_subject: &str) {
     }
     let s = desk.sync("bob", "INBOX", pass, &no_progress).unwrap();
     assert_eq!(s.total, 1, "{s:?}");
-    let left = desk.list("bob", "INBOX").unwrap();
+    let left = desk.list_messages("bob", "INBOX").unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].uid, q.uid);
     desk.sync("bob", "Sent", pass, &no_progress).unwrap();
     assert!(
-        desk.list("bob", "Sent")
+        desk.list_messages("bob", "Sent")
             .unwrap()
             .iter()
             .any(|m| m.subject == big_subject),

@@ -359,7 +359,7 @@ fn mimekit_thunderbird_message_verifies() {
     let sealpost::api::LayerReport::Signed { signatures, .. } = &report.layers[0] else {
         panic!("signed layer");
     };
-    assert_eq!(signatures[0].status, "expired");
+    assert_eq!(signatures[0].status.as_str(), "expired");
     assert_eq!(
         signatures[0].reason_code.as_deref(),
         Some("expired-since-signing")
@@ -527,7 +527,7 @@ fn signature_statuses(r: &sealpost::api::Report) -> Vec<String> {
             _ => None,
         })
         .flatten()
-        .map(|s| s.status.clone())
+        .map(|s| s.status.to_string())
         .collect()
 }
 

@@ -254,7 +254,10 @@ pub async fn mail_list(
     account: String,
     folder: String,
 ) -> Result<Vec<MessageSummary>, ApiError> {
-    with_desk(session, desk, move |d, _| d.list(&account, &folder)).await
+    with_desk(session, desk, move |d, _| {
+        d.list_messages(&account, &folder)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -266,7 +269,7 @@ pub async fn mail_search(
     text: String,
 ) -> Result<Vec<MessageSummary>, ApiError> {
     with_desk(session, desk, move |d, p| {
-        d.search(&account, &folder, &text, p)
+        d.search_messages(&account, &folder, &text, p)
     })
     .await
 }
@@ -386,7 +389,7 @@ pub async fn mail_retry(
     desk: State<'_, Desk>,
     id: i64,
 ) -> Result<RetryOutcome, ApiError> {
-    with_desk(session, desk, move |d, p| d.retry(id, p)).await
+    with_desk(session, desk, move |d, p| d.retry_outbox_entry(id, p)).await
 }
 
 /// The app as a host of the core's mail watchers: syncs go through the desk (the session lends

@@ -259,7 +259,7 @@ async fn set_revocation_mode(
 fn refresh_revocation_now(app: &AppHandle, shared: &Shared) -> Result<RevocationRefresh, ApiError> {
     let result = revocation::refresh_once(
         || lock(shared).revocation_plan(),
-        |fetched| lock(shared).store_revocation(fetched),
+        |fetched| lock(shared).store_fetched(fetched),
     )?;
     let _ = app.emit("revocation-refreshed", result.clone());
     Ok(result)
@@ -388,7 +388,7 @@ fn main() {
                 revocation::refresh_repeatedly(
                     revocation::RefreshSchedule::default(),
                     || lock(&shared).revocation_plan(),
-                    |fetched| lock(&shared).store_revocation(fetched),
+                    |fetched| lock(&shared).store_fetched(fetched),
                     |outcome| {
                         match outcome {
                             Ok(r) => {

@@ -48,12 +48,14 @@ fn render() -> String {
     decl::<AnchorSource>(&cfg, &mut out);
     decl::<AnchorInfo>(&cfg, &mut out);
     decl::<TrustVerdict>(&cfg, &mut out);
+    decl::<Validity>(&cfg, &mut out);
     decl::<CertDetails>(&cfg, &mut out);
     decl::<KeyStoreKind>(&cfg, &mut out);
     decl::<KeystoreStatus>(&cfg, &mut out);
     decl::<KeystoreShown>(&cfg, &mut out);
     decl::<AppStatus>(&cfg, &mut out);
     decl::<SignedForm>(&cfg, &mut out);
+    decl::<SignatureStatus>(&cfg, &mut out);
     decl::<SignatureReport>(&cfg, &mut out);
     decl::<LayerReport>(&cfg, &mut out);
     decl::<Report>(&cfg, &mut out);

@@ -232,12 +232,12 @@ impl Session {
 
     /// The fetches a revocation refresh would make. The shell then calls
     /// [`crate::api::certs::revocation::fetch`] without holding the session, and hands the result to
-    /// [`Session::store_revocation`].
+    /// [`Session::store_fetched`].
     pub fn revocation_plan(&self) -> Result<RevocationPlan, ApiError> {
         self.home.revocation_plan()
     }
 
-    pub fn store_revocation(&self, fetched: Vec<Fetched>) -> Result<RevocationRefresh, ApiError> {
+    pub fn store_fetched(&self, fetched: Vec<Fetched>) -> Result<RevocationRefresh, ApiError> {
         self.home.store_fetched(fetched)
     }
 
@@ -268,13 +268,7 @@ impl Session {
         for c in &chain_certs {
             chain.push(self.home.show(&c.fingerprint())?);
         }
-        let validity = if at > cert.not_after() {
-            "expired"
-        } else if at < cert.not_before() {
-            "not-yet-valid"
-        } else {
-            "valid"
-        };
+        let validity = Validity::at(cert.not_before(), cert.not_after(), at);
         let days_left = (cert.not_after() as i64 - at as i64).div_euclid(86_400);
         let verdict = self.home.trust_verdict(&cert, at)?;
         let has_private_key = self
@@ -309,7 +303,7 @@ impl Session {
             chain,
             sha1_fingerprint: cert.sha1_fingerprint(),
             days_left: days_left.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
-            validity: validity.into(),
+            validity,
             trusted_path: verdict.trusted_path,
             trust: verdict.trust,
             anchor: verdict.anchor,

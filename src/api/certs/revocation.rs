@@ -463,7 +463,10 @@ impl Home {
             for (s, signer) in signatures.iter_mut().zip(verified.signers.iter()) {
                 let Some(cert) = &signer.cert else { continue };
                 // Signatures already failing for a cryptographic or path reason keep it.
-                if !matches!(s.status.as_str(), "valid" | "mismatched-sender") {
+                if !matches!(
+                    s.status,
+                    SignatureStatus::Valid | SignatureStatus::MismatchedSender
+                ) {
                     continue;
                 }
                 let ctx = TrustContext::new(anchors, &intermediates, at);
@@ -496,7 +499,7 @@ impl Home {
                         RevocationMode::WhenAvailable
                     };
                     if let Some((status, why)) = info.problem(m) {
-                        s.status = status.into();
+                        s.status = SignatureStatus::named(status);
                         s.reason = if i == 0 {
                             format!("the signer's certificate: {why}")
                         } else {

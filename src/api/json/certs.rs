@@ -148,8 +148,7 @@ pub struct CertDetails {
     pub sha1_fingerprint: String,
     /// Whole days until `not_after` (negative once expired).
     pub days_left: i32,
-    /// "valid", "expired" or "not-yet-valid".
-    pub validity: String,
+    pub validity: Validity,
     /// Whether the certificate chains to an authority trusted in this home.
     pub trusted_path: bool,
     /// The trust verdict in plain words ("Trusted through <root> (Mozilla root program)", …).
@@ -181,4 +180,28 @@ pub struct RecipientStatus {
     pub problem: Option<String>,
     /// The certificate differs (key or issuing CA) from the one accepted for this address.
     pub change: Option<CertChange>,
+}
+
+/// Where a moment falls in a certificate's validity period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum Validity {
+    Valid,
+    Expired,
+    NotYetValid,
+}
+
+impl Validity {
+    /// The validity at `at` of a certificate valid from `not_before` to `not_after`
+    /// (both inclusive, RFC 5280 §4.1.2.5).
+    pub fn at(not_before: u64, not_after: u64, at: u64) -> Validity {
+        if at > not_after {
+            Validity::Expired
+        } else if at < not_before {
+            Validity::NotYetValid
+        } else {
+            Validity::Valid
+        }
+    }
 }

@@ -12,7 +12,7 @@ pub struct SignatureReport {
     /// current CRL/OCSP answer while revocation is "required"), mismatched-sender,
     /// wrong-usage, unsupported-algorithm, outside-encryption (a signature over encrypted
     /// data: the signer may never have seen the content, and it vouches for none of it).
-    pub status: String,
+    pub status: SignatureStatus,
     pub reason: String,
     pub emails: Vec<String>,
     pub fingerprint: Option<String>,
@@ -61,4 +61,89 @@ pub struct Report {
     /// Signers whose certificate differs (another key or issuing CA) from the one accepted
     /// for their address: shown until the user accepts the new one.
     pub cert_changes: Vec<CertChange>,
+}
+
+/// The verdict on one signature. Only `valid` is valid; every other status is a reason the
+/// signature vouches for nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureStatus {
+    Valid,
+    Invalid,
+    Untrusted,
+    Expired,
+    NotYetValid,
+    Revoked,
+    /// No current CRL or OCSP answer while revocation is "required".
+    RevocationUnknown,
+    MismatchedSender,
+    WrongUsage,
+    UnsupportedAlgorithm,
+    /// A signature over encrypted data: the signer may never have seen the content.
+    OutsideEncryption,
+}
+
+impl SignatureStatus {
+    const ALL: [SignatureStatus; 11] = [
+        SignatureStatus::Valid,
+        SignatureStatus::Invalid,
+        SignatureStatus::Untrusted,
+        SignatureStatus::Expired,
+        SignatureStatus::NotYetValid,
+        SignatureStatus::Revoked,
+        SignatureStatus::RevocationUnknown,
+        SignatureStatus::MismatchedSender,
+        SignatureStatus::WrongUsage,
+        SignatureStatus::UnsupportedAlgorithm,
+        SignatureStatus::OutsideEncryption,
+    ];
+
+    /// The name on the wire (`not-yet-valid`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureStatus::Valid => "valid",
+            SignatureStatus::Invalid => "invalid",
+            SignatureStatus::Untrusted => "untrusted",
+            SignatureStatus::Expired => "expired",
+            SignatureStatus::NotYetValid => "not-yet-valid",
+            SignatureStatus::Revoked => "revoked",
+            SignatureStatus::RevocationUnknown => "revocation-unknown",
+            SignatureStatus::MismatchedSender => "mismatched-sender",
+            SignatureStatus::WrongUsage => "wrong-usage",
+            SignatureStatus::UnsupportedAlgorithm => "unsupported-algorithm",
+            SignatureStatus::OutsideEncryption => "outside-encryption",
+        }
+    }
+
+    /// The status a lower layer names (path validation, revocation); a name this list does
+    /// not know is `invalid`, never `valid`.
+    pub fn named(name: &str) -> SignatureStatus {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .unwrap_or(SignatureStatus::Invalid)
+    }
+}
+
+impl std::fmt::Display for SignatureStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SignatureStatus;
+
+    #[test]
+    fn statuses_round_trip_and_unknown_names_are_never_valid() {
+        for s in SignatureStatus::ALL {
+            assert_eq!(SignatureStatus::named(s.as_str()), s);
+            let json = serde_json::to_string(&s).expect("serialise");
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+        assert_eq!(SignatureStatus::named("valid "), SignatureStatus::Invalid);
+        assert_eq!(SignatureStatus::named(""), SignatureStatus::Invalid);
+    }
 }

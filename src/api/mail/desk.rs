@@ -242,14 +242,18 @@ impl MailDesk {
     }
 
     /// The cached messages of a folder, newest first; no network.
-    pub fn list(&self, account: &str, folder: &str) -> Result<Vec<MessageSummary>, ApiError> {
+    pub fn list_messages(
+        &self,
+        account: &str,
+        folder: &str,
+    ) -> Result<Vec<MessageSummary>, ApiError> {
         let mut list = self.home.list_messages(account, folder)?;
         list.reverse();
         Ok(list)
     }
 
     /// Searches the folder on the server; the matching cached messages, newest first.
-    pub fn search(
+    pub fn search_messages(
         &self,
         account: &str,
         folder: &str,
@@ -424,7 +428,7 @@ impl MailDesk {
         self.home.outbox()
     }
 
-    pub fn retry(
+    pub fn retry_outbox_entry(
         &self,
         id: i64,
         unlocked: Option<&Zeroizing<String>>,

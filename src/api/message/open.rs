@@ -2,7 +2,7 @@
 //! against the From that will be shown, certificates harvested only from valid signatures over
 //! the content. No network: nothing here reaches `crate::net`.
 
-use crate::api::json::{LayerReport, Report};
+use crate::api::json::{LayerReport, Report, SignatureStatus};
 use crate::api::{ApiError, Home, PassphraseSource};
 use crate::cms::envelope::KeyHolder;
 use crate::pki::cert::Cert;
@@ -87,7 +87,7 @@ impl Home {
                 continue;
             };
             for (rep, s) in signatures.iter().zip(&verified.signers) {
-                if let (true, Some(cert)) = (rep.status == "valid", &s.cert) {
+                if let (true, Some(cert)) = (rep.status == SignatureStatus::Valid, &s.cert) {
                     kept.push((cert, &s.capabilities, s.signing_time));
                 }
             }

@@ -2,7 +2,7 @@
 //! what, and per signature its status. The status belongs to the whole message: it is valid
 //! only when every signature is (RFC 8551 §2.5, "Johnny, you are fired" C2).
 
-use crate::api::json::{LayerReport, Report, SignatureReport};
+use crate::api::json::{LayerReport, Report, SignatureReport, SignatureStatus};
 use crate::cms::verify::SignerFailure;
 use crate::message::address;
 use crate::pki::cert::Cert;
@@ -20,7 +20,7 @@ fn signature_report(
 ) -> SignatureReport {
     let emails = s.cert.as_ref().map(|c| c.emails()).unwrap_or_default();
     let mut rep = SignatureReport {
-        status: "valid".into(),
+        status: SignatureStatus::Valid,
         reason: "the signature is valid and the signer is trusted".into(),
         emails,
         fingerprint: s.cert.as_ref().map(|c| c.fingerprint()),
@@ -31,16 +31,15 @@ fn signature_report(
     };
     if let Err(f) = &s.outcome {
         rep.status = match f {
-            SignerFailure::Unsupported(_) => "unsupported-algorithm",
-            SignerFailure::CertificateMissing => "untrusted",
-            _ => "invalid",
-        }
-        .into();
+            SignerFailure::Unsupported(_) => SignatureStatus::UnsupportedAlgorithm,
+            SignerFailure::CertificateMissing => SignatureStatus::Untrusted,
+            _ => SignatureStatus::Invalid,
+        };
         rep.reason = f.to_string();
         return rep;
     }
     let Some(cert) = &s.cert else {
-        rep.status = "untrusted".into();
+        rep.status = SignatureStatus::Untrusted;
         rep.reason = "the signer's certificate is missing".into();
         return rep;
     };
@@ -53,7 +52,7 @@ fn signature_report(
             rep.anchor = Some(path.anchor);
         }
         Err(e) => {
-            rep.status = e.status().into();
+            rep.status = SignatureStatus::named(e.status());
             rep.reason = e.to_string();
             rep.reason_code = Some(e.kind());
             return rep;
@@ -62,10 +61,10 @@ fn signature_report(
     // RFC 8550 §3: the From address must be in the certificate; several From addresses or
     // none cannot be matched to one signer.
     if from.len() != 1 {
-        rep.status = "mismatched-sender".into();
+        rep.status = SignatureStatus::MismatchedSender;
         rep.reason = format!("the message has {} From addresses", from.len());
     } else if !cert.has_email(&from[0]) {
-        rep.status = "mismatched-sender".into();
+        rep.status = SignatureStatus::MismatchedSender;
         rep.reason = format!(
             "signed by {}, but the message claims to be from {}",
             cert.emails().join(", "),
@@ -169,8 +168,11 @@ fn outside_encryption(opened: &Opened) -> Vec<bool> {
 
 /// A signature that is fine by itself but lies over encrypted data.
 fn mark_outside(rep: &mut SignatureReport) {
-    if rep.status == "valid" || rep.status == "mismatched-sender" {
-        rep.status = "outside-encryption".into();
+    if matches!(
+        rep.status,
+        SignatureStatus::Valid | SignatureStatus::MismatchedSender
+    ) {
+        rep.status = SignatureStatus::OutsideEncryption;
         rep.reason = "the signature covers only the encrypted data, not the content: the \
                       signer may never have read it, and it vouches for none of it"
             .into();
@@ -209,14 +211,16 @@ pub fn build(opened: &Opened, anchors: &[Cert], pool: &[Cert], now: u64) -> Repo
                 for s in &mut sigs {
                     if outside {
                         mark_outside(s);
-                    } else if s.status == "valid" && header_mismatches.iter().any(|m| m == "from") {
-                        s.status = "mismatched-sender".into();
+                    } else if s.status == SignatureStatus::Valid
+                        && header_mismatches.iter().any(|m| m == "from")
+                    {
+                        s.status = SignatureStatus::MismatchedSender;
                         s.reason = "the protected From differs from the outer From".into();
                     }
                 }
                 if !outside {
                     any_sig = true;
-                    if sigs.is_empty() || sigs.iter().any(|s| s.status != "valid") {
+                    if sigs.is_empty() || sigs.iter().any(|s| s.status != SignatureStatus::Valid) {
                         all_valid = false;
                     }
                 }

@@ -18,9 +18,9 @@ import {
   unsignedRecipients,
   visibleWindow,
 } from './mail';
-import type { MailErrorKind, MessageView, Report, SignatureReport } from './ipc/types';
+import type { MailErrorKind, MessageView, Report, SignatureReport, SignatureStatus } from './ipc/types';
 
-const sig = (status: string, emails: string[]): SignatureReport => ({
+const sig = (status: SignatureStatus, emails: string[]): SignatureReport => ({
   status,
   reason: '',
   emails,

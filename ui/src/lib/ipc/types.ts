@@ -181,6 +181,10 @@ anchor: AnchorInfo | null,
  */
 reason_code: string | null, };
 /**
+ * Where a moment falls in a certificate's validity period.
+ */
+export type Validity = "valid" | "expired" | "not-yet-valid";
+/**
  * Everything the details view shows about one certificate.
  */
 export type CertDetails = { cert: CertDto, 
@@ -191,11 +195,7 @@ chain: Array<CertDto>, sha1_fingerprint: string,
 /**
  * Whole days until `not_after` (negative once expired).
  */
-days_left: number, 
-/**
- * "valid", "expired" or "not-yet-valid".
- */
-validity: string, 
+days_left: number, validity: Validity, 
 /**
  * Whether the certificate chains to an authority trusted in this home.
  */
@@ -259,6 +259,11 @@ expiring: Array<ExpiryNotice>, };
  * How a signed layer was framed.
  */
 export type SignedForm = "multipart-signed" | "opaque";
+/**
+ * The verdict on one signature. Only `valid` is valid; every other status is a reason the
+ * signature vouches for nothing.
+ */
+export type SignatureStatus = "valid" | "invalid" | "untrusted" | "expired" | "not-yet-valid" | "revoked" | "revocation-unknown" | "mismatched-sender" | "wrong-usage" | "unsupported-algorithm" | "outside-encryption";
 export type SignatureReport = { 
 /**
  * valid, invalid, untrusted, expired, not-yet-valid, revoked, revocation-unknown (no
@@ -266,7 +271,7 @@ export type SignatureReport = {
  * wrong-usage, unsupported-algorithm, outside-encryption (a signature over encrypted
  * data: the signer may never have seen the content, and it vouches for none of it).
  */
-status: string, reason: string, emails: Array<string>, fingerprint: string | null, algorithm: string, signing_time: string | null, 
+status: SignatureStatus, reason: string, emails: Array<string>, fingerprint: string | null, algorithm: string, signing_time: string | null, 
 /**
  * The precise path-validation failure (`expired-since-signing`, `name-constraints`,
  * `path-length`, `distrusted-root`, …), when the path is what failed.
