@@ -67,6 +67,8 @@ struct Servers {
     imap: u16,
     imaps: u16,
     submission: u16,
+    /// Submission over implicit TLS (RFC 8314, port 465 in the wild).
+    submissions: u16,
 }
 
 impl Servers {
@@ -80,6 +82,7 @@ impl Servers {
             imap: free_port(),
             imaps: free_port(),
             submission: free_port(),
+            submissions: free_port(),
         };
         let t = Instant::now();
         // Output to a file, not a pipe: the daemons outlive the script.
@@ -93,6 +96,7 @@ impl Servers {
             .env("LMTP_PORT", free_port().to_string())
             .env("SMTP_PORT", free_port().to_string())
             .env("SUBMISSION_PORT", s.submission.to_string())
+            .env("SUBMISSIONS_PORT", s.submissions.to_string())
             .stdin(std::process::Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -915,6 +919,7 @@ rm -rf "$GNUPGHOME"
     );
     condstore(&srv, &bob, uid.parse().unwrap());
     idle(&srv);
+    smtp_tls_modes(&srv);
     eprintln!("mail test done in {:.2?}", t0.elapsed());
 }
 
@@ -981,6 +986,41 @@ fn condstore(srv: &Servers, bob: &User, uid: u32) {
 
 /// IDLE (RFC 2177): a wait on a quiet folder ends at its time limit; a message arriving while
 /// waiting ends it within seconds.
+/// SMTP login over both TLS modes against Postfix (the TLS stream is ours, handed to lettre):
+/// implicit TLS and STARTTLS authenticate; a wrong password fails at authentication, inside TLS.
+fn smtp_tls_modes(srv: &Servers) {
+    use sealpost::mail::{Endpoint, MailError, TlsMode, smtp};
+    let ep = |port, tls| Endpoint {
+        protocol: "SMTP",
+        host: "localhost".into(),
+        port,
+        tls,
+        ca: Some(std::fs::read(srv.ca()).unwrap()),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for (port, tls) in [
+        (srv.submissions, TlsMode::Implicit),
+        (srv.submission, TlsMode::Starttls),
+    ] {
+        rt.block_on(smtp::check(
+            &ep(port, tls),
+            &login("alice@example.test", "alicepw"),
+        ))
+        .unwrap_or_else(|e| panic!("SMTP {tls:?}: {e}"));
+        let wrong = rt.block_on(smtp::check(
+            &ep(port, tls),
+            &login("alice@example.test", "nope"),
+        ));
+        assert!(
+            matches!(wrong, Err(MailError::Authentication { .. })),
+            "SMTP {tls:?}: {wrong:?}"
+        );
+    }
+}
+
 /// The test Dovecot's implicit-TLS IMAP endpoint, under the test CA.
 fn imaps(srv: &Servers) -> sealpost::mail::Endpoint {
     sealpost::mail::Endpoint {

@@ -10,6 +10,10 @@
 //! request at all while messages are verified. openssl (`verify -crl_check`, `ocsp -issuer
 //! -cert -url`) must agree with every verdict.
 //! Services are killed when a test ends, failed or not (a guard's Drop).
+//!
+//! The services listen on 127.0.0.1, where revocation requests go only with
+//! SEALPOST_REVOCATION_ALLOW_PRIVATE=1: every `sealpost` run here sets it (the CLI is a child
+//! process), except in the test that checks the refusal without it.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -266,15 +270,26 @@ struct Home {
     dir: PathBuf,
 }
 
+/// Lets the CLI's revocation requests reach the services on 127.0.0.1.
+const ALLOW_PRIVATE: &str = "SEALPOST_REVOCATION_ALLOW_PRIVATE";
+
 impl Home {
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_sealpost"))
-            .args(args)
+        self.run_allowing_private(args, true)
+    }
+
+    /// `sealpost ARGS`, with or without SEALPOST_REVOCATION_ALLOW_PRIVATE=1.
+    fn run_allowing_private(&self, args: &[&str], allow: bool) -> Output {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sealpost"));
+        c.args(args)
             .env("SEALPOST_HOME", &self.dir)
             .env("SEALPOST_PASSPHRASE_FILE", self.dir.with_extension("pass"))
-            .stdin(Stdio::null())
-            .output()
-            .expect("run sealpost")
+            .env_remove(ALLOW_PRIVATE)
+            .stdin(Stdio::null());
+        if allow {
+            c.env(ALLOW_PRIVATE, "1");
+        }
+        c.output().expect("run sealpost")
     }
 
     fn ok(&self, args: &[&str]) -> Output {
@@ -680,6 +695,42 @@ fn required_fails_without_an_answer_and_off_consults_nothing() {
 }
 
 #[test]
+fn without_the_setting_loopback_responders_are_refused_and_never_reached() {
+    let mut lab = Lab::new();
+    lab.start("ca.crl");
+    let h = lab.home("home");
+    let o = h.run_allowing_private(&["--json", "cert", "refresh"], false);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("refresh: not JSON ({e}): {}", text(&o)));
+    assert_eq!(o.status.code(), Some(3), "none answered: {}", text(&o));
+    for s in [
+        source(&r, "crl", &lab.http_port.to_string(), "Revocation Test CA"),
+        source(&r, "ocsp", &lab.ocsp_port.to_string(), "alice"),
+    ] {
+        assert_eq!(s["ok"], false, "{s}");
+        let detail = s["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains("127.0.0.1 is a loopback address") && detail.contains(ALLOW_PRIVATE),
+            "{s}"
+        );
+    }
+    assert_eq!(
+        (lab.hits(), lab.ocsp_hits()),
+        (0, 0),
+        "a refused responder was contacted"
+    );
+    assert_eq!(h.state("alice"), "not-checked");
+    // The same refresh with the setting reaches them.
+    let r = h.refresh();
+    assert_eq!(
+        source(&r, "crl", &lab.http_port.to_string(), "Revocation Test CA")["ok"],
+        true,
+        "{r}"
+    );
+    assert!(lab.hits() > 0 && lab.ocsp_hits() > 0);
+}
+
+#[test]
 fn a_crl_imported_by_hand_works_offline() {
     // No service runs in this test.
     let lab = Lab::new();
@@ -783,6 +834,7 @@ fn a_home_ca_revocation_still_counts_with_the_cache() {
             .args(args)
             .env("SEALPOST_HOME", &h.dir)
             .env("SEALPOST_PASSPHRASE_FILE", dir.path().join("ks"))
+            .env(ALLOW_PRIVATE, "1")
             .stdin(Stdio::null())
             .output()
             .expect("run sealpost")

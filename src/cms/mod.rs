@@ -30,6 +30,10 @@ pub const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
 pub const OID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
 pub const OID_SMIME_CAPABILITIES: &str = "1.2.840.113549.1.9.15";
 pub const OID_ENCRYPTION_KEY_PREFERENCE: &str = "1.2.840.113549.1.9.16.2.11";
+/// id-aa-signingCertificate (RFC 2634 §5.4): ESSCertID, SHA-1.
+pub const OID_SIGNING_CERTIFICATE: &str = "1.2.840.113549.1.9.16.2.12";
+/// id-aa-signingCertificateV2 (RFC 5035 §3): ESSCertIDv2, any hash.
+pub const OID_SIGNING_CERTIFICATE_V2: &str = "1.2.840.113549.1.9.16.2.47";
 
 /// Largest CMS object we accept (the 25 MB attachment goal, base64 and framing included).
 pub const MAX_CMS_SIZE: usize = 256 * 1024 * 1024;

@@ -1,6 +1,6 @@
 //! SignedData production (RFC 5652 §5, RFC 8551 §2.5): one signer, signed attributes
-//! contentType, messageDigest, signingTime, SMIMECapabilities and SMIMEEncryptionKeyPreference,
-//! the signer's certificate and chain included.
+//! contentType, messageDigest, signingTime, SMIMECapabilities, SMIMEEncryptionKeyPreference and
+//! signingCertificateV2 (RFC 5035, RFC 8550 §4), the signer's certificate and chain included.
 
 use cms::cert::CertificateChoices;
 use cms::content_info::CmsVersion;
@@ -123,6 +123,29 @@ pub fn sign(
             Any::from_der(&pref)?,
         )?)?;
     }
+
+    // signingCertificateV2 (RFC 5035 §3) binds the certificate to the signature, so that
+    // another certificate on the same key cannot be offered as the signer's (RFC 8550 §4).
+    let ess = super::verify::SigningCertificateV2 {
+        certs: vec![super::verify::EssCertIdV2 {
+            // SHA-256, the DEFAULT, so left out (DER).
+            hash_algorithm: None,
+            cert_hash: OctetString::new(HashAlg::Sha256.digest(cert.der()))?,
+            issuer_serial: Some(super::verify::IssuerSerial {
+                issuer: vec![x509_cert::ext::pkix::name::GeneralName::DirectoryName(
+                    cert.x509().tbs_certificate().issuer().clone(),
+                )],
+                serial_number: der::asn1::Int::from_der(
+                    &cert.x509().tbs_certificate().serial_number().to_der()?,
+                )?,
+            }),
+        }],
+        policies: None,
+    };
+    attrs.insert(attr(
+        super::OID_SIGNING_CERTIFICATE_V2,
+        Any::encode_from(&ess)?,
+    )?)?;
 
     let signed_bytes = attrs.to_der()?;
     let (sig_alg, sig) = signature::sign(key, hash, opts.rsa_padding, &signed_bytes)

@@ -7,11 +7,10 @@
 
 use futures_util::StreamExt;
 use serde::Serialize;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
-use super::net::{self, step};
+use super::net::{self, read_line, step, write_all};
 use super::{Endpoint, Login, MailError, TlsMode, sanitize};
 
 type Stream = TlsStream<TcpStream>;
@@ -72,37 +71,6 @@ const MAX_FOLDERS: usize = 2000;
 
 /// A message larger than this is not cached (its UID is still recorded as seen).
 pub const MAX_MESSAGE: u32 = 50 * 1024 * 1024;
-
-const MAX_LINE: usize = 16 * 1024;
-
-async fn read_line(ep: &Endpoint, s: &mut TcpStream) -> Result<String, MailError> {
-    let mut line = Vec::new();
-    loop {
-        let b = s.read_u8().await.map_err(|e| MailError::ConnectionLost {
-            server: ep.label(),
-            detail: e.to_string(),
-        })?;
-        line.push(b);
-        if b == b'\n' {
-            return Ok(String::from_utf8_lossy(&line).trim_end().to_string());
-        }
-        if line.len() > MAX_LINE {
-            return Err(MailError::Protocol {
-                server: ep.label(),
-                detail: "a line longer than 16 KiB before TLS".into(),
-            });
-        }
-    }
-}
-
-async fn write_all(ep: &Endpoint, s: &mut TcpStream, data: &[u8]) -> Result<(), MailError> {
-    s.write_all(data)
-        .await
-        .map_err(|e| MailError::ConnectionLost {
-            server: ep.label(),
-            detail: e.to_string(),
-        })
-}
 
 /// Reads lines up to the tagged completion of `tag`; returns the untagged lines and the
 /// completion line.

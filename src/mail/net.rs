@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, RootCertStore};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
@@ -73,6 +74,70 @@ pub(crate) fn client_config(ep: &Endpoint) -> Result<Arc<ClientConfig>, MailErro
         .with_root_certificates(root_store(ep.ca.as_deref())?)
         .with_no_client_auth();
     Ok(Arc::new(config))
+}
+
+/// The longest line accepted before TLS.
+const MAX_LINE: usize = 16 * 1024;
+
+/// Reads one line of the plaintext phase before STARTTLS, one byte at a time: nothing past
+/// the line is taken from the socket, so nothing the server (or a man in the middle) sends
+/// before the handshake can be buffered and later mistaken for protected data (the STARTTLS
+/// injection of CVE-2011-0411).
+pub(crate) async fn read_line(ep: &Endpoint, s: &mut TcpStream) -> Result<String, MailError> {
+    let mut line = Vec::new();
+    loop {
+        let b = s.read_u8().await.map_err(|e| MailError::ConnectionLost {
+            server: ep.label(),
+            detail: e.to_string(),
+        })?;
+        line.push(b);
+        if b == b'\n' {
+            return Ok(String::from_utf8_lossy(&line).trim_end().to_string());
+        }
+        if line.len() > MAX_LINE {
+            return Err(MailError::Protocol {
+                server: ep.label(),
+                detail: "a line longer than 16 KiB before TLS".into(),
+            });
+        }
+    }
+}
+
+/// Writes a command of the plaintext phase.
+pub(crate) async fn write_all(
+    ep: &Endpoint,
+    s: &mut TcpStream,
+    data: &[u8],
+) -> Result<(), MailError> {
+    s.write_all(data)
+        .await
+        .map_err(|e| MailError::ConnectionLost {
+            server: ep.label(),
+            detail: e.to_string(),
+        })
+}
+
+/// Refuses a server that sent more than the reply to STARTTLS before the handshake: whatever
+/// follows that reply in the clear is an injection (RFC 3207 §4.2 lets nothing pass).
+pub(crate) fn nothing_after_starttls_reply(ep: &Endpoint, s: &TcpStream) -> Result<(), MailError> {
+    let mut probe = [0u8; 1];
+    match s.try_read(&mut probe) {
+        Ok(0) => Err(MailError::ConnectionLost {
+            server: ep.label(),
+            detail: "the server closed the connection after agreeing to STARTTLS".into(),
+        }),
+        Ok(_) => Err(MailError::Protocol {
+            server: ep.label(),
+            detail: "the server sent data after its reply to STARTTLS and before TLS \
+                     (refused: a man in the middle may be injecting replies)"
+                .into(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(()),
+        Err(e) => Err(MailError::ConnectionLost {
+            server: ep.label(),
+            detail: e.to_string(),
+        }),
+    }
 }
 
 /// Resolves the host name (DNS stage).

@@ -5,13 +5,15 @@
 # dovecot-imapd dovecot-lmtpd postfix (notes/platform.md §7).
 #
 # Ports come from the environment (the caller picks free ones): IMAP_PORT IMAPS_PORT LMTP_PORT
-# SMTP_PORT SUBMISSION_PORT. Writes DIR/ca.pem (the test CA of the server certificates).
+# SMTP_PORT SUBMISSION_PORT, and optionally SUBMISSIONS_PORT (submission over implicit TLS,
+# RFC 8314). Writes DIR/ca.pem (the test CA of the server certificates).
 # Users (passwd-file): alice@example.test / alicepw, bob@example.test / bobpw,
 # carol@example.test / carolpw.
 # Stop with stop.sh DIR.
 set -euo pipefail
 D=$(cd "$1" && pwd)
 : "${IMAP_PORT:?}" "${IMAPS_PORT:?}" "${LMTP_PORT:?}" "${SMTP_PORT:?}" "${SUBMISSION_PORT:?}"
+SUBMISSIONS_PORT=${SUBMISSIONS_PORT:-}
 chmod 755 "$D"
 mkdir -p "$D/certs" "$D/run" "$D/vmail" "$D/postfix" "$D/postfix-queue" "$D/postfix-data"
 
@@ -137,6 +139,12 @@ cat > "$D/postfix/master.cf" <<CONF
   -o smtpd_tls_auth_only=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+${SUBMISSIONS_PORT:+127.0.0.1:$SUBMISSIONS_PORT inet n  -       n       -       -       smtpd
+  -o syslog_name=postfix/submissions
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject}
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -167,7 +175,7 @@ dovecot -c "$D/dovecot.conf" </dev/null >>"$D/dovecot.log" 2>&1
 # postfix prints its errors only to a tty or maillog_file; `script` gives it a tty
 script -qec "postfix -c $D/postfix check && postfix -c $D/postfix start" /dev/null </dev/null >"$D/postfix-start.out" 2>&1 || {
   cat "$D/postfix-start.out" >&2; exit 1; }
-for p in $LMTP_PORT $IMAPS_PORT $IMAP_PORT $SUBMISSION_PORT $SMTP_PORT; do
+for p in $LMTP_PORT $IMAPS_PORT $IMAP_PORT $SUBMISSION_PORT $SMTP_PORT $SUBMISSIONS_PORT; do
   up=0
   for _ in $(seq 100); do
     if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then up=1; break; fi

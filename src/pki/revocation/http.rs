@@ -3,10 +3,18 @@
 //! responders serve http by design. Connect, read and write time out; bodies are capped;
 //! redirects are followed a few times and only to other http:// URLs. No cookies, no
 //! credentials, no proxies: the request carries the URL and nothing about the user.
+//!
+//! The URLs come from certificates (CRL distribution points, AIA), that is from whoever made
+//! them, and from redirects. So that they cannot make us reach into the user's own network
+//! (blind SSRF), the host name is resolved under the deadline and the request goes only to
+//! public addresses: loopback, private (RFC 1918, fc00::/7), link-local, unspecified, multicast
+//! and broadcast addresses are refused, for the first URL and for every redirect. Where CRLs
+//! really sit on an intranet, `SEALPOST_REVOCATION_ALLOW_PRIVATE=1` lifts the refusal of
+//! loopback, private and link-local addresses.
 
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(15);
 /// The longest a whole answer may take to arrive.
@@ -14,6 +22,9 @@ const DEADLINE: Duration = Duration::from_secs(60);
 const MAX_REDIRECTS: usize = 3;
 const MAX_HEADER_BYTES: usize = 32 * 1024;
 const MAX_URL: usize = 2048;
+
+/// The setting that lets requests reach loopback, private and link-local addresses ("1").
+pub const ALLOW_PRIVATE_ENV: &str = "SEALPOST_REVOCATION_ALLOW_PRIVATE";
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum HttpError {
@@ -31,6 +42,158 @@ pub enum HttpError {
     Malformed { url: String, detail: String },
     #[error("{url}: too many redirects, or a redirect away from http://")]
     Redirect { url: String },
+    #[error(
+        "{}: revocation requests go only to public addresses{}",
+        forbidden_text(host, address, kind),
+        if *lifted_by_setting { " (set SEALPOST_REVOCATION_ALLOW_PRIVATE=1 for an intranet CA)" } else { "" }
+    )]
+    ForbiddenAddress {
+        host: String,
+        address: IpAddr,
+        kind: &'static str,
+        /// True when SEALPOST_REVOCATION_ALLOW_PRIVATE=1 would allow the address.
+        lifted_by_setting: bool,
+    },
+}
+
+/// "10.0.0.1 is a private address", or "crl.example resolves to 10.0.0.1, a private address".
+fn forbidden_text(host: &str, address: &IpAddr, kind: &str) -> String {
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    if host.parse::<IpAddr>().ok().as_ref() == Some(address) {
+        format!("{address} is {article} {kind} address")
+    } else {
+        format!("{host} resolves to {address}, {article} {kind} address")
+    }
+}
+
+/// Which destinations a request may reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Destinations {
+    /// Public addresses only (the default).
+    Public,
+    /// Also loopback, private and link-local addresses (`SEALPOST_REVOCATION_ALLOW_PRIVATE=1`).
+    AlsoPrivate,
+}
+
+impl Destinations {
+    /// From the environment: `SEALPOST_REVOCATION_ALLOW_PRIVATE=1` allows private addresses.
+    pub fn from_env() -> Destinations {
+        match std::env::var(ALLOW_PRIVATE_ENV) {
+            Ok(v) if v.trim() == "1" => Destinations::AlsoPrivate,
+            _ => Destinations::Public,
+        }
+    }
+}
+
+/// Why an address is no place for a revocation request: its kind, and whether the setting
+/// lifts the refusal. None for a public address.
+pub fn non_public(ip: IpAddr) -> Option<(&'static str, bool)> {
+    let v4 = match ip {
+        IpAddr::V4(a) => Some(a),
+        // ::ffff:a.b.c.d reaches the IPv4 address a.b.c.d.
+        IpAddr::V6(a) => a.to_ipv4_mapped(),
+    };
+    if let Some(a) = v4 {
+        let o = a.octets();
+        return if a.is_unspecified() || o[0] == 0 {
+            Some(("unspecified", false))
+        } else if a.is_broadcast() {
+            Some(("broadcast", false))
+        } else if a.is_multicast() {
+            Some(("multicast", false))
+        } else if a.is_loopback() {
+            Some(("loopback", true))
+        } else if a.is_private() {
+            Some(("private", true))
+        } else if a.is_link_local() {
+            Some(("link-local", true))
+        } else {
+            None
+        };
+    }
+    let IpAddr::V6(a) = ip else {
+        return None;
+    };
+    let first = a.segments()[0];
+    if a.is_unspecified() {
+        Some(("unspecified", false))
+    } else if a.is_multicast() {
+        Some(("multicast", false))
+    } else if a.is_loopback() {
+        Some(("loopback", true))
+    } else if first & 0xfe00 == 0xfc00 {
+        // Unique local addresses, fc00::/7 (RFC 4193).
+        Some(("private", true))
+    } else if first & 0xffc0 == 0xfe80 || first & 0xffc0 == 0xfec0 {
+        // Link-local fe80::/10, and the deprecated site-local fec0::/10.
+        Some(("link-local", true))
+    } else {
+        None
+    }
+}
+
+/// Resolves `host` within `within` (the system resolver has no timeout of its own, so it runs
+/// on a thread that is left behind if it does not answer in time).
+fn lookup(host: &str, port: u16, within: Duration) -> Result<Vec<SocketAddr>, HttpError> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let failed = |detail: String| HttpError::Connect {
+        host: host.to_string(),
+        detail,
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = host.to_string();
+    std::thread::Builder::new()
+        .name("sealpost-dns".into())
+        .spawn(move || {
+            let r = (name.as_str(), port)
+                .to_socket_addrs()
+                .map(|it| it.collect::<Vec<_>>());
+            let _ = tx.send(r);
+        })
+        .map_err(|e| failed(e.to_string()))?;
+    match rx.recv_timeout(within) {
+        Ok(Ok(addrs)) => Ok(addrs),
+        Ok(Err(e)) => Err(failed(e.to_string())),
+        Err(_) => Err(failed(format!(
+            "the name did not resolve within {} seconds",
+            within.as_secs()
+        ))),
+    }
+}
+
+/// The resolved addresses a request may go to; an error naming the first refused address
+/// when none is left.
+fn permitted(
+    host: &str,
+    addrs: Vec<SocketAddr>,
+    allowed: Destinations,
+) -> Result<Vec<SocketAddr>, HttpError> {
+    let mut refused = None;
+    let mut out = Vec::new();
+    for a in addrs {
+        match non_public(a.ip()) {
+            None => out.push(a),
+            Some((_, true)) if allowed == Destinations::AlsoPrivate => out.push(a),
+            Some((kind, lifted_by_setting)) => {
+                refused.get_or_insert(HttpError::ForbiddenAddress {
+                    host: host.to_string(),
+                    address: a.ip(),
+                    kind,
+                    lifted_by_setting,
+                });
+            }
+        }
+    }
+    match (out.is_empty(), refused) {
+        (true, Some(e)) => Err(e),
+        _ => Ok(out),
+    }
 }
 
 /// An http:// URL split into what a request needs.
@@ -120,9 +283,19 @@ pub fn post_ocsp(url: &str, body: &[u8], limit: usize) -> Result<Vec<u8>, HttpEr
 }
 
 fn request(url: &str, body: Option<&[u8]>, limit: usize) -> Result<Vec<u8>, HttpError> {
+    request_to(url, body, limit, Destinations::from_env())
+}
+
+fn request_to(
+    url: &str,
+    body: Option<&[u8]>,
+    limit: usize,
+    allowed: Destinations,
+) -> Result<Vec<u8>, HttpError> {
+    let started = Instant::now();
     let mut current = url.to_string();
     for _ in 0..=MAX_REDIRECTS {
-        match once(&current, body, limit)? {
+        match once(&current, body, limit, allowed, started)? {
             Answer::Body(b) => return Ok(b),
             Answer::Redirect(location) => {
                 let next = resolve(&current, &location).ok_or_else(|| HttpError::Redirect {
@@ -166,19 +339,22 @@ enum Answer {
     Redirect(String),
 }
 
-fn once(url: &str, body: Option<&[u8]>, limit: usize) -> Result<Answer, HttpError> {
+fn once(
+    url: &str,
+    body: Option<&[u8]>,
+    limit: usize,
+    allowed: Destinations,
+    started: Instant,
+) -> Result<Answer, HttpError> {
     let u = Url::parse(url)?;
     let io = |e: std::io::Error| HttpError::Io {
         url: url.to_string(),
         detail: e.to_string(),
     };
-    let addrs: Vec<_> = (u.host.as_str(), u.port)
-        .to_socket_addrs()
-        .map_err(|e| HttpError::Connect {
-            host: u.host.clone(),
-            detail: e.to_string(),
-        })?
-        .collect();
+    // Resolved once and checked: the connection goes to an address that was checked, so a
+    // second, different DNS answer (rebinding) cannot slip in.
+    let left = DEADLINE.saturating_sub(started.elapsed()).min(TIMEOUT);
+    let addrs = permitted(&u.host, lookup(&u.host, u.port, left)?, allowed)?;
     let mut stream = None;
     let mut last = String::from("no address");
     for a in &addrs {
@@ -217,11 +393,11 @@ fn once(url: &str, body: Option<&[u8]>, limit: usize) -> Result<Answer, HttpErro
     // Read everything up to the cap (the server closes: Connection: close).
     // A slow server cannot hold us longer than DEADLINE in total, whatever each read does.
     let cap = limit.saturating_add(MAX_HEADER_BYTES).saturating_add(1);
-    let started = std::time::Instant::now();
+    let reading = Instant::now();
     let mut raw = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
     loop {
-        if started.elapsed() > DEADLINE {
+        if reading.elapsed() > DEADLINE {
             return Err(HttpError::Io {
                 url: url.to_string(),
                 detail: format!("no complete answer within {} seconds", DEADLINE.as_secs()),
@@ -401,6 +577,118 @@ mod tests {
             parse_response("u", b"HTTP/1.1 302 Found\r\nLocation: /b\r\n\r\n", 10),
             Ok(Answer::Redirect(l)) if l == "/b"
         ));
+    }
+
+    #[test]
+    fn only_public_addresses_are_destinations() {
+        let kind = |a: &str| non_public(a.parse().unwrap());
+        for public in ["93.184.216.34", "8.8.8.8", "2001:db8::1", "2606:4700::1111"] {
+            assert_eq!(kind(public), None, "{public}");
+        }
+        for (a, k, lifted) in [
+            ("127.0.0.1", "loopback", true),
+            ("127.8.9.10", "loopback", true),
+            ("10.1.2.3", "private", true),
+            ("172.16.0.1", "private", true),
+            ("172.31.255.254", "private", true),
+            ("192.168.1.1", "private", true),
+            ("169.254.169.254", "link-local", true),
+            ("0.0.0.0", "unspecified", false),
+            ("0.1.2.3", "unspecified", false),
+            ("224.0.0.1", "multicast", false),
+            ("255.255.255.255", "broadcast", false),
+            ("::1", "loopback", true),
+            ("::", "unspecified", false),
+            ("fc00::1", "private", true),
+            ("fd12:3456::1", "private", true),
+            ("fe80::1", "link-local", true),
+            ("ff02::1", "multicast", false),
+            ("::ffff:127.0.0.1", "loopback", true),
+            ("::ffff:192.168.0.1", "private", true),
+        ] {
+            assert_eq!(kind(a), Some((k, lifted)), "{a}");
+        }
+        assert_eq!(kind("172.32.0.1"), None);
+        assert_eq!(kind("11.0.0.1"), None);
+    }
+
+    /// A listener on 127.0.0.1 that never accepts by itself: `connected` tells whether anyone
+    /// connected to it.
+    struct Witness(std::net::TcpListener);
+
+    impl Witness {
+        fn new() -> Witness {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.set_nonblocking(true).unwrap();
+            Witness(l)
+        }
+        fn port(&self) -> u16 {
+            self.0.local_addr().unwrap().port()
+        }
+        fn connected(&self) -> bool {
+            std::thread::sleep(Duration::from_millis(100));
+            self.0.accept().is_ok()
+        }
+    }
+
+    #[test]
+    fn loopback_is_refused_without_connecting() {
+        let w = Witness::new();
+        for url in [
+            format!("http://127.0.0.1:{}/ca.crl", w.port()),
+            format!("http://localhost:{}/ca.crl", w.port()),
+            format!("http://[::ffff:127.0.0.1]:{}/ca.crl", w.port()),
+        ] {
+            match request_to(&url, None, 1024, Destinations::Public) {
+                Err(e @ HttpError::ForbiddenAddress { .. }) => {
+                    let text = e.to_string();
+                    assert!(text.contains("loopback"), "{text}");
+                    assert!(text.contains(ALLOW_PRIVATE_ENV), "{text}");
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+        assert!(!w.connected(), "a refused URL was connected to");
+    }
+
+    /// Serves one request on 127.0.0.1 with `answer`; returns the port.
+    fn serve_once(answer: String) -> u16 {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            if let Ok((mut s, _)) = l.accept() {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(answer.as_bytes());
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn the_setting_allows_loopback_but_a_redirect_is_checked_again() {
+        let port = serve_once("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nCRL".into());
+        let url = format!("http://127.0.0.1:{port}/ca.crl");
+        assert_eq!(
+            request_to(&url, None, 1024, Destinations::AlsoPrivate).unwrap(),
+            b"CRL"
+        );
+        // 0.0.0.0 reaches this machine on Linux: refused even with the setting, after a redirect.
+        let w = Witness::new();
+        let port = serve_once(format!(
+            "HTTP/1.1 302 Found\r\nLocation: http://0.0.0.0:{}/x\r\n\r\n",
+            w.port()
+        ));
+        let url = format!("http://127.0.0.1:{port}/ca.crl");
+        assert!(matches!(
+            request_to(&url, None, 1024, Destinations::AlsoPrivate),
+            Err(HttpError::ForbiddenAddress {
+                kind: "unspecified",
+                lifted_by_setting: false,
+                ..
+            })
+        ));
+        assert!(!w.connected(), "the redirect target was connected to");
     }
 
     #[test]
