@@ -7,7 +7,7 @@
 //! one group do not use each other); `tests/layering.rs` reads every `crate::…` path against
 //! this line and fails on a step backwards:
 //!
-//! Layers: asn1, clock -> alg -> policy -> pki -> cms -> smime -> message -> keystore -> store -> mail -> api
+//! Layers: asn1, clock -> alg -> policy -> pki -> cms -> smime -> message -> keystore -> store -> net -> mail -> api
 //!
 //! ```text
 //!  bin/sealpost (CLI)     src-tauri (the app's shell)      ui/ (Svelte, over IPC only)
@@ -15,6 +15,7 @@
 //!           api        use cases: certs/ ca message/ mail/{account,send,sync,draft,outbox}
 //!            |         session; json/ = the wire types (a leaf); Home = store + keystore + clock
 //!           mail       IMAP and SMTP over TLS                                  (network I/O)
+//!           net        TLS configuration, HTTP for CRLs and OCSP                (network I/O)
 //!            |
 //!           store      SQLite: certificates, wrapped keys, trust, accounts, cache, outbox
 //!           keystore   OS keystore / passphrase file / memory: the key-encryption key
@@ -29,12 +30,13 @@
 //!
 //! # Where I/O happens
 //!
-//! - The network: [`mail`] (IMAP, SMTP) and the revocation fetcher
-//!   ([`pki::revocation::http`], plain HTTP to the CRL and OCSP addresses certificates name),
-//!   only from the use cases that sync, send, test an account or refresh revocation data.
+//! - The network: [`net`] (TLS configuration, the HTTP client for CRLs and OCSP) and [`mail`]
+//!   (IMAP, SMTP, built on [`net::tls`]), reached only from the use cases that sync, send, test
+//!   an account or refresh revocation data ([`api::mail`], [`api::certs::revocation`]).
 //!   **Opening or rendering a message never reaches the network** (EFAIL): [`api::message`]
-//!   and [`message`] make no request, and `tests/mail.rs` and the app's page tests check that
-//!   reading makes none.
+//!   and [`message`] make no request; `tests/layering.rs` checks that only those use cases name
+//!   `crate::net` or `crate::mail`, and `tests/mail.rs` and the app's page tests check that
+//!   reading makes no request.
 //! - Files and the database: [`store`], [`keystore`] and the use cases in [`api`] that read
 //!   or write a file the user chose.
 //! - The clock: only [`clock::SystemClock`]; everything else takes the time from a
@@ -55,6 +57,7 @@ pub mod cms;
 pub mod keystore;
 pub mod mail;
 pub mod message;
+pub mod net;
 pub mod pki;
 pub mod policy;
 pub mod smime;

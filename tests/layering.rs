@@ -150,6 +150,42 @@ fn every_module_uses_only_earlier_layers() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+#[test]
+fn only_the_use_cases_that_go_online_name_the_network() {
+    // The modules that may name `crate::net` or `crate::mail` (the network): the mail
+    // transport itself, and the use cases that sync, send, test accounts or refresh
+    // revocation; and the wire types, which name the mail transport's enums (TLS mode, error
+    // kind). Opening or rendering a message (`api::message`, `message`) never may.
+    let allowed: [&[&str]; 4] = [
+        &["mail"],
+        &["api", "mail"],
+        &["api", "certs", "revocation"],
+        &["api", "json"],
+    ];
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut problems = Vec::new();
+    for file in &files {
+        let module = module_of(file);
+        if module.first().is_none_or(|m| m == "bin" || m == "net") || test_only(file) {
+            continue;
+        }
+        let code = code_of(file);
+        let names: Vec<&str> = names_after(&code, "crate::");
+        let online = names.iter().any(|n| *n == "net" || *n == "mail");
+        let ok = allowed
+            .iter()
+            .any(|a| module.starts_with(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>()));
+        if online && !ok && module != ["mail"] {
+            problems.push(format!(
+                "{} names the network (crate::net or crate::mail)",
+                file.display()
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// Where each name defined in `api` lives (its use-case module, one level below `api`).
 fn api_definitions(files: &[PathBuf]) -> BTreeMap<String, String> {
     let mut defs = BTreeMap::new();

@@ -805,7 +805,7 @@ proptest! {
 
     #[test]
     fn revocation_urls_parse_without_panic(s in ".{0,80}") {
-        use sealpost::pki::revocation::http::Url;
+        use sealpost::pki::revocation::url::Url;
         if let Ok(u) = Url::parse(&s) {
             prop_assert!(u.port > 0 && u.target.starts_with('/') && !u.host.is_empty());
             prop_assert!(s.to_ascii_lowercase().starts_with("http://"));

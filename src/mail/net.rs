@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, RootCertStore};
+use rustls::ClientConfig;
+use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -33,47 +33,14 @@ pub(crate) async fn step<T>(
     }
 }
 
-/// The trust anchors for an endpoint: only its private CA when it has one (a private server
-/// has no business presenting a public certificate, and a public CA has no business vouching
-/// for it), else the Mozilla TLS roots of `webpki-roots`.
-pub fn root_store(ca: Option<&[u8]>) -> Result<RootCertStore, MailError> {
-    let mut roots = RootCertStore::empty();
-    match ca {
-        Some(data) => {
-            for der in ca_certificates(data)? {
-                roots.add(der).map_err(|e| {
-                    MailError::Config(format!("the CA certificate is not usable: {e}"))
-                })?;
-            }
-        }
-        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-    }
-    Ok(roots)
-}
-
-/// The DER certificates in a PEM or DER CA file.
-pub fn ca_certificates(data: &[u8]) -> Result<Vec<CertificateDer<'static>>, MailError> {
-    let certs = crate::cms::parse_certificates(data)
-        .map_err(|e| MailError::Config(format!("the CA file holds no usable certificate: {e}")))?;
-    if certs.is_empty() {
-        return Err(MailError::Config(
-            "the CA file holds no certificate".to_string(),
-        ));
-    }
-    Ok(certs
-        .iter()
-        .map(|c| CertificateDer::from(c.der().to_vec()))
-        .collect())
-}
-
+/// The TLS configuration for an endpoint (its private CA, else the public roots).
 pub(crate) fn client_config(ep: &Endpoint) -> Result<Arc<ClientConfig>, MailError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| MailError::Config(format!("TLS configuration: {e}")))?
-        .with_root_certificates(root_store(ep.ca.as_deref())?)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
+    crate::net::tls::client_config(ep.ca.as_deref()).map_err(config_error)
+}
+
+/// A TLS configuration problem, as the mail transport reports it.
+pub fn config_error(e: crate::net::tls::TlsConfigError) -> MailError {
+    MailError::Config(e.to_string())
 }
 
 /// The longest line accepted before TLS.

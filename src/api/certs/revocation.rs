@@ -16,7 +16,7 @@ use crate::api::{ApiError, ErrorCode, Home};
 use crate::pki::cert::{Cert, rfc3339};
 use crate::pki::revocation::crl::{Crl, MAX_CRL_BYTES};
 use crate::pki::revocation::ocsp::{self, MAX_RESPONSE_BYTES};
-use crate::pki::revocation::{self, CertStatus, RevocationError, SKEW_SECS, http};
+use crate::pki::revocation::{self, CertStatus, RevocationError, SKEW_SECS};
 use crate::pki::validate::{self, TrustContext};
 use crate::smime::{Layer, Opened};
 use crate::store::{CachedCrl, CachedOcsp, RevocationMode};
@@ -105,7 +105,7 @@ pub fn fetch(plan: RevocationPlan) -> Vec<Fetched> {
     for job in plan.jobs {
         match &job {
             FetchJob::Crl { url, .. } => {
-                let body = http::get(url, MAX_CRL_BYTES).map_err(|e| e.to_string());
+                let body = crate::net::http::get(url, MAX_CRL_BYTES).map_err(|e| e.to_string());
                 out.push(Fetched {
                     url: url.clone(),
                     job,
@@ -130,8 +130,8 @@ pub fn fetch(plan: RevocationPlan) -> Vec<Fetched> {
                 let mut used = String::new();
                 for u in urls {
                     used = u.clone();
-                    last =
-                        http::post_ocsp(u, &req.der, MAX_RESPONSE_BYTES).map_err(|e| e.to_string());
+                    last = crate::net::http::post_ocsp(u, &req.der, MAX_RESPONSE_BYTES)
+                        .map_err(|e| e.to_string());
                     if last.is_ok() {
                         break;
                     }

@@ -440,7 +440,8 @@ fn settings_row(new: &NewAccount) -> Result<AccountRow, ApiError> {
     let ca_pem = match &new.ca_file {
         Some(path) => {
             let data = std::fs::read(path).map_err(|e| bad(format!("{path}: {e}")))?;
-            mail::net::ca_certificates(&data).map_err(mail_error)?;
+            crate::net::tls::ca_certificates(&data)
+                .map_err(|e| mail_error(mail::net::config_error(e)))?;
             Some(data)
         }
         None => None,

@@ -7,8 +7,8 @@
 //! since a fetch there would tell the sender that and when the message was read.
 
 pub mod crl;
-pub mod http;
 pub mod ocsp;
+pub mod url;
 
 use const_oid::ObjectIdentifier;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
@@ -120,7 +120,7 @@ pub fn ocsp_urls(cert: &Cert) -> Vec<String> {
 }
 
 fn is_http_url(u: &str) -> bool {
-    http::Url::parse(u).is_ok()
+    url::Url::parse(u).is_ok()
 }
 
 /// A serial number's two's-complement content octets in minimal form, for comparing serials

@@ -16,12 +16,13 @@ use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
+use crate::pki::revocation::url::{BadUrl, Url};
+
 const TIMEOUT: Duration = Duration::from_secs(15);
 /// The longest a whole answer may take to arrive.
 const DEADLINE: Duration = Duration::from_secs(60);
 const MAX_REDIRECTS: usize = 3;
 const MAX_HEADER_BYTES: usize = 32 * 1024;
-const MAX_URL: usize = 2048;
 
 /// The setting that lets requests reach loopback, private and link-local addresses ("1").
 pub const ALLOW_PRIVATE_ENV: &str = "SEALPOST_REVOCATION_ALLOW_PRIVATE";
@@ -54,6 +55,12 @@ pub enum HttpError {
         /// True when SEALPOST_REVOCATION_ALLOW_PRIVATE=1 would allow the address.
         lifted_by_setting: bool,
     },
+}
+
+impl From<BadUrl> for HttpError {
+    fn from(e: BadUrl) -> Self {
+        HttpError::BadUrl(e.0)
+    }
 }
 
 /// "10.0.0.1 is a private address", or "crl.example resolves to 10.0.0.1, a private address".
@@ -193,82 +200,6 @@ fn permitted(
     match (out.is_empty(), refused) {
         (true, Some(e)) => Err(e),
         _ => Ok(out),
-    }
-}
-
-/// An http:// URL split into what a request needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Url {
-    pub host: String,
-    pub port: u16,
-    /// Path and query, starting with '/'.
-    pub target: String,
-}
-
-impl Url {
-    pub fn parse(url: &str) -> Result<Url, HttpError> {
-        let bad = || HttpError::BadUrl(url.chars().take(200).collect());
-        if url.len() > MAX_URL
-            || !url.is_ascii()
-            || url.chars().any(|c| c.is_ascii_control() || c == ' ')
-        {
-            return Err(bad());
-        }
-        let rest = url
-            .get(..7)
-            .filter(|p| p.eq_ignore_ascii_case("http://"))
-            .and_then(|_| url.get(7..))
-            .ok_or_else(bad)?;
-        let (authority, target) = match rest.find(['/', '?']) {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, "/"),
-        };
-        let target = target.split('#').next().unwrap_or("/");
-        let target = if target.starts_with('?') {
-            format!("/{target}")
-        } else {
-            target.to_string()
-        };
-        if authority.contains('@') {
-            // No credentials in URLs.
-            return Err(bad());
-        }
-        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-            let (h, after) = v6.split_once(']').ok_or_else(bad)?;
-            let port = match after.strip_prefix(':') {
-                Some(p) => p.parse::<u16>().map_err(|_| bad())?,
-                None if after.is_empty() => 80,
-                None => return Err(bad()),
-            };
-            (h.to_string(), port)
-        } else {
-            match authority.rsplit_once(':') {
-                Some((h, p)) => (h.to_string(), p.parse::<u16>().map_err(|_| bad())?),
-                None => (authority.to_string(), 80),
-            }
-        };
-        if host.is_empty()
-            || port == 0
-            || !host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'))
-        {
-            return Err(bad());
-        }
-        Ok(Url { host, port, target })
-    }
-
-    fn host_header(&self) -> String {
-        let h = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
-        if self.port == 80 {
-            h
-        } else {
-            format!("{h}:{}", self.port)
-        }
     }
 }
 
