@@ -1,6 +1,8 @@
-//! The app's command list is written in four places: the shell's `generate_handler!`, the UI's
-//! typed wrappers (`ui/src/lib/platform/`), the page tests' fake backend and `docs/ipc.md`.
-//! This test reads all four and fails when they disagree, naming what is missing where.
+//! The app's command list is written in six places: the shell's `generate_handler!`, the app
+//! manifest that gives each command a permission (`src-tauri/build.rs`), the main window's
+//! capability that grants them (`tauri.conf.json`), the UI's typed wrappers
+//! (`ui/src/lib/platform/`), the page tests' fake backend and `docs/ipc.md`. This test reads
+//! all six and fails when they disagree, naming what is missing where.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -88,6 +90,42 @@ fn docs() -> BTreeSet<String> {
         .collect()
 }
 
+/// The commands the app manifest gives a permission (`src-tauri/build.rs`).
+fn manifest() -> BTreeSet<String> {
+    let build = read("src-tauri/build.rs");
+    let start = build
+        .find("COMMANDS: &[&str] = &[")
+        .expect("the manifest's list");
+    let list = &build[start..];
+    let list = &list[list.find('[').expect("its start")..list.find("];").expect("its end")];
+    // The text between each pair of double quotes.
+    list.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The app commands the main window's capability grants (`allow-app-status` -> `app_status`).
+fn granted() -> BTreeSet<String> {
+    let conf: serde_json::Value =
+        serde_json::from_str(&read("tauri.conf.json")).expect("tauri.conf.json is JSON");
+    let caps = conf["app"]["security"]["capabilities"]
+        .as_array()
+        .expect("capabilities");
+    assert_eq!(caps.len(), 1, "one capability, for the main window");
+    assert_eq!(caps[0]["windows"], serde_json::json!(["main"]));
+    caps[0]["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter(|p| !p.contains(':'))
+        .filter_map(|p| p.strip_prefix("allow-"))
+        .map(|c| c.replace('-', "_"))
+        .collect()
+}
+
 #[test]
 fn the_shell_the_ui_the_fake_backend_and_the_docs_name_the_same_commands() {
     let shell = shell();
@@ -97,6 +135,8 @@ fn the_shell_the_ui_the_fake_backend_and_the_docs_name_the_same_commands() {
     );
     let mut problems = Vec::new();
     for (name, other) in [
+        ("the app manifest (src-tauri/build.rs)", manifest()),
+        ("the main capability (tauri.conf.json)", granted()),
         ("ui/src/lib/platform", ui()),
         ("tests/ui/fake-backend.js", fake_backend()),
         ("docs/ipc.md", docs()),

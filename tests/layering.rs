@@ -329,3 +329,96 @@ fn the_reader_finds_a_crate_path_and_skips_comments_and_tests() {
     .expect("write");
     assert_eq!(names_after(&code_of(&f), "crate::"), vec!["pki"]);
 }
+
+/// Functions longer than a screen, each with the length it may not exceed. The list only
+/// shrinks: split a function and take it off; a new long function fails the test.
+const LONG_FUNCTIONS: &[(&str, &str, usize)] = &[
+    ("cms/verify.rs", "verify_one", 150),
+    ("cms/sign.rs", "sign", 136),
+    ("cms/envelope.rs", "decrypt_cow", 124),
+    ("pki/revocation/ocsp.rs", "verify_response", 118),
+    ("cms/envelope.rs", "encrypt_parts", 100),
+    ("pki/signature.rs", "verify", 95),
+    ("pki/validate/mod.rs", "check_path", 93),
+    ("pki/revocation/crl.rs", "from_der", 89),
+    ("smime/mod.rs", "open_entity", 88),
+];
+
+/// The longest a function may be: a screen.
+const MAX_LINES: usize = 80;
+
+/// (name, first line, lines) of each function in `code`: from its `fn` line to the closing
+/// brace at the same indentation.
+fn functions(code: &str) -> Vec<(String, usize, usize)> {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        let indent = &line[..line.len() - t.len()];
+        let sig = ["pub(crate) ", "pub(super) ", "pub ", "async ", "const "]
+            .iter()
+            .fold(t, |s, p| s.strip_prefix(p).unwrap_or(s));
+        let Some(rest) = sig.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() || t.trim_end().ends_with(';') {
+            continue;
+        }
+        let close = format!("{indent}}}");
+        if let Some(end) = lines[i..].iter().position(|l| l.trim_end() == close) {
+            out.push((name, i + 1, end + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn functions_stay_a_screen_long() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    rust_files(&root.join("src-tauri/src"), &mut files);
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for file in files.iter().filter(|f| !test_only(f)) {
+        let rel = file
+            .strip_prefix(src())
+            .or_else(|_| file.strip_prefix(root))
+            .expect("a source file")
+            .to_string_lossy()
+            .into_owned();
+        for (name, line, len) in functions(&code_of(file)) {
+            let allowed = LONG_FUNCTIONS
+                .iter()
+                .find(|(f, n, _)| *f == rel && *n == name)
+                .map(|(_, _, max)| *max);
+            if allowed.is_some() {
+                seen.insert((rel.clone(), name.clone()));
+            }
+            let max = allowed.unwrap_or(MAX_LINES);
+            if len > max {
+                problems.push(format!(
+                    "{rel}:{line} {name} has {len} lines (at most {max})"
+                ));
+            }
+        }
+    }
+    for (f, n, _) in LONG_FUNCTIONS {
+        if !seen.contains(&(f.to_string(), n.to_string())) {
+            problems.push(format!(
+                "{f} {n} is gone or renamed: take it off LONG_FUNCTIONS"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_function_reader_measures_from_fn_to_its_brace() {
+    let code = "impl X {\n    pub fn a(&self) {\n        if x {\n        }\n    }\n    fn b();\n}\nfn c() {}\n";
+    assert_eq!(functions(code), vec![("a".to_string(), 2, 4)]);
+}

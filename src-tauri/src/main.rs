@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use sealpost::api::CertCheck;
 use sealpost::api::RevocationRefresh;
 use sealpost::api::certs::revocation;
-use sealpost::api::{ApiError, CertDto, ExportFormat, ImportResult};
+use sealpost::api::{ApiError, CertDto, ExportFormat, ImportResult, MailDesk};
 use sealpost::api::{
     AppStatus, CertDetails, ComposeResult, Draft, MessageView, Progress, RecipientStatus, Session,
 };
@@ -342,26 +342,101 @@ async fn check_certificate(
     with_session(state, move |s| s.check(&fingerprint)).await
 }
 
+/// The app's background work: revocation data refreshed on the core's schedule (never while
+/// a message is opened), and new mail by IDLE, not by polling.
+fn start_background(app: &AppHandle) {
+    let handle = app.clone();
+    let shared = Arc::clone(&app.state::<Shared>());
+    std::thread::spawn(move || {
+        revocation::refresh_repeatedly(
+            revocation::RefreshSchedule::default(),
+            || lock(&shared).revocation_plan(),
+            |fetched| lock(&shared).store_fetched(fetched),
+            |outcome| {
+                match outcome {
+                    Ok(r) => {
+                        let _ = handle.emit("revocation-refreshed", r);
+                    }
+                    Err(e) => eprintln!("sealpost: revocation refresh: {}", e.message),
+                }
+                true
+            },
+        )
+    });
+    mail::start_watchers(
+        app.clone(),
+        Arc::clone(&app.state::<Shared>()),
+        Arc::clone(&app.state::<mail::Desk>()),
+    );
+}
+
+/// The window's commands (each also needs its permission: `build.rs`, `tauri.conf.json`).
+fn with_commands(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
+    builder.invoke_handler(tauri::generate_handler![
+        app_status,
+        files::choose_files,
+        files::choose_save_path,
+        list_certificates,
+        certificate_details,
+        import_files,
+        export_certificate,
+        trust_certificate,
+        untrust_certificate,
+        delete_certificate,
+        open_message,
+        save_attachment,
+        recipient_status,
+        compose_message,
+        use_file_keystore,
+        unlock_keystore,
+        use_os_keystore,
+        revocation_mode,
+        set_revocation_mode,
+        refresh_revocation,
+        create_ca,
+        issue_certificate,
+        revoke_certificate,
+        publish_crl,
+        check_certificate,
+        accept_certificate,
+        mail::mail_accounts,
+        mail::mail_add_account,
+        mail::mail_remove_account,
+        mail::mail_test_settings,
+        mail::mail_test_account,
+        mail::mail_folders,
+        mail::mail_sync,
+        mail::mail_list,
+        mail::mail_search,
+        mail::mail_read,
+        mail::mail_set_flag,
+        mail::mail_move,
+        mail::mail_delete,
+        mail::mail_send,
+        mail::mail_open_draft,
+        mail::mail_save_draft,
+        mail::mail_discard_draft,
+        mail::mail_update_account,
+        mail::mail_test_change,
+        mail::mail_request_certificates,
+        mail::mail_outbox,
+        mail::mail_retry,
+    ])
+}
+
 fn main() {
     // SEALPOST_HOME chooses the data directory (tests, several profiles); else the platform's.
     let home = std::env::var_os("SEALPOST_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(sealpost::api::default_home);
-    let session = match Session::open(&home) {
-        Ok(s) => s,
+    let (session, desk) = match Session::open(&home).and_then(|s| Ok((s, MailDesk::open(&home)?))) {
+        Ok(both) => both,
         Err(e) => {
             eprintln!("sealpost: cannot open {}: {e}", home.display());
             std::process::exit(2);
         }
     };
-    let desk = match sealpost::api::MailDesk::open(&home) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("sealpost: cannot open {}: {e}", home.display());
-            std::process::exit(2);
-        }
-    };
-    let result = tauri::Builder::default()
+    let builder = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(Granted::default())
         // A file dropped on the window is one the user chose: its path is granted.
@@ -381,85 +456,10 @@ fn main() {
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title("Sealpost");
             }
-            // Revocation is refreshed in the background only, never while a message is opened.
-            let handle = app.handle().clone();
-            let shared = Arc::clone(&app.state::<Shared>());
-            std::thread::spawn(move || {
-                revocation::refresh_repeatedly(
-                    revocation::RefreshSchedule::default(),
-                    || lock(&shared).revocation_plan(),
-                    |fetched| lock(&shared).store_fetched(fetched),
-                    |outcome| {
-                        match outcome {
-                            Ok(r) => {
-                                let _ = handle.emit("revocation-refreshed", r);
-                            }
-                            Err(e) => eprintln!("sealpost: revocation refresh: {}", e.message),
-                        }
-                        true
-                    },
-                )
-            });
-            // New mail arrives by IDLE, not by polling.
-            mail::start_watchers(
-                app.handle().clone(),
-                Arc::clone(&app.state::<Shared>()),
-                Arc::clone(&app.state::<mail::Desk>()),
-            );
+            start_background(app.handle());
             Ok(())
-        })
-        .invoke_handler(tauri::generate_handler![
-            app_status,
-            files::choose_files,
-            files::choose_save_path,
-            list_certificates,
-            certificate_details,
-            import_files,
-            export_certificate,
-            trust_certificate,
-            untrust_certificate,
-            delete_certificate,
-            open_message,
-            save_attachment,
-            recipient_status,
-            compose_message,
-            use_file_keystore,
-            unlock_keystore,
-            use_os_keystore,
-            revocation_mode,
-            set_revocation_mode,
-            refresh_revocation,
-            create_ca,
-            issue_certificate,
-            revoke_certificate,
-            publish_crl,
-            check_certificate,
-            accept_certificate,
-            mail::mail_accounts,
-            mail::mail_add_account,
-            mail::mail_remove_account,
-            mail::mail_test_settings,
-            mail::mail_test_account,
-            mail::mail_folders,
-            mail::mail_sync,
-            mail::mail_list,
-            mail::mail_search,
-            mail::mail_read,
-            mail::mail_set_flag,
-            mail::mail_move,
-            mail::mail_delete,
-            mail::mail_send,
-            mail::mail_open_draft,
-            mail::mail_save_draft,
-            mail::mail_discard_draft,
-            mail::mail_update_account,
-            mail::mail_test_change,
-            mail::mail_request_certificates,
-            mail::mail_outbox,
-            mail::mail_retry,
-        ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
+        });
+    if let Err(e) = with_commands(builder).run(tauri::generate_context!()) {
         eprintln!("sealpost: the window could not start: {e}");
         std::process::exit(1);
     }

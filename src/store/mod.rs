@@ -125,7 +125,7 @@ impl Store {
     }
 
     /// Now, for a time-stamp column.
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         i64::try_from(self.clock.now()).unwrap_or(i64::MAX)
     }
 

@@ -554,6 +554,43 @@ mod tests {
     }
 
     #[test]
+    fn the_homes_clock_decides_what_a_check_sees() {
+        // Everything is made at one fixed time; the same check is then asked at later ones,
+        // only by moving the home's clock.
+        let start = 1_900_000_000;
+        let clock = std::sync::Arc::new(crate::clock::FixedClock::new(start));
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::open_with_clock(dir.path(), clock.clone()).unwrap();
+        home.use_file_keystore(PASS).unwrap();
+        let ca = CaPublication::default();
+        home.ca_create("Clock CA", KeyAlgorithm::P256, 3650, &ca, &pass)
+            .unwrap();
+        let id = issue_identity(&home, "Clock CA", "tia@example.test", 60);
+        assert!(id.not_before() <= start && id.not_after() > start + 59 * 86_400);
+        let days_left = |at: u64| ((id.not_after() - at) / 86_400) as i32;
+        let fp = id.fingerprint();
+        let c = home.check(&fp, None).unwrap();
+        assert!(c.usable, "{:#?}", c.lines);
+        assert_eq!((c.days_left, c.expiry_warning), (days_left(start), None));
+        clock.advance(50 * 86_400);
+        let c = home.check(&fp, None).unwrap();
+        let later = days_left(start + 50 * 86_400);
+        assert!((9..=10).contains(&later));
+        assert_eq!((c.days_left, c.expiry_warning), (later, Some(14)));
+        assert_eq!(level(&c, CheckItem::Validity), CheckLevel::Warning);
+        clock.advance(11 * 86_400);
+        let c = home.check(&fp, None).unwrap();
+        assert!(!c.usable);
+        assert_eq!(level(&c, CheckItem::Validity), CheckLevel::Problem);
+        assert!(c.lines.iter().any(|l| l.text.starts_with("Expired on")));
+        // The store's time stamps come from the same clock.
+        assert_eq!(
+            home.store.now(),
+            i64::try_from(start + 61 * 86_400).unwrap()
+        );
+    }
+
+    #[test]
     fn expiry_notices_warn_for_own_identities_until_renewed() {
         let (_dir, home) = home();
         home.ca_create(

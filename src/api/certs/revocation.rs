@@ -98,6 +98,24 @@ fn day(secs: u64) -> String {
     rfc3339(secs).chars().take(10).collect()
 }
 
+/// What one cached source (an OCSP answer or a CRL) says about a certificate.
+enum Answer {
+    Revoked(RevocationInfo),
+    Good(RevocationInfo),
+    /// The OCSP responder does not know the certificate.
+    Unknown,
+    /// The answer is past its validity.
+    Stale,
+    /// No answer is cached.
+    None,
+}
+
+/// An answer issued `this_update` and valid until `until` is current at `at` (with the
+/// clock skew allowed for its issue time).
+fn fresh_at(at: u64, this_update: u64, until: u64) -> bool {
+    this_update <= at.saturating_add(SKEW_SECS) && at <= until
+}
+
 /// Makes the requests of a plan. Touches nothing but the network: call it without holding
 /// any lock on the home.
 pub fn fetch(plan: RevocationPlan) -> Vec<Fetched> {
@@ -298,9 +316,50 @@ impl Home {
         at: u64,
         depth: u32,
     ) -> Result<RevocationInfo, ApiError> {
-        // This home's CA knows for certain.
+        if let Some(settled) = self.revocation_settled(cert, mode, at)? {
+            return Ok(settled);
+        }
+        let ocsp = self.ocsp_answer(cert, at)?;
+        if let Answer::Revoked(r) = ocsp {
+            return Ok(r); // a revocation stays a revocation after the answer expires
+        }
+        let crl = self.crl_answer(cert, issuer, mode, at, depth)?;
+        Ok(match (ocsp, crl) {
+            (_, Answer::Revoked(r)) => r,
+            (Answer::Good(g), _) | (_, Answer::Good(g)) => g,
+            (Answer::Unknown, _) => RevocationInfo {
+                source: Some("OCSP".into()),
+                ..RevocationInfo::simple(
+                    RevocationState::Unknown,
+                    "The OCSP responder does not know this certificate",
+                )
+            },
+            (Answer::Stale, _) | (_, Answer::Stale) => RevocationInfo::simple(
+                RevocationState::Stale,
+                "The last revocation answer has expired; refresh to check again",
+            ),
+            _ if revocation::crl_urls(cert).is_empty()
+                && revocation::ocsp_urls(cert).is_empty() =>
+            {
+                RevocationInfo::simple(
+                    RevocationState::NoInformation,
+                    "No revocation information published",
+                )
+            }
+            _ => RevocationInfo::simple(RevocationState::NotChecked, "Not checked yet"),
+        })
+    }
+
+    /// What is known without any CRL or OCSP answer: this home's CA knows for certain,
+    /// checking may be off, and a root's trust is the user's decision.
+    fn revocation_settled(
+        &self,
+        cert: &Cert,
+        mode: RevocationMode,
+        at: u64,
+    ) -> Result<Option<RevocationInfo>, ApiError> {
         if let Some(rec) = self.store.issued(&cert.fingerprint())? {
-            return Ok(match rec.revoked_at {
+            return Ok(Some(match rec.revoked_at {
                 Some(t) => {
                     RevocationInfo::revoked("your CA", None, t, Some(rec.reason.unwrap_or(0)))
                 }
@@ -308,42 +367,50 @@ impl Home {
                     text: "Not revoked (issued by your CA)".into(),
                     ..RevocationInfo::good("your CA", at)
                 },
-            });
+            }));
         }
         if mode == RevocationMode::Off {
-            return Ok(RevocationInfo::simple(
-                RevocationState::Off,
-                "Revocation checking is off",
-            ));
+            let text = "Revocation checking is off";
+            return Ok(Some(RevocationInfo::simple(RevocationState::Off, text)));
         }
         if cert.is_self_issued() {
-            return Ok(RevocationInfo::simple(
+            let text = "A root certificate: its trust is your decision, not a revocation list's";
+            return Ok(Some(RevocationInfo::simple(
                 RevocationState::NoInformation,
-                "A root certificate: its trust is your decision, not a revocation list's",
-            ));
+                text,
+            )));
         }
-        let fresh = |this: u64, until: u64| this <= at.saturating_add(SKEW_SECS) && at <= until;
-        let mut good: Option<RevocationInfo> = None;
-        let mut unknown = false;
-        let mut stale = false;
-        if let Some(o) = self.store.ocsp_of(&cert.fingerprint())? {
-            match o.status.as_str() {
-                // A revocation stays a revocation after the answer expires.
-                "revoked" => {
-                    return Ok(RevocationInfo::revoked(
-                        "OCSP responder",
-                        Some(o.fetched_at),
-                        o.revoked_at.unwrap_or(o.this_update),
-                        o.reason,
-                    ));
-                }
-                "good" if fresh(o.this_update, o.valid_until) => {
-                    good = Some(RevocationInfo::good("OCSP", o.fetched_at))
-                }
-                "unknown" if fresh(o.this_update, o.valid_until) => unknown = true,
-                _ => stale = true,
-            }
-        }
+        Ok(None)
+    }
+
+    /// The cached OCSP answer about `cert`.
+    fn ocsp_answer(&self, cert: &Cert, at: u64) -> Result<Answer, ApiError> {
+        let Some(o) = self.store.ocsp_of(&cert.fingerprint())? else {
+            return Ok(Answer::None);
+        };
+        let fresh = fresh_at(at, o.this_update, o.valid_until);
+        Ok(match o.status.as_str() {
+            "revoked" => Answer::Revoked(RevocationInfo::revoked(
+                "OCSP responder",
+                Some(o.fetched_at),
+                o.revoked_at.unwrap_or(o.this_update),
+                o.reason,
+            )),
+            "good" if fresh => Answer::Good(RevocationInfo::good("OCSP", o.fetched_at)),
+            "unknown" if fresh => Answer::Unknown,
+            _ => Answer::Stale,
+        })
+    }
+
+    /// The cached CRL that covers `cert` (the issuer's, else one from a separate CRL signer).
+    fn crl_answer(
+        &self,
+        cert: &Cert,
+        issuer: Option<&Cert>,
+        mode: RevocationMode,
+        at: u64,
+        depth: u32,
+    ) -> Result<Answer, ApiError> {
         let cached = match issuer {
             Some(i) => self.store.crl_of(&i.fingerprint())?,
             None => None,
@@ -352,55 +419,27 @@ impl Home {
             Some(c) => Some(c),
             None => self.crl_from_separate_signer(cert, issuer, mode, at, depth)?,
         };
-        if let Some(c) = cached
-            && let Ok(crl) = Crl::from_der(&c.der)
-            && crl.covers(cert)
-        {
-            match crl.status_of(cert) {
-                CertStatus::Revoked { at: when, reason } => {
-                    return Ok(RevocationInfo::revoked(
-                        "CRL",
-                        Some(c.fetched_at),
-                        when,
-                        reason,
-                    ));
-                }
-                _ if fresh(c.this_update, c.valid_until) => {
-                    if good.is_none() {
-                        good = Some(RevocationInfo::good("CRL", c.fetched_at));
-                    }
-                }
-                _ => stale = true,
+        let Some(c) = cached else {
+            return Ok(Answer::None);
+        };
+        let Ok(crl) = Crl::from_der(&c.der) else {
+            return Ok(Answer::None);
+        };
+        if !crl.covers(cert) {
+            return Ok(Answer::None);
+        }
+        Ok(match crl.status_of(cert) {
+            CertStatus::Revoked { at: when, reason } => Answer::Revoked(RevocationInfo::revoked(
+                "CRL",
+                Some(c.fetched_at),
+                when,
+                reason,
+            )),
+            _ if fresh_at(at, c.this_update, c.valid_until) => {
+                Answer::Good(RevocationInfo::good("CRL", c.fetched_at))
             }
-        }
-        if let Some(g) = good {
-            return Ok(g);
-        }
-        if unknown {
-            return Ok(RevocationInfo {
-                source: Some("OCSP".into()),
-                ..RevocationInfo::simple(
-                    RevocationState::Unknown,
-                    "The OCSP responder does not know this certificate",
-                )
-            });
-        }
-        if stale {
-            return Ok(RevocationInfo::simple(
-                RevocationState::Stale,
-                "The last revocation answer has expired; refresh to check again",
-            ));
-        }
-        if revocation::crl_urls(cert).is_empty() && revocation::ocsp_urls(cert).is_empty() {
-            return Ok(RevocationInfo::simple(
-                RevocationState::NoInformation,
-                "No revocation information published",
-            ));
-        }
-        Ok(RevocationInfo::simple(
-            RevocationState::NotChecked,
-            "Not checked yet",
-        ))
+            _ => Answer::Stale,
+        })
     }
 
     /// Why `cert` must not be used now (revoked; or, with "required", no current answer).

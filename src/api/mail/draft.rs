@@ -36,36 +36,9 @@ impl Home {
             .next()
             .ok_or_else(|| bad("the draft has no Message-ID"))?;
         let raw = if encrypt {
-            self.encryption_cert(&a.email, true).map_err(|e| {
-                ApiError::new(
-                    e.code,
-                    format!(
-                        "the draft cannot be stored encrypted: {} (turn Encrypt off to save it unencrypted)",
-                        e.message
-                    ),
-                )
-            })?;
-            // The whole draft goes inside as message/rfc822 (RFC 8551 §3.1), so its Bcc list
-            // is not in the clear on the server; the outer header keeps what the Drafts list
-            // shows.
-            let mut headers: Vec<HeaderField> = entity
-                .headers
-                .iter()
-                .filter(|h| !h.is_mime() && !h.name.eq_ignore_ascii_case("Bcc"))
-                .cloned()
-                .collect();
-            headers.push(HeaderField::new("MIME-Version", "1.0"));
-            headers.push(HeaderField::new("Content-Type", "message/rfc822"));
-            drop(entity);
-            let wrapped = Entity {
-                headers,
-                body: canon,
-            }
-            .to_bytes();
-            self.encrypt_message_detailed(wrapped, &[], None, CipherChoice::Auto, passphrase)?
-                .0
+            self.encrypt_draft(&a.email, entity, canon, passphrase)?
         } else {
-            drop(entity);
+            drop(entity); // its copy of the body, before the upload
             canon
         };
         let kek = self.kek(passphrase)?;
@@ -91,6 +64,42 @@ impl Home {
             uid,
             encrypted: encrypt,
         })
+    }
+
+    /// A draft encrypted to its sender alone. The whole draft goes inside as message/rfc822
+    /// (RFC 8551 §3.1), so its Bcc list is not in the clear on the server; the outer header
+    /// keeps what the Drafts list shows.
+    fn encrypt_draft(
+        &self,
+        email: &str,
+        entity: Entity,
+        canon: Vec<u8>,
+        passphrase: PassphraseSource,
+    ) -> Result<Vec<u8>, ApiError> {
+        self.encryption_cert(email, true).map_err(|e| {
+            ApiError::new(
+                e.code,
+                format!(
+                    "the draft cannot be stored encrypted: {} (turn Encrypt off to save it unencrypted)",
+                    e.message
+                ),
+            )
+        })?;
+        let mut headers: Vec<HeaderField> = entity
+            .headers
+            .into_iter()
+            .filter(|h| !h.is_mime() && !h.name.eq_ignore_ascii_case("Bcc"))
+            .collect();
+        headers.push(HeaderField::new("MIME-Version", "1.0"));
+        headers.push(HeaderField::new("Content-Type", "message/rfc822"));
+        let wrapped = Entity {
+            headers,
+            body: canon,
+        }
+        .to_bytes();
+        let auto = CipherChoice::Auto;
+        let (out, ..) = self.encrypt_message_detailed(wrapped, &[], None, auto, passphrase)?;
+        Ok(out)
     }
 
     /// Removes a draft from the Drafts folder for good (it was sent, or discarded).

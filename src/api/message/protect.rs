@@ -155,6 +155,46 @@ impl Home {
         let sender = sign_from
             .map(str::to_string)
             .or_else(|| Self::from_address(&outer));
+        let certs = self.recipient_certs(to, sender.as_deref())?;
+        let caps: Vec<Option<Vec<String>>> = certs
+            .iter()
+            .map(|(email, c)| self.capabilities_of(email, c))
+            .collect();
+        let cipher = match cipher {
+            CipherChoice::Fixed(c) => c,
+            CipherChoice::Auto => cipher_all_read(&caps),
+        };
+        if let Some(from) = sign_from {
+            let (cert, key) = self.signing_identity(from, passphrase)?;
+            let chain = self.chain_for(&cert)?;
+            let signer = smime::SignerParams {
+                key: &key,
+                cert: &cert,
+                chain: &chain,
+                signing_time: self.now(),
+            };
+            entity = smime::sign_detached(&entity, &signer)?;
+        }
+        let recipients: Vec<Recipient> = certs
+            .iter()
+            .zip(caps.iter())
+            .map(|((_, c), cap)| Recipient {
+                cert: c,
+                rsa: key_transport(cap.as_deref()),
+            })
+            .collect();
+        let enc = smime::encrypt_owned(entity, &recipients, cipher)?;
+        let emails = certs.iter().map(|(e, _)| e.clone()).collect();
+        Ok((smime::assemble_owned(&outer, enc), cipher, emails))
+    }
+
+    /// Each recipient's encryption certificate (each certificate once) and, when it has one,
+    /// the sender's own (RFC 8551 §3.3 practice: the sender can read its own sent mail).
+    fn recipient_certs(
+        &self,
+        to: &[String],
+        sender: Option<&str>,
+    ) -> Result<Vec<(String, Cert)>, ApiError> {
         let mut certs: Vec<(String, Cert)> = Vec::new();
         for r in to {
             let c = self.encryption_cert(r, false)?;
@@ -162,79 +202,51 @@ impl Home {
                 certs.push((r.clone(), c));
             }
         }
-        // RFC 8551 §3.3 practice: the sender can read its own sent mail.
-        if let Some(s) = &sender
+        if let Some(s) = sender
             && let Ok(c) = self.encryption_cert(s, true)
             && !certs.iter().any(|(_, x)| x == &c)
         {
-            certs.push((s.clone(), c));
+            certs.push((s.to_string(), c));
         }
-        let caps: Vec<Option<Vec<String>>> = certs
-            .iter()
-            .map(|(email, c)| {
-                if self
-                    .store
-                    .by_fingerprint_prefix(&c.fingerprint())
-                    .ok()
-                    .and_then(|v| v.into_iter().next())
-                    .is_some_and(|s| s.kind == CertKind::Identity)
-                {
-                    // Our own client reads everything we send.
-                    Some(
-                        crate::cms::sign::OUR_CAPABILITIES
-                            .iter()
-                            .map(|s| s.to_string())
-                            .collect(),
-                    )
-                } else {
-                    self.store.capabilities(email).ok().flatten()
-                }
-            })
-            .collect();
-        let cipher = match cipher {
-            CipherChoice::Fixed(c) => c,
-            CipherChoice::Auto => {
-                let all_gcm = caps.iter().all(|c| {
-                    c.as_ref()
-                        .is_some_and(|v| v.iter().any(|o| o == "2.16.840.1.101.3.4.1.46"))
-                });
-                if all_gcm {
-                    ContentCipher::Aes256Gcm
-                } else {
-                    ContentCipher::Aes256Cbc
-                }
-            }
-        };
-        if let Some(from) = sign_from {
-            let (cert, key) = self.signing_identity(from, passphrase)?;
-            let chain = self.chain_for(&cert)?;
-            entity = smime::sign_detached(
-                &entity,
-                &smime::SignerParams {
-                    key: &key,
-                    cert: &cert,
-                    chain: &chain,
-                    signing_time: self.now(),
-                },
-            )?;
+        Ok(certs)
+    }
+
+    /// The SMIMECapabilities (OIDs) known for a recipient: everything we read for our own
+    /// identities, else what their last valid signature advertised (RFC 8551 §2.7.1).
+    fn capabilities_of(&self, email: &str, c: &Cert) -> Option<Vec<String>> {
+        let ours = self
+            .store
+            .by_fingerprint_prefix(&c.fingerprint())
+            .ok()
+            .and_then(|v| v.into_iter().next())
+            .is_some_and(|s| s.kind == CertKind::Identity);
+        if ours {
+            let all = crate::cms::sign::OUR_CAPABILITIES.iter();
+            return Some(all.map(|s| s.to_string()).collect());
         }
-        let recipients: Vec<Recipient> = certs
-            .iter()
-            .zip(caps.iter())
-            .map(|((_, c), cap)| Recipient {
-                cert: c,
-                rsa: if cap
-                    .as_ref()
-                    .is_some_and(|v| v.iter().any(|o| o == "1.2.840.113549.1.1.7"))
-                {
-                    RsaTransport::OaepSha256
-                } else {
-                    RsaTransport::Pkcs1v15
-                },
-            })
-            .collect();
-        let enc = smime::encrypt_owned(entity, &recipients, cipher)?;
-        let emails = certs.iter().map(|(e, _)| e.clone()).collect();
-        Ok((smime::assemble_owned(&outer, enc), cipher, emails))
+        self.store.capabilities(email).ok().flatten()
+    }
+}
+
+/// AES-256-GCM when every recipient advertised it (AuthEnvelopedData, RFC 5083), else
+/// AES-256-CBC, which every S/MIME client reads.
+fn cipher_all_read(caps: &[Option<Vec<String>>]) -> ContentCipher {
+    let gcm = |c: &Option<Vec<String>>| {
+        c.as_ref()
+            .is_some_and(|v| v.iter().any(|o| o == "2.16.840.1.101.3.4.1.46"))
+    };
+    if caps.iter().all(gcm) {
+        ContentCipher::Aes256Gcm
+    } else {
+        ContentCipher::Aes256Cbc
+    }
+}
+
+/// RSAES-OAEP (RFC 8017) for a recipient who advertised it, else PKCS#1 v1.5.
+fn key_transport(cap: Option<&[String]>) -> RsaTransport {
+    if cap.is_some_and(|v| v.iter().any(|o| o == "1.2.840.113549.1.1.7")) {
+        RsaTransport::OaepSha256
+    } else {
+        RsaTransport::Pkcs1v15
     }
 }
