@@ -919,6 +919,7 @@ rm -rf "$GNUPGHOME"
     );
     condstore(&srv, &bob, uid.parse().unwrap());
     idle(&srv);
+    cli_watch(&srv, &bob);
     smtp_tls_modes(&srv);
     eprintln!("mail test done in {:.2?}", t0.elapsed());
 }
@@ -1104,6 +1105,89 @@ fn idle(srv: &Servers) {
         "IDLE returned {after:?} after delivery"
     );
     eprintln!("IDLE saw the new message {after:?} after delivery");
+}
+
+/// `sealpost mail watch`: the core's watcher, run by the CLI. Its first round syncs what came
+/// while nobody watched (the message `idle` delivered); then a message delivered while it waits
+/// in IDLE is synced and reported as one JSON line, within seconds.
+fn cli_watch(srv: &Servers, bob: &User) {
+    use sealpost::mail::imap::Imap;
+    use std::io::BufRead;
+    let mut child = Command::new(BIN)
+        .args(["--home", bob.home.path().to_str().unwrap()])
+        .args(["--json", "mail", "watch", "--account", "bob"])
+        .env("SEALPOST_PASSPHRASE_FILE", &bob.passfile)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = |what: &str| -> Value {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("no line from `mail watch` for {what}: {e}"));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line:?}: {e}"))
+    };
+    let first = next("the first sync");
+    assert_eq!(first["account"], "bob", "{first}");
+    assert_eq!(first["folder"], "INBOX", "{first}");
+    assert!(
+        first["new"].as_u64().unwrap() >= 1,
+        "the message idle() delivered: {first}"
+    );
+    // Let the watcher reach IDLE, then deliver as another client would.
+    std::thread::sleep(Duration::from_secs(5));
+    let delivered = Instant::now();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let login = login("bob@example.test", "bobpw");
+        let mut imap = Imap::login(&imaps(srv), &login).await.unwrap();
+        let m = message("dave@example.test", "bob@example.test", "Watched", "hi\r\n");
+        imap.append("INBOX", &m).await.unwrap();
+        imap.logout().await;
+    });
+    let news = next("the delivered message");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        (news["account"].as_str(), news["new"].as_u64()),
+        (Some("bob"), Some(1))
+    );
+    assert_eq!(
+        news["total"],
+        first["total"].as_u64().unwrap() + 1,
+        "{news}"
+    );
+    assert!(
+        delivered.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        delivered.elapsed()
+    );
+    let list = bob.json(&["list", "--account", "bob"]);
+    let subjects: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["subject"].as_str())
+        .collect();
+    assert!(
+        subjects.contains(&"Watched"),
+        "synced by the watcher: {subjects:?}"
+    );
 }
 
 /// The app's mail use cases (`MailDesk`) on the same servers: testing settings before saving,

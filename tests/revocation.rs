@@ -731,6 +731,47 @@ fn without_the_setting_loopback_responders_are_refused_and_never_reached() {
 }
 
 #[test]
+fn refresh_every_fetches_at_once_and_keeps_running() {
+    let mut lab = Lab::new();
+    lab.start("ca.crl");
+    let h = lab.home("home");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sealpost"))
+        .args(["--json", "cert", "refresh", "--every", "1h"])
+        .env("SEALPOST_HOME", &h.dir)
+        .env("SEALPOST_PASSPHRASE_FILE", h.dir.with_extension("pass"))
+        .env(ALLOW_PRIVATE, "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run sealpost");
+    let stdout = child.stdout.take().expect("its output");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut first = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut first);
+        let _ = tx.send(first);
+    });
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(90))
+        .expect("the first refresh is reported at once");
+    // Still running: it waits an hour for the next round.
+    assert!(child.try_wait().expect("its state").is_none());
+    let _ = child.kill();
+    let _ = child.wait();
+    let r: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    let crl = source(&r, "crl", &lab.http_port.to_string(), "Revocation Test CA");
+    assert_eq!(crl["ok"], true, "{r}");
+    assert!(lab.hits() > 0 && lab.ocsp_hits() > 0);
+    // What it fetched is the home's cache, as after `cert refresh`.
+    assert_eq!(h.state("alice"), "good");
+    // An interval below a minute is refused before anything is fetched.
+    let o = h.run(&["cert", "refresh", "--every", "5s"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
 fn a_crl_imported_by_hand_works_offline() {
     // No service runs in this test.
     let lab = Lab::new();

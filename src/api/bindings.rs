@@ -100,6 +100,7 @@ fn render() -> String {
     decl::<SyncResult>(&cfg, &mut out);
     decl::<MailChanged>(&cfg, &mut out);
     decl::<SmimeKind>(&cfg, &mut out);
+    decl::<CheckedVerdict>(&cfg, &mut out);
     decl::<MessageSummary>(&cfg, &mut out);
     decl::<SpecialUse>(&cfg, &mut out);
     decl::<FolderDto>(&cfg, &mut out);

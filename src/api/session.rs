@@ -789,6 +789,9 @@ impl Session {
             format!("message {uid} of {folder}"),
         ));
         let raw = self.home.cached_message(account, folder, uid)?;
-        self.view_raw(raw, progress)
+        let view = self.view_raw(raw, progress)?;
+        self.home
+            .remember_check(account, folder, uid, Some(&view.report))?;
+        Ok(view)
     }
 }

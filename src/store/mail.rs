@@ -73,6 +73,8 @@ pub(super) fn migrate(conn: &rusqlite::Connection) -> Result<(), StoreError> {
         // The recipients (To, else Cc) as the list shows them in Sent and Drafts.
         ("mail_messages", "to_addr", "TEXT NOT NULL DEFAULT ''"),
         ("mail_folders", "highestmodseq", "INTEGER"),
+        // What opening the message found (JSON of the api's CheckedVerdict), for the list.
+        ("mail_messages", "checked", "TEXT"),
     ] {
         let cols: Vec<String> = {
             let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
@@ -177,6 +179,8 @@ pub struct MessageRow {
     pub complete: bool,
     /// RFC822.SIZE as the server reported it (0 when unknown).
     pub size: u32,
+    /// What opening the message found (set by [`Store::set_message_checked`]), else `None`.
+    pub checked: Option<String>,
 }
 
 /// What is new for the cache.
@@ -659,6 +663,20 @@ impl Store {
         )? > 0)
     }
 
+    /// Remembers what opening a cached message found; false when it is not cached.
+    pub fn set_message_checked(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        checked: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE mail_messages SET checked = ?4 WHERE account = ?1 AND folder = ?2 AND uid = ?3",
+            params![account, folder, uid, checked],
+        )? > 0)
+    }
+
     /// Drops one message from the cache (it was moved or deleted on the server).
     pub fn remove_message(
         &self,
@@ -674,7 +692,7 @@ impl Store {
 
     pub fn messages(&self, account: &str, folder: &str) -> Result<Vec<MessageRow>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT uid, flags, internal_date, from_addr, subject, date, message_id, smime, complete, size, to_addr FROM mail_messages WHERE account = ?1 AND folder = ?2 ORDER BY uid",
+            "SELECT uid, flags, internal_date, from_addr, subject, date, message_id, smime, complete, size, to_addr, checked FROM mail_messages WHERE account = ?1 AND folder = ?2 ORDER BY uid",
         )?;
         let rows = stmt.query_map(params![account, folder], |r| {
             Ok(MessageRow {
@@ -689,6 +707,7 @@ impl Store {
                 complete: r.get(8)?,
                 size: r.get(9)?,
                 to: r.get(10)?,
+                checked: r.get(11)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -283,6 +283,10 @@ test('reading: the encrypted message opens from the cache with its banner and is
   const banner = page.getByTestId('security-banner');
   await banner.waitFor();
   assert.equal(await text(banner), 'Signed by bob@example.test — valid Encrypted with AES-256-CBC');
+  // The list now shows what opening found, in the banner's colour, instead of a neutral claim.
+  const marker = row.getByTestId('smime-marker');
+  await page.waitForFunction(() => document.querySelector('[data-testid="message-row"][data-uid="3"] [data-testid="smime-marker"]')?.getAttribute('data-tone') === 'good');
+  assert.equal(await marker.getAttribute('title'), 'Encrypted and signed: the signature was valid when opened');
   assert.equal(await text(page.getByTestId('message-subject')), 'The lab keys');
   assert.match(await text(page.getByTestId('message-body')), /the new lab keys are in the safe/);
   assert.deepEqual((await calls(page, 'mail_read')).map((c) => c.args), [{ account: 'alice', folder: 'INBOX', uid: 3 }]);

@@ -203,7 +203,40 @@ pub struct MessageSummary {
     pub date: Option<String>,
     pub message_id: Option<String>,
     pub flags: Vec<String>,
+    /// From the Content-Type alone: what the message claims to be, before anything is checked.
     pub smime: SmimeKind,
+    /// What opening it last found (decrypted, signatures checked); `null` until it is opened.
+    pub checked: Option<CheckedVerdict>,
+}
+
+/// What opening a message found, kept for the message list: the verdict the banner showed,
+/// never a guess from the Content-Type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct CheckedVerdict {
+    pub encrypted: bool,
+    /// Signed inside any encryption (a signature over ciphertext does not count).
+    pub signed: bool,
+    /// Signed, and every signature valid for the From shown.
+    pub valid: bool,
+}
+
+impl CheckedVerdict {
+    /// The verdict of an opened message; `None` for one without S/MIME.
+    pub fn of(report: Option<&Report>) -> CheckedVerdict {
+        match report {
+            Some(r) => CheckedVerdict {
+                encrypted: r.encrypted,
+                signed: r.signed,
+                valid: r.signed && r.valid,
+            },
+            None => CheckedVerdict {
+                encrypted: false,
+                signed: false,
+                valid: false,
+            },
+        }
+    }
 }
 
 /// One folder of an account.

@@ -414,6 +414,8 @@ fn summary_dto(m: MessageRow) -> MessageSummary {
         message_id: m.message_id,
         flags: m.flags,
         smime: SmimeKind::parse(&m.smime),
+        // A value this version cannot read counts as not checked.
+        checked: m.checked.and_then(|c| serde_json::from_str(&c).ok()),
     }
 }
 
@@ -528,6 +530,61 @@ mod tests {
         let f = summary_fields(b"From: a@x.test\r\nBcc: e@x.test\r\n\r\n");
         assert_eq!(f.to, "e@x.test", "a sender's own Bcc-only copy");
         assert_eq!(summary_fields(b"Subject: none\r\n\r\n").to, "");
+    }
+
+    #[test]
+    fn the_list_keeps_what_opening_found_until_the_message_is_cached_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::open(dir.path()).unwrap();
+        let raw = b"From: a@x.test\r\nSubject: s\r\n\r\nhi\r\n";
+        let flags: Vec<String> = Vec::new();
+        let cache = || {
+            let m = NewMessage {
+                uid: 7,
+                flags: &flags,
+                internal_date: None,
+                from: "a@x.test",
+                to: "",
+                subject: "s",
+                date: None,
+                message_id: None,
+                smime: "encrypted",
+                raw,
+                complete: true,
+                size: raw.len() as u32,
+            };
+            home.store.put_messages("acc", "INBOX", &[m]).unwrap();
+        };
+        let listed = || summary_dto(home.store.messages("acc", "INBOX").unwrap().remove(0));
+        cache();
+        assert_eq!(listed().checked, None, "nothing was opened yet");
+        let report = Report {
+            encrypted: true,
+            signed: true,
+            valid: false,
+            ..Report::unprotected()
+        };
+        home.remember_check("acc", "INBOX", 7, Some(&report))
+            .unwrap();
+        let seen = CheckedVerdict {
+            encrypted: true,
+            signed: true,
+            valid: false,
+        };
+        assert_eq!(listed().checked, Some(seen));
+        home.remember_check("acc", "INBOX", 7, None).unwrap();
+        assert_eq!(
+            listed().checked.map(|c| c.signed || c.encrypted),
+            Some(false)
+        );
+        // Cached again (a re-sync): what was found no longer applies.
+        cache();
+        assert_eq!(listed().checked, None);
+        // A stored value this version cannot read counts as not checked, never as valid.
+        home.store
+            .set_message_checked("acc", "INBOX", 7, "{\"valid\":true}")
+            .unwrap();
+        assert_eq!(listed().checked, None);
     }
 
     #[test]

@@ -377,6 +377,22 @@ impl Home {
         Err(ApiError::new(ErrorCode::NotFound, why))
     }
 
+    /// Keeps what opening a cached message found, for the list ([`MessageSummary::checked`]).
+    pub(crate) fn remember_check(
+        &self,
+        account: &str,
+        folder: &str,
+        uid: u32,
+        report: Option<&Report>,
+    ) -> Result<(), ApiError> {
+        let verdict = CheckedVerdict::of(report);
+        let json = serde_json::to_string(&verdict)
+            .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the verdict: {e}")))?;
+        self.store
+            .set_message_checked(account, folder, uid, &json)?;
+        Ok(())
+    }
+
     /// Opens a cached message: decrypted and verified like `decrypt` (certificates harvested
     /// from valid signatures). No network.
     pub fn read_message(
@@ -390,6 +406,7 @@ impl Home {
         let raw = self.cached_message(&a.name, folder, uid)?;
         let kind = smime_kind(&raw);
         if kind == SmimeKind::None {
+            self.remember_check(&a.name, folder, uid, None)?;
             return Ok(ReadMessage {
                 report: None,
                 smime: kind,
@@ -397,6 +414,7 @@ impl Home {
             });
         }
         let (report, message) = self.open_message(raw, passphrase)?;
+        self.remember_check(&a.name, folder, uid, Some(&report))?;
         Ok(ReadMessage {
             report: Some(report),
             smime: kind,

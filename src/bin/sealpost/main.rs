@@ -55,6 +55,10 @@ enum Command {
     Decrypt(message::DecryptArgs),
     /// Verify a signed message
     Verify(message::VerifyArgs),
+    /// Mail: accounts, sending, the outbox, syncing, reading, watching for new mail (each
+    /// also at the top level: `sealpost send` is `sealpost mail send`)
+    #[command(subcommand, name = "mail")]
+    MailGroup(mail::MailCmd),
     #[command(flatten)]
     Mail(mail::MailCmd),
 }
@@ -75,7 +79,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Encrypt(args) => message::encrypt(args, &ctx),
         Command::Decrypt(args) => message::decrypt(args, &ctx),
         Command::Verify(args) => message::verify(args, &ctx),
-        Command::Mail(cmd) => mail::run(cmd, &ctx),
+        Command::Mail(cmd) | Command::MailGroup(cmd) => mail::run(cmd, &ctx),
     }
 }
 

@@ -13,12 +13,13 @@ import {
   replyDraft,
   replyQuoteRisk,
   senderName,
+  smimeMarker,
   STAGE_TEXT,
   stripQuote,
   unsignedRecipients,
   visibleWindow,
 } from './mail';
-import type { MailErrorKind, MessageView, Report, SignatureReport, SignatureStatus } from './ipc/types';
+import type { CheckedVerdict, MailErrorKind, MessageSummary, MessageView, Report, SignatureReport, SignatureStatus } from './ipc/types';
 
 const sig = (status: SignatureStatus, emails: string[]): SignatureReport => ({
   status,
@@ -228,5 +229,39 @@ describe('small helpers', () => {
     expect(listDate('2024-12-04T09:05:00', now)).toBe('Dec 4, 2024');
     expect(listDate(null, now)).toBe('');
     expect(listDate('not a date', now)).toBe('');
+  });
+});
+
+describe('the list marker', () => {
+  const row = (smime: MessageSummary['smime'], checked: CheckedVerdict | null): MessageSummary => ({
+    uid: 1,
+    from: 'bob@example.test',
+    to: '',
+    subject: 's',
+    date: null,
+    message_id: null,
+    flags: [],
+    smime,
+    checked,
+  });
+  it('is neutral until the message is opened, whatever it claims', () => {
+    expect(smimeMarker(row('signed', null))).toEqual({ label: 'S/MIME signed (not yet checked)', tone: 'neutral', icon: 'pen' });
+    expect(smimeMarker(row('encrypted', null))?.tone).toBe('neutral');
+    expect(smimeMarker(row('none', null))).toBeNull();
+  });
+  it('shows what opening found', () => {
+    const v = (encrypted: boolean, signed: boolean, valid: boolean) => ({ encrypted, signed, valid });
+    expect(smimeMarker(row('encrypted', v(true, true, true)))).toEqual({
+      label: 'Encrypted and signed: the signature was valid when opened',
+      tone: 'good',
+      icon: 'lock',
+    });
+    expect(smimeMarker(row('signed', v(false, true, false)))).toEqual({ label: 'Signature not valid', tone: 'bad', icon: 'pen' });
+    expect(smimeMarker(row('encrypted', v(true, false, false)))?.label).toBe('Encrypted, not signed');
+    // A claimed signature that turned out not to count (over ciphertext only) is not green.
+    expect(smimeMarker(row('signed', v(false, false, false)))).toEqual({ label: 'Not signed (checked when opened)', tone: 'neutral', icon: 'pen' });
+    expect(smimeMarker(row('none', v(false, false, false)))).toBeNull();
+    // "valid" without "signed" is never green.
+    expect(smimeMarker(row('signed', v(false, false, true)))?.tone).toBe('neutral');
   });
 });

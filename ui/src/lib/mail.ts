@@ -2,7 +2,7 @@
 // forward drafts, and the window of rows a virtualised list draws.
 import { parseAddresses } from './addresses';
 import { formatDate } from './dates';
-import type { ConnectionCheck, MailErrorKind, MessageSummary, MessageView, Report, ServerCheck, TlsMode } from './ipc/types';
+import type { CheckedVerdict, ConnectionCheck, MailErrorKind, MessageSummary, MessageView, Report, ServerCheck, TlsMode } from './ipc/types';
 
 export type Preset = {
   id: string;
@@ -125,6 +125,36 @@ export function isUnread(m: MessageSummary): boolean {
 
 export function isFlagged(m: MessageSummary): boolean {
   return m.flags.some((f) => f.toLowerCase() === '\\flagged');
+}
+
+/** The list's S/MIME marker: what opening the message found, else what it claims (neutral). */
+export type SmimeMarker = { label: string; tone: 'good' | 'bad' | 'neutral'; icon: 'lock' | 'pen' };
+
+/** What opening a message found, as the core keeps it for the list. */
+export function checkedOf(r: Report): CheckedVerdict {
+  return { encrypted: r.encrypted, signed: r.signed, valid: r.signed && r.valid };
+}
+
+/**
+ * The marker of a list row. Before the message was opened it comes from the Content-Type
+ * alone and is never green; after, it is the verdict the banner showed.
+ */
+export function smimeMarker(m: MessageSummary): SmimeMarker | null {
+  const c = m.checked;
+  if (!c) {
+    if (m.smime === 'encrypted') return { label: 'S/MIME encrypted (not yet checked)', tone: 'neutral', icon: 'lock' };
+    if (m.smime === 'signed') return { label: 'S/MIME signed (not yet checked)', tone: 'neutral', icon: 'pen' };
+    return null;
+  }
+  const icon = c.encrypted ? 'lock' : 'pen';
+  if (c.signed && c.valid) {
+    const what = c.encrypted ? 'Encrypted and signed' : 'Signed';
+    return { label: `${what}: the signature was valid when opened`, tone: 'good', icon };
+  }
+  if (c.signed) return { label: 'Signature not valid', tone: 'bad', icon };
+  if (c.encrypted) return { label: 'Encrypted, not signed', tone: 'neutral', icon: 'lock' };
+  if (m.smime !== 'none') return { label: 'Not signed (checked when opened)', tone: 'neutral', icon: 'pen' };
+  return null;
 }
 
 /** "Alice <alice@x>" → "Alice"; a bare address stays as it is. */

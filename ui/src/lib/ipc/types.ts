@@ -647,6 +647,19 @@ total: number, };
  * The S/MIME form of a message, from its top-level Content-Type.
  */
 export type SmimeKind = "signed" | "encrypted" | "none";
+/**
+ * What opening a message found, kept for the message list: the verdict the banner showed,
+ * never a guess from the Content-Type.
+ */
+export type CheckedVerdict = { encrypted: boolean, 
+/**
+ * Signed inside any encryption (a signature over ciphertext does not count).
+ */
+signed: boolean, 
+/**
+ * Signed, and every signature valid for the From shown.
+ */
+valid: boolean, };
 export type MessageSummary = { uid: number, from: string, 
 /**
  * The recipients (To, else Cc), as the list shows them for sent mail and drafts; empty
@@ -656,7 +669,15 @@ to: string, subject: string,
 /**
  * The Date header (RFC 3339), else the server's INTERNALDATE.
  */
-date: string | null, message_id: string | null, flags: Array<string>, smime: SmimeKind, };
+date: string | null, message_id: string | null, flags: Array<string>, 
+/**
+ * From the Content-Type alone: what the message claims to be, before anything is checked.
+ */
+smime: SmimeKind, 
+/**
+ * What opening it last found (decrypted, signatures checked); `null` until it is opened.
+ */
+checked: CheckedVerdict | null, };
 /**
  * The role of a folder (RFC 6154 special use; INBOX by name).
  */

@@ -3,7 +3,7 @@
 import { commands, onMailChanged, pickSavePath } from '../platform';
 import { errorText } from '../errors';
 import { extension } from '../files';
-import { isFlagged, isUnread, replyDraft, type ReplyKind } from '../mail';
+import { checkedOf, isFlagged, isUnread, replyDraft, type ReplyKind } from '../mail';
 import type { AccountDto, Attachment, FolderDto, MailChanged, MessageSummary, MessageView, OutboxEntry, SendResult } from '../ipc/types';
 import { app } from './app.svelte';
 import { mailCompose } from './compose.svelte';
@@ -235,6 +235,9 @@ export class MailState {
     try {
       const view = await app.run('mail', 'Opening the message…', () => commands.mailRead(account.name, folder, uid));
       if (this.selectedUid === uid) this.view = view;
+      // The list shows what was found from now on (the core keeps it for the next listing).
+      const row = this.messages.find((x) => x.uid === uid);
+      if (row) row.checked = checkedOf(view.report);
     } catch (error) {
       if (this.selectedUid === uid) {
         this.view = null;
