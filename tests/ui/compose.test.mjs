@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, stop, openApp, close, calls, answerDialogs, shoot } from './harness.mjs';
-import { fullScenario } from './fixtures.mjs';
+import { bob, fullScenario } from './fixtures.mjs';
 
 before(start);
 after(stop);
@@ -274,4 +274,39 @@ test('formatted text: toolbar and Ctrl+B, a list, a link, plain-text paste; save
   assert.equal(second.body, body);
   assert.deepEqual(page.errors, []);
   await close(page);
+});
+
+test('a chip without a certificate offers to import one, and the chip turns known', async () => {
+  const carol = { ...bob, fingerprint: 'c'.repeat(64), subject: 'CN=Carol Example', common_name: 'Carol Example', serial: '2c', emails: ['carol@example.test'] };
+  const scenario = fullScenario();
+  scenario.files = { ...scenario.files, '/home/user/carol.cer': { certs: [carol] } };
+  const page = await openCompose(scenario);
+  await page.fill('#compose-to', 'carol@example.test');
+  await page.waitForFunction(() => document.querySelector('[data-testid="recipient-chip"][data-email="carol@example.test"]')?.getAttribute('data-state') === 'missing');
+  const importButton = chip(page, 'carol@example.test').getByTestId('chip-import');
+  assert.equal(await importButton.getAttribute('aria-label'), 'Import a certificate for carol@example.test');
+  // A file with someone else's certificate: imported, but the chip stays missing and says why.
+  await answerDialogs(page, ['/home/user/bob.cer']);
+  await importButton.click();
+  await page.getByTestId('chip-import-note').waitFor();
+  assert.equal(await text(page.getByTestId('chip-import-note')), 'The file holds no certificate for carol@example.test.');
+  // The chips are looked up again after an import, and carol's stays missing.
+  await page.waitForFunction(() => !document.querySelector('[data-testid="recipient-chip"][data-state="checking"]'));
+  assert.equal(await chip(page, 'carol@example.test').getAttribute('data-state'), 'missing');
+  // Cancelling the dialog changes nothing.
+  await answerDialogs(page, null);
+  await importButton.click();
+  // Her certificate, by keyboard: Tab reaches the chip's button, Enter opens the dialog.
+  await answerDialogs(page, ['/home/user/carol.cer']);
+  await importButton.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid="recipient-chip"][data-email="carol@example.test"]')?.getAttribute('data-state') === 'known');
+  assert.equal(await text(page.getByTestId('chip-import-note')), 'Imported a certificate for carol@example.test.');
+  assert.equal(await chip(page, 'carol@example.test').getByTestId('chip-import').count(), 0, 'no import offered once known');
+  const imports = (await calls(page, 'import_files')).map((c) => c.args);
+  assert.deepEqual(imports, [
+    { paths: ['/home/user/bob.cer'], password: null },
+    { paths: ['/home/user/carol.cer'], password: null },
+  ]);
+  await shoot(page, 'compose-chip-imported');
 });

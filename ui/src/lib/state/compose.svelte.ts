@@ -35,6 +35,8 @@ export class ComposeState {
   encrypt = $state(false);
   statuses = $state<Record<string, RecipientStatus>>({});
   checkError = $state<string | null>(null);
+  /** What importing a recipient's certificate from the compose form did. */
+  importNote = $state<{ email: string; text: string; ok: boolean } | null>(null);
   result = $state<ComposeResult | null>(null);
   error = $state<string | null>(null);
   /** Set when the user tried to save while something blocks it. */
@@ -154,6 +156,34 @@ export class ComposeState {
       this.checkError = null;
     } catch (error) {
       this.checkError = errorText(error, 'Certificates could not be looked up');
+    }
+  }
+
+  /**
+   * Imports a certificate for a recipient who has none, from the chip: a file the user
+   * chooses (their .cer/.pem/.p7b, or one mailed to them). The chips are checked again after.
+   */
+  async importCertificateFor(email: string): Promise<void> {
+    let paths: string[] | null;
+    this.importNote = null;
+    try {
+      paths = await pickFiles(`Import a certificate for ${email}`, [
+        { name: 'Certificates', extensions: ['pem', 'cer', 'crt', 'der', 'p7b', 'p7c'] },
+      ]);
+    } catch (error) {
+      this.importNote = { email, text: errorText(error, 'The file dialog could not be opened'), ok: false };
+      return;
+    }
+    if (!paths || paths.length === 0) return;
+    try {
+      const r = await app.run('import', 'Importing certificates…', () => commands.importFiles(paths, null));
+      await app.refreshAll();
+      const covers = r.imported.some((c) => c.emails.some((e) => e.toLowerCase() === email.toLowerCase()));
+      this.importNote = covers
+        ? { email, text: `Imported a certificate for ${email}.`, ok: true }
+        : { email, text: `The file holds no certificate for ${email}.`, ok: false };
+    } catch (error) {
+      this.importNote = { email, text: errorText(error, 'Import failed'), ok: false };
     }
   }
 
