@@ -11,37 +11,16 @@
 //! pkilint comes from PyPI into a venv under target/ (`pip install pkilint==0.13.3`). When it
 //! cannot be installed the test says so loudly and fails only if SEALPOST_REQUIRE_PKILINT is set.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 const PKILINT_VERSION: &str = "0.13.3";
 
+mod common;
+use common::{pki, text};
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn pki() -> &'static Path {
-    static PKI: OnceLock<PathBuf> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let dir = root().join("target").join("test-pki");
-        let st = Command::new("bash")
-            .arg(root().join("tests/pki/make-pki.sh"))
-            .arg(&dir)
-            .status()
-            .expect("run make-pki.sh");
-        assert!(st.success(), "make-pki.sh failed");
-        dir
-    })
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn run(program: &str, args: &[&str], stdin: Option<&[u8]>) -> Output {

@@ -200,29 +200,11 @@ fn not_tested(tool_and_reason: &str, what: &str) {
 }
 
 // ================================================================================================
-// Test PKI
+// Test PKI (tests/common)
 // ================================================================================================
 
-fn pki() -> &'static Path {
-    static PKI: OnceLock<PathBuf> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let dir = root.join("target").join("test-pki");
-        let mut c = Command::new("bash");
-        c.arg(root.join("tests/pki/make-pki.sh")).arg(&dir);
-        exec(c, None, Duration::from_secs(300)).expect_ok("tests/pki/make-pki.sh");
-        assert!(
-            dir.join(".done").exists(),
-            "make-pki.sh did not finish ({})",
-            dir.display()
-        );
-        dir
-    })
-}
-
-fn pki_file(name: &str) -> String {
-    s(&pki().join(name))
-}
+mod common;
+use common::pki_file;
 
 fn password_file() -> String {
     pki_file("password.txt")

@@ -128,18 +128,10 @@ impl Drop for Servers {
     }
 }
 
-fn pki() -> PathBuf {
-    let dir = root().join("target").join("test-pki");
-    let st = Command::new("bash")
-        .arg(root().join("tests/pki/make-pki.sh"))
-        .arg(&dir)
-        .status()
-        .unwrap();
-    assert!(st.success(), "make-pki.sh failed");
-    dir
-}
-
 /// A sealpost home using the passphrase file keystore.
+mod common;
+use common::pki;
+
 struct User {
     home: tempfile::TempDir,
     passfile: PathBuf,
@@ -845,10 +837,10 @@ rm -rf "$GNUPGHOME"
     assert_eq!(s["total"], 4, "{s}");
 
     app_mail_desk(&srv, &alice, &bob, big_subject);
-    let carol = blind_copies(&srv, &pki, &alice, &bob);
+    let carol = blind_copies(&srv, pki, &alice, &bob);
     mixed_recipients(&alice, &bob, &carol);
     account_edit(&srv, &carol);
-    drafts(&srv, &pki, &alice);
+    drafts(&srv, pki, &alice);
 
     // Headers first: the list is complete before any body is downloaded, and a later sync
     // fetches exactly the bodies still missing.

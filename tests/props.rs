@@ -5,8 +5,6 @@
 //! into `target/test-pki`, as for the interop tests. Crypto-heavy properties run at most 64
 //! cases; set PROPTEST_CASES to change every property's count.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
@@ -30,24 +28,8 @@ fn signing_now() -> u64 {
     sealpost::clock::Clock::now(&sealpost::clock::SystemClock)
 }
 
-fn pki() -> &'static Path {
-    static PKI: OnceLock<PathBuf> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let dir = root.join("target").join("test-pki");
-        let out = Command::new("bash")
-            .arg(root.join("tests/pki/make-pki.sh"))
-            .arg(&dir)
-            .output()
-            .expect("run tests/pki/make-pki.sh");
-        assert!(
-            out.status.success() && dir.join(".done").exists(),
-            "make-pki.sh failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        dir
-    })
-}
+mod common;
+use common::pki;
 
 fn pki_bytes(name: &str) -> Vec<u8> {
     let p = pki().join(name);

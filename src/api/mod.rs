@@ -20,6 +20,7 @@ mod bindings;
 pub mod ca;
 pub mod certs;
 mod error;
+pub mod files;
 mod home;
 pub mod json;
 pub mod mail;

@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::api::ca::DEFAULT_CRL_DAYS;
 use crate::api::certs::check::expiry_threshold;
+use crate::api::files::{draft_files, file_name, read_limited};
 use crate::api::json::*;
 use crate::api::{ApiError, ErrorCode, Home};
 use crate::keystore::{self, KeyStoreKind};
@@ -22,8 +23,6 @@ use crate::store::{CertKind, RevocationMode};
 const MAX_CERT_FILE: u64 = 16 * 1024 * 1024;
 /// Largest message file the app opens.
 const MAX_MESSAGE_FILE: u64 = 512 * 1024 * 1024;
-/// Largest total of attachments a composed message may carry.
-const MAX_ATTACHMENTS: u64 = 256 * 1024 * 1024;
 /// How many opened messages keep their plaintext for saving attachments.
 const KEEP_OPENED: usize = 8;
 
@@ -45,38 +44,6 @@ pub struct Session {
     next_id: u32,
     /// The draft being edited (its token and plaintext), for the attachments it carries.
     editing: Option<(u32, Zeroizing<Vec<u8>>)>,
-}
-
-pub(crate) fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, ApiError> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        ApiError::new(
-            ErrorCode::NotFound,
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })?;
-    if !meta.is_file() {
-        return Err(ApiError::new(
-            ErrorCode::BadInput,
-            format!("{} is not a file", path.display()),
-        ));
-    }
-    if meta.len() > max {
-        return Err(ApiError::new(
-            ErrorCode::BadInput,
-            format!(
-                "{} is too large for {what} ({} MB; at most {} MB)",
-                path.display(),
-                meta.len() / (1024 * 1024),
-                max / (1024 * 1024)
-            ),
-        ));
-    }
-    std::fs::read(path).map_err(|e| {
-        ApiError::new(
-            ErrorCode::NotFound,
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })
 }
 
 /// Writes `data` to `path` through a sibling temporary file, so a failure never leaves half a
@@ -122,12 +89,6 @@ fn write_file(path: &Path, data: &[u8], private: bool) -> Result<(), ApiError> {
         return Err(err(e));
     }
     Ok(())
-}
-
-pub(crate) fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
 }
 
 impl Session {
@@ -640,23 +601,7 @@ impl Session {
     ) -> Result<ComposeResult, ApiError> {
         let steps = 3;
         progress(Progress::new("compose", 0, steps, "reading attachments"));
-        let mut files = Vec::new();
-        let mut total = 0u64;
-        for a in &draft.attachments {
-            let p = PathBuf::from(a);
-            let data = read_limited(&p, MAX_ATTACHMENTS, "an attachment")?;
-            total += data.len() as u64;
-            if total > MAX_ATTACHMENTS {
-                return Err(ApiError::new(
-                    ErrorCode::BadInput,
-                    format!(
-                        "the attachments are larger than {} MB together",
-                        MAX_ATTACHMENTS / (1024 * 1024)
-                    ),
-                ));
-            }
-            files.push((file_name(&p), data));
-        }
+        let files = draft_files(draft, Vec::new())?;
         let msg = crate::message::build(draft, &files, self.home.now())?;
         let recipients: Vec<String> = draft
             .to
@@ -669,35 +614,21 @@ impl Session {
             .filter(|s| !s.is_empty())
             .collect();
         let pass = || self.passphrase();
-        let (out, cipher, enc_to) = if draft.encrypt {
-            progress(Progress::new(
-                "compose",
-                1,
-                steps,
-                if draft.sign {
-                    "signing and encrypting"
-                } else {
-                    "encrypting"
-                },
-            ));
-            let (out, cipher, to) = self.home.encrypt_message_detailed(
-                msg,
-                &recipients,
-                draft.sign.then_some(draft.from.as_str()),
-                CipherChoice::Auto,
-                &pass,
-            )?;
-            (out, Some(cipher.name().to_string()), to)
-        } else if draft.sign {
-            progress(Progress::new("compose", 1, steps, "signing"));
-            (
-                self.home.sign_message(&msg, &draft.from, false, &pass)?,
-                None,
-                Vec::new(),
-            )
-        } else {
-            (msg, None, Vec::new())
+        let doing = match (draft.sign, draft.encrypt) {
+            (true, true) => "signing and encrypting",
+            (false, true) => "encrypting",
+            (true, false) => "signing",
+            (false, false) => "building",
         };
+        progress(Progress::new("compose", 1, steps, doing));
+        let (out, cipher, enc_to) = self.home.protect_message(
+            msg,
+            &recipients,
+            &draft.from,
+            draft.sign,
+            draft.encrypt,
+            &pass,
+        )?;
         progress(Progress::new("compose", 2, steps, "saving"));
         write_file(path, &out, false)?;
         progress(Progress::new("compose", steps, steps, "done"));

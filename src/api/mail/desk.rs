@@ -9,18 +9,16 @@
 //! The file-keystore passphrase is lent per call by the session that holds it (`None` with the
 //! OS keystore or while the key file is locked).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use zeroize::Zeroizing;
 
 use super::IdleTarget;
+use crate::api::files::draft_files;
 use crate::api::json::*;
-use crate::api::session::{file_name, read_limited};
 use crate::api::{ApiError, ErrorCode, Home};
 use crate::smime::{self, mime::Entity, mime::HeaderField};
 
-/// Largest total of attachments a sent message may carry (as for composing to a file).
-const MAX_ATTACHMENTS: u64 = 256 * 1024 * 1024;
 /// At most this many message IDs are kept in a References header (RFC 5322 §3.6.4).
 const MAX_REFERENCES: usize = 20;
 
@@ -86,38 +84,6 @@ fn thread(msg: Vec<u8>, reply: &ReplyContext) -> Result<Vec<u8>, ApiError> {
         .headers
         .push(HeaderField::new("References", &refs.join(" ")));
     Ok(entity.to_bytes())
-}
-
-/// The draft's files (read from their paths) and the attachments carried over from a saved
-/// draft, within [`MAX_ATTACHMENTS`] together.
-fn attachments(
-    draft: &Draft,
-    carried: Vec<(String, Vec<u8>)>,
-) -> Result<Vec<(String, Vec<u8>)>, ApiError> {
-    let mut files = carried;
-    let mut total: u64 = files.iter().map(|(_, d)| d.len() as u64).sum();
-    let too_large = || {
-        ApiError::new(
-            ErrorCode::BadInput,
-            format!(
-                "the attachments are larger than {} MB together",
-                MAX_ATTACHMENTS / (1024 * 1024)
-            ),
-        )
-    };
-    if total > MAX_ATTACHMENTS {
-        return Err(too_large());
-    }
-    for path in &draft.attachments {
-        let p = PathBuf::from(path);
-        let data = read_limited(&p, MAX_ATTACHMENTS, "an attachment")?;
-        total += data.len() as u64;
-        if total > MAX_ATTACHMENTS {
-            return Err(too_large());
-        }
-        files.push((file_name(&p), data));
-    }
-    Ok(files)
 }
 
 impl MailDesk {
@@ -345,7 +311,7 @@ impl MailDesk {
             ));
         }
         step(0, "reading attachments");
-        let files = attachments(draft, extras.carried)?;
+        let files = draft_files(draft, extras.carried)?;
         let msg = crate::message::build(draft, &files, self.home.now())?;
         let msg = thread(msg, reply)?;
         step(
@@ -394,7 +360,7 @@ impl MailDesk {
                 format!("a draft of the account {account:?} is from {}", a.email),
             ));
         }
-        let files = attachments(draft, carried)?;
+        let files = draft_files(draft, carried)?;
         let msg = crate::message::build_draft(draft, &files, self.home.now())?;
         let msg = thread(msg, reply)?;
         self.home

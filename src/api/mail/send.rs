@@ -222,8 +222,7 @@ pub fn record(
     })
 }
 
-/// One protected copy: the bytes as sent, the cipher, everyone it is encrypted to.
-type ProtectedCopy = (Vec<u8>, Option<String>, Vec<String>);
+use crate::api::message::protect::ProtectedCopy;
 
 /// Adds `to` to `list`, each address once.
 fn note(list: &mut Vec<String>, to: Vec<String>) {
@@ -282,7 +281,7 @@ impl Home {
         Ok(())
     }
 
-    /// Protects one copy for `to`: the bytes as sent, the cipher, everyone it is encrypted to.
+    /// Protects one copy for `to` ([`Home::protect_message`]).
     fn protect_one(
         &self,
         content: Vec<u8>,
@@ -291,17 +290,7 @@ impl Home {
         d: Decision,
         passphrase: PassphraseSource,
     ) -> Result<ProtectedCopy, ApiError> {
-        if d.encrypt {
-            let signer = d.sign.then_some(from);
-            let (out, cipher, to) =
-                self.encrypt_message_detailed(content, to, signer, CipherChoice::Auto, passphrase)?;
-            Ok((out, Some(cipher.name().to_string()), to))
-        } else if d.sign {
-            let out = self.sign_message(&content, from, false, passphrase)?;
-            Ok((out, None, Vec::new()))
-        } else {
-            Ok((content, None, Vec::new()))
-        }
+        self.protect_message(content, to, from, d.sign, d.encrypt, passphrase)
     }
 
     /// Stage 5: every copy is made before anything is queued, so a recipient without a

@@ -9,7 +9,35 @@ use crate::pki::keys::PrivateKey;
 use crate::smime::{self};
 use crate::store::CertKind;
 
+/// One protected message: the bytes as sent, the cipher, everyone it is encrypted to.
+pub type ProtectedCopy = (Vec<u8>, Option<String>, Vec<String>);
+
 impl Home {
+    /// The one place that decides between encrypting (signed inside when `sign`), signing, and
+    /// leaving a message as it is: sending, each copy of it, and composing to a file use it.
+    pub fn protect_message(
+        &self,
+        content: Vec<u8>,
+        to: &[String],
+        from: &str,
+        sign: bool,
+        encrypt: bool,
+        passphrase: PassphraseSource,
+    ) -> Result<ProtectedCopy, ApiError> {
+        if encrypt {
+            let signer = sign.then_some(from);
+            let auto = CipherChoice::Auto;
+            let (out, cipher, to) =
+                self.encrypt_message_detailed(content, to, signer, auto, passphrase)?;
+            Ok((out, Some(cipher.name().to_string()), to))
+        } else if sign {
+            let out = self.sign_message(&content, from, false, passphrase)?;
+            Ok((out, None, Vec::new()))
+        } else {
+            Ok((content, None, Vec::new()))
+        }
+    }
+
     /// The identity used to sign as `from`.
     pub(crate) fn signing_identity(
         &self,
