@@ -6,7 +6,7 @@ use crate::api::{ApiError, ErrorCode, Home, PassphraseSource};
 use crate::cms::envelope::{ContentCipher, Recipient, RsaTransport};
 use crate::pki::cert::Cert;
 use crate::pki::keys::PrivateKey;
-use crate::smime::{self};
+use crate::smime::{self, mime::Entity};
 use crate::store::CertKind;
 
 /// One protected message: the bytes as sent, the cipher, everyone it is encrypted to.
@@ -97,6 +97,19 @@ impl Home {
         passphrase: PassphraseSource,
     ) -> Result<Vec<u8>, ApiError> {
         let (outer, entity) = smime::split_message(msg)?;
+        let signed = self.sign_entity(&entity, from, opaque, passphrase)?;
+        Ok(smime::assemble(&outer, &signed))
+    }
+
+    /// Signs an entity as `from`'s signing identity, now: multipart/signed, or opaque
+    /// signed-data (RFC 8551 §3.5).
+    fn sign_entity(
+        &self,
+        entity: &Entity,
+        from: &str,
+        opaque: bool,
+        passphrase: PassphraseSource,
+    ) -> Result<Entity, ApiError> {
         let (cert, key) = self.signing_identity(from, passphrase)?;
         let chain = self.chain_for(&cert)?;
         let signer = smime::SignerParams {
@@ -105,12 +118,11 @@ impl Home {
             chain: &chain,
             signing_time: self.now(),
         };
-        let signed = if opaque {
-            smime::sign_opaque(&entity, &signer)?
+        Ok(if opaque {
+            smime::sign_opaque(entity, &signer)?
         } else {
-            smime::sign_detached(&entity, &signer)?
-        };
-        Ok(smime::assemble(&outer, &signed))
+            smime::sign_detached(entity, &signer)?
+        })
     }
 
     /// The certificate to encrypt to for `email`: usable for encryption and valid now.
@@ -193,15 +205,7 @@ impl Home {
             CipherChoice::Auto => cipher_all_read(&caps),
         };
         if let Some(from) = sign_from {
-            let (cert, key) = self.signing_identity(from, passphrase)?;
-            let chain = self.chain_for(&cert)?;
-            let signer = smime::SignerParams {
-                key: &key,
-                cert: &cert,
-                chain: &chain,
-                signing_time: self.now(),
-            };
-            entity = smime::sign_detached(&entity, &signer)?;
+            entity = self.sign_entity(&entity, from, false, passphrase)?;
         }
         let recipients: Vec<Recipient> = certs
             .iter()
