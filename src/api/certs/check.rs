@@ -5,7 +5,7 @@
 //! Each finding is one line in plain words; the verdict is `usable`.
 
 use crate::api::json::{
-    CertCheck, CheckItem, CheckLevel, CheckLine, ExpiryNotice, RevocationState,
+    CertCheck, CheckItem, CheckLevel, CheckLine, ExpiryNotice, RevocationState, Validity,
 };
 use crate::api::{ApiError, Home, PassphraseSource};
 use crate::pki::cert::{Cert, rfc3339};
@@ -105,8 +105,8 @@ impl Home {
         at: u64,
         unlock: Option<PassphraseSource>,
     ) -> Result<CertCheck, ApiError> {
-        let mut r = self.blank_check(cert, at)?;
-        self.check_chain(&mut r, cert, at)?;
+        let (mut r, trusted_anchor) = self.blank_check(cert, at)?;
+        self.check_chain(&mut r, cert, trusted_anchor, at)?;
         self.check_revocation(&mut r, cert, at)?;
         let in_validity = check_validity(&mut r, cert, at);
         if cert.is_ca() {
@@ -120,14 +120,16 @@ impl Home {
         Ok(r)
     }
 
-    /// The check before any line: what the store knows of the certificate.
-    fn blank_check(&self, cert: &Cert, at: u64) -> Result<CertCheck, ApiError> {
+    /// The check before any line: what the store knows of the certificate, and whether the
+    /// user trusts it as an anchor.
+    fn blank_check(&self, cert: &Cert, at: u64) -> Result<(CertCheck, bool), ApiError> {
         let fp = cert.fingerprint();
         let stored = self.store.by_fingerprint_prefix(&fp)?;
         let kind = stored.first().map(|s| s.kind).unwrap_or(CertKind::Person);
+        let trusted_anchor = stored.first().is_some_and(|s| s.trusted);
         let has_private_key = self.store.private_key(&fp)?.is_some();
         let days_left = (cert.not_after() as i64 - at as i64).div_euclid(86_400);
-        Ok(CertCheck {
+        let check = CertCheck {
             fingerprint: fp,
             subject: cert.subject(),
             kind,
@@ -142,14 +144,19 @@ impl Home {
             days_left: days_left.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
             expiry_warning: None,
             lines: Vec::new(),
-        })
+        };
+        Ok((check, trusted_anchor))
     }
 
     /// The chain, judged inside the certificate's own validity so that expiry is reported
     /// once, on its own line.
-    fn check_chain(&self, r: &mut CertCheck, cert: &Cert, at: u64) -> Result<(), ApiError> {
-        let stored = self.store.by_fingerprint_prefix(&r.fingerprint)?;
-        let trusted_anchor = stored.first().is_some_and(|s| s.trusted);
+    fn check_chain(
+        &self,
+        r: &mut CertCheck,
+        cert: &Cert,
+        trusted_anchor: bool,
+        at: u64,
+    ) -> Result<(), ApiError> {
         if cert.is_ca() && trusted_anchor {
             r.trusted_path = true;
             r.chain = vec![cert.subject()];
@@ -250,15 +257,18 @@ impl Home {
 /// Validity now: expired, not yet valid, expiring soon, or fine. `true` inside the validity.
 fn check_validity(r: &mut CertCheck, cert: &Cert, at: u64) -> bool {
     let not_after = rfc3339(cert.not_after());
-    if at > cert.not_after() {
-        let text = format!("Expired on {not_after}");
-        r.line(CheckItem::Validity, CheckLevel::Problem, text);
-        return false;
-    }
-    if at < cert.not_before() {
-        let text = format!("Not valid before {}", rfc3339(cert.not_before()));
-        r.line(CheckItem::Validity, CheckLevel::Problem, text);
-        return false;
+    match Validity::at(cert.not_before(), cert.not_after(), at) {
+        Validity::Expired => {
+            let text = format!("Expired on {not_after}");
+            r.line(CheckItem::Validity, CheckLevel::Problem, text);
+            return false;
+        }
+        Validity::NotYetValid => {
+            let text = format!("Not valid before {}", rfc3339(cert.not_before()));
+            r.line(CheckItem::Validity, CheckLevel::Problem, text);
+            return false;
+        }
+        Validity::Valid => {}
     }
     let days_left = i64::from(r.days_left);
     r.expiry_warning = expiry_threshold(days_left);

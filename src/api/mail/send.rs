@@ -59,8 +59,8 @@ pub fn recipients(entity: &Entity, unencrypted_to: &[String]) -> Result<Recipien
     for h in ["To", "Cc", "Bcc"] {
         for v in header_values(entity, h) {
             for a in addresses(&v) {
-                let known = r.visible.iter().chain(r.blind.iter());
-                if !known.clone().any(|x| x.eq_ignore_ascii_case(&a)) {
+                let mut known = r.visible.iter().chain(r.blind.iter());
+                if !known.any(|x| x.eq_ignore_ascii_case(&a)) {
                     if h == "Bcc" {
                         &mut r.blind
                     } else {

@@ -283,6 +283,7 @@ export class ComposeState {
     this.quoteGuard = draft?.quoteGuard ?? null;
     this.mixedPrompt = null;
     this.requestNote = null;
+    this.importNote = null;
     this.draftRef = null;
     this.carried = null;
     this.draftNote = null;
